@@ -1,0 +1,135 @@
+using System.Globalization;
+
+namespace DirDsl;
+
+/// <summary>A data error that names where it is: file, row (1-based, header = row 1) and column.</summary>
+public sealed class DataFormatException : Exception
+{
+    /// <summary>Creates the error.</summary>
+    public DataFormatException(string file, int row, string? column, string problem)
+        : base($"{file}, row {row}{(column is null ? "" : $", column '{column}'")}: {problem}")
+    {
+        File = file;
+        Row = row;
+        Column = column;
+    }
+
+    /// <summary>The file.</summary>
+    public string File { get; }
+    /// <summary>The 1-based row (the header is row 1).</summary>
+    public int Row { get; }
+    /// <summary>The column, when one is at fault.</summary>
+    public string? Column { get; }
+}
+
+/// <summary>
+/// A delimited text file with a header row, read whole. Quoting is optional: STS-B and SICK must
+/// be read with quoting off because their sentences contain double quotes.
+/// </summary>
+public sealed class TabularFile
+{
+    private readonly Dictionary<string, int> columns;
+    private readonly List<string[]> rows;
+
+    private TabularFile(string path, string[] header, List<string[]> rows)
+    {
+        Path = path;
+        Header = header;
+        this.rows = rows;
+        columns = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < header.Length; i++) columns.TryAdd(header[i], i);
+    }
+
+    /// <summary>The file it came from.</summary>
+    public string Path { get; }
+    /// <summary>Column names.</summary>
+    public IReadOnlyList<string> Header { get; }
+    /// <summary>Number of data rows.</summary>
+    public int Count => rows.Count;
+
+    /// <summary>Reads a file; every data row must have as many fields as the header.</summary>
+    /// <exception cref="DataFormatException">Empty file, or a row with the wrong number of fields.</exception>
+    public static TabularFile Read(string path, char delimiter = ',', bool quoting = true)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        var header = ReadRecord(reader, delimiter, quoting, path, 1)
+            ?? throw new DataFormatException(path, 1, null, "the file is empty (no header row).");
+        var rows = new List<string[]>();
+        for (int row = 2; ; row++)
+        {
+            var record = ReadRecord(reader, delimiter, quoting, path, row);
+            if (record is null) break;
+            if (record.Length == 1 && record[0].Length == 0) continue; // blank line
+            if (record.Length != header.Length)
+                throw new DataFormatException(path, row, null,
+                    $"expected {header.Length} fields (as the header) but found {record.Length}; is the delimiter '{Printable(delimiter)}' right?");
+            rows.Add(record);
+        }
+        return new TabularFile(path, header, rows);
+    }
+
+    /// <summary>The raw text of a column.</summary>
+    public string[] Strings(string column) => rows.Select(r => r[IndexOf(column)]).ToArray();
+
+    /// <summary>A numeric column; every cell must parse (invariant culture) to a finite number.</summary>
+    /// <exception cref="DataFormatException">Missing column, empty or non-numeric cell, NaN or infinity.</exception>
+    public float[] Floats(string column)
+    {
+        int index = IndexOf(column);
+        var result = new float[rows.Count];
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var cell = rows[i][index].Trim();
+            if (cell.Length == 0) throw new DataFormatException(Path, i + 2, column, "the cell is empty.");
+            if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                throw new DataFormatException(Path, i + 2, column, $"'{cell}' is not a number.");
+            if (!double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
+                throw new DataFormatException(Path, i + 2, column, $"'{cell}' is not a finite number.");
+            result[i] = (float)value;
+        }
+        return result;
+    }
+
+    private int IndexOf(string column) => columns.TryGetValue(column, out var index)
+        ? index
+        : throw new DataFormatException(Path, 1, column, $"no such column; the header has {string.Join(", ", Header)}.");
+
+    private static string Printable(char c) => c == '\t' ? "\\t" : c.ToString();
+
+    /// <summary>One record (RFC 4180 quoting when enabled: quotes around fields, "" inside), or null at end of file.</summary>
+    private static string[]? ReadRecord(TextReader reader, char delimiter, bool quoting, string path, int row)
+    {
+        var line = reader.ReadLine();
+        if (line is null) return null;
+        if (!quoting) return line.Split(delimiter);
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        bool inQuotes = false;
+        for (int i = 0; ; i++)
+        {
+            if (i == line.Length)
+            {
+                if (!inQuotes) break;
+                var next = reader.ReadLine()
+                    ?? throw new DataFormatException(path, row, null, "a quoted field is not closed before the end of the file.");
+                field.Append('\n');
+                line = next;
+                i = -1;
+                continue;
+            }
+            char c = line[i];
+            if (inQuotes)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { field.Append('"'); i++; }
+                else if (c == '"') inQuotes = false;
+                else field.Append(c);
+            }
+            else if (c == '"' && field.Length == 0) inQuotes = true;
+            else if (c == delimiter) { fields.Add(field.ToString()); field.Clear(); }
+            else field.Append(c);
+        }
+        fields.Add(field.ToString());
+        return fields.ToArray();
+    }
+}

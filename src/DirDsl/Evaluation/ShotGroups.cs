@@ -1,0 +1,77 @@
+namespace DirDsl;
+
+/// <summary>The shot group of a label bin, from its number of training samples.</summary>
+public enum ShotGroup
+{
+    /// <summary>More than the many-shot threshold (default 100) training samples.</summary>
+    Many,
+    /// <summary>Between the thresholds.</summary>
+    Medium,
+    /// <summary>Fewer than the few-shot threshold (default 20), zero included.</summary>
+    Few,
+}
+
+/// <summary>
+/// Which label bins are many-, medium- and few-shot, and which had no training sample
+/// (zero-shot, reported as its own row and also counted in few-shot as the reference does).
+/// Built from training counts with thresholds, or given explicitly (to match a paper's table).
+/// </summary>
+public sealed class ShotGroups
+{
+    private readonly ShotGroup[] groups;
+    private readonly bool[] zero;
+
+    private ShotGroups(ShotGroup[] groups, bool[] zero, bool isExplicit)
+    {
+        this.groups = groups;
+        this.zero = zero;
+        IsExplicit = isExplicit;
+    }
+
+    /// <summary>Many: count &gt; <paramref name="manyAbove"/>; few: count &lt; <paramref name="fewBelow"/>; medium otherwise.</summary>
+    public static ShotGroups FromCounts(IReadOnlyList<int> trainCounts, int manyAbove = 100, int fewBelow = 20)
+    {
+        if (fewBelow < 0 || manyAbove < fewBelow - 1)
+            throw new ArgumentOutOfRangeException(nameof(manyAbove), $"Shot thresholds need 0 <= fewBelow <= manyAbove + 1, got many > {manyAbove}, few < {fewBelow}.");
+        var groups = trainCounts.Select(c => c > manyAbove ? ShotGroup.Many : c < fewBelow ? ShotGroup.Few : ShotGroup.Medium).ToArray();
+        return new ShotGroups(groups, trainCounts.Select(c => c == 0).ToArray(), false);
+    }
+
+    /// <summary>
+    /// Explicit bin lists, e.g. the STS-B-DIR paper's. Every bin must be in exactly one list.
+    /// Zero-shot bins still come from <paramref name="trainCounts"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">A bin in two lists, a bin in none, or an index outside the bins.</exception>
+    public static ShotGroups Explicit(IReadOnlyList<int> trainCounts, IEnumerable<int> many, IEnumerable<int> medium, IEnumerable<int> few)
+    {
+        int count = trainCounts.Count;
+        var assigned = new ShotGroup?[count];
+        void Assign(IEnumerable<int> bins, ShotGroup group)
+        {
+            foreach (var bin in bins)
+            {
+                if (bin < 0 || bin >= count) throw new ArgumentException($"Shot group {group} names bin {bin}, outside 0..{count - 1}.");
+                if (assigned[bin] is { } other) throw new ArgumentException($"Bin {bin} is in both the {other} and the {group} shot groups.");
+                assigned[bin] = group;
+            }
+        }
+        Assign(many, ShotGroup.Many);
+        Assign(medium, ShotGroup.Medium);
+        Assign(few, ShotGroup.Few);
+        var missing = Enumerable.Range(0, count).Where(b => assigned[b] is null).ToArray();
+        if (missing.Length > 0) throw new ArgumentException($"Explicit shot groups leave bins out: {string.Join(", ", missing)}.");
+        return new ShotGroups(assigned.Select(g => g!.Value).ToArray(), trainCounts.Select(c => c == 0).ToArray(), true);
+    }
+
+    /// <summary>True when the groups were given explicitly.</summary>
+    public bool IsExplicit { get; }
+
+    /// <summary>Number of bins.</summary>
+    public int Count => groups.Length;
+
+    /// <summary>The group of a bin.</summary>
+    public ShotGroup GroupOf(int bin) => groups[bin];
+
+    /// <summary>Whether a bin had no training sample.</summary>
+    public bool IsZeroShot(int bin) => zero[bin];
+}

@@ -1,0 +1,104 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DirDsl;
+
+/// <summary>
+/// Per-bin count, mean and sum of squared deviations (M2) of feature vectors, accumulated batch
+/// by batch in one vectorised pass per batch (index_add, no loop over bins) and merged with
+/// Chan's parallel formula. Memory is bins x D, not N x D. A component that is constant within
+/// a bin gets a variance of exactly 0 (FDS calibration tests for exact zeros): each batch is
+/// shifted by one of the bin's own samples, so constant components deviate by exactly 0, and
+/// Chan's merge keeps them exact because the difference of two equal means is exactly 0.
+/// </summary>
+public sealed class BinMoments : IDisposable
+{
+    private readonly int bins;
+    private Tensor count;  // [B] float64
+    private Tensor mean;   // [B, D] float32
+    private Tensor m2;     // [B, D] float32
+
+    /// <summary>Starts an empty accumulator for <paramref name="bins"/> bins of <paramref name="featureDim"/> features.</summary>
+    public BinMoments(int bins, int featureDim, Device? device = null)
+    {
+        this.bins = bins;
+        FeatureDim = featureDim;
+        count = zeros(bins, dtype: ScalarType.Float64, device: device);
+        mean = zeros(bins, featureDim, device: device);
+        m2 = zeros(bins, featureDim, device: device);
+    }
+
+    /// <summary>The feature dimension D.</summary>
+    public int FeatureDim { get; }
+
+    /// <summary>Samples seen per bin, [B] float64.</summary>
+    public Tensor Count => count;
+
+    /// <summary>Per-bin mean, [B, D].</summary>
+    public Tensor Mean => mean;
+
+    /// <summary>Per-bin unbiased variance ([B, D]); 0 where a bin has one sample or none.</summary>
+    public Tensor Variance()
+    {
+        using var scope = NewDisposeScope();
+        var denominator = (count - 1).clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1);
+        var variance = (m2 / denominator).masked_fill((count <= 1).unsqueeze(1), 0);
+        return variance.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Adds a batch of features [n, D] with their int64 bin indices [n].</summary>
+    /// <exception cref="ArgumentException">Shapes disagree or a bin index is outside [0, B).</exception>
+    public void Add(Tensor features, Tensor binIndices)
+    {
+        if (features.ndim != 2 || features.shape[1] != FeatureDim)
+            throw new ArgumentException($"FDS expected features of shape [n, {FeatureDim}], got [{string.Join(", ", features.shape)}].", nameof(features));
+        if (binIndices.ndim != 1 || binIndices.shape[0] != features.shape[0])
+            throw new ArgumentException($"FDS expected {features.shape[0]} bin indices, got [{string.Join(", ", binIndices.shape)}].", nameof(binIndices));
+        if (features.shape[0] == 0) return;
+
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var x = features.detach().to_type(ScalarType.Float32);
+        var index = binIndices.to_type(ScalarType.Int64).to(x.device);
+        long lowest = index.min().item<long>(), highest = index.max().item<long>();
+        if (lowest < 0 || highest >= bins)
+            throw new ArgumentException($"FDS bin indices must lie in [0, {bins}); got {(lowest < 0 ? lowest : highest)}.", nameof(binIndices));
+
+        var batchCount = zeros(bins, dtype: ScalarType.Float64, device: x.device)
+            .index_add_(0, index, ones(index.shape[0], dtype: ScalarType.Float64, device: x.device), 1);
+        var perBin = batchCount.clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1);
+        // Shift every sample by a representative of its bin (whichever sample scatter_ keeps):
+        // a component constant within the bin then has deviations of exactly 0, so its mean is
+        // the representative itself and its M2 exactly 0; the shift also limits cancellation.
+        var representative = zeros(bins, dtype: ScalarType.Int64, device: x.device)
+            .scatter_(0, index, arange(index.shape[0], dtype: ScalarType.Int64, device: x.device));
+        var shift = x.index_select(0, representative);                // [B, D]
+        var deviation = x - shift.index_select(0, index);             // [n, D]
+        var meanDeviation = zeros_like(mean).index_add_(0, index, deviation, 1) / perBin;
+        var centred = deviation - meanDeviation.index_select(0, index);
+        var batchM2 = zeros_like(m2).index_add_(0, index, centred * centred, 1);
+        var batchMean = shift + meanDeviation;
+
+        // Chan: n = na + nb; mean = ma + d nb / n; M2 = M2a + M2b + d^2 na nb / n.
+        var total = count + batchCount;
+        var safeTotal = total.clamp_min(1);
+        var shareB = (batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
+        var cross = (count * batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
+        var delta = batchMean - mean;
+        var newMean = mean + delta * shareB;
+        var newM2 = m2 + batchM2 + delta * delta * cross;
+        // Bins this batch did not touch keep their exact previous values.
+        var touched = (batchCount > 0).unsqueeze(1);
+        mean.copy_(where(touched, newMean, mean));
+        m2.copy_(where(touched, newM2, m2));
+        count.copy_(total);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        count.Dispose();
+        mean.Dispose();
+        m2.Dispose();
+    }
+}

@@ -1,0 +1,207 @@
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace DirDsl;
+
+/// <summary>
+/// Feature distribution smoothing (FDS): per-bin running mean and variance of the encoder's
+/// features, their kernel-smoothed versions, and the calibration that moves a training
+/// sample's features from its bin's statistics to the smoothed ones.
+/// </summary>
+/// <remarks>
+/// <para>The statistics are registered buffers (checkpoint keys <c>running_mean</c>,
+/// <c>running_var</c>, <c>smoothed_mean</c>, <c>smoothed_var</c>, <c>seen</c>, <c>updates</c> and the
+/// derived calibration tables), so saving the model saves them and a resumed run continues
+/// exactly.</para>
+/// <para>Snapshot semantics (SPEC 4): <see cref="Update(Tensor, Tensor, int)"/> at the end of epoch e updates the running
+/// statistics, smooths them, and derives the calibration tables from that same snapshot; those
+/// tables calibrate the batches of epoch e + 1. Nothing aliases: the reference's leak of later
+/// in-place updates into the whitening statistics does not happen here.</para>
+/// </remarks>
+public sealed class FeatureStatistics : nn.Module
+{
+    /// <summary>Bins whose variance components sum to less than this are left uncalibrated.</summary>
+    public const double MinimumTotalVariance = 1e-10;
+
+    // Field names are checkpoint keys: RegisterComponents registers tensors as buffers by field name.
+#pragma warning disable IDE1006 // snake_case to match PyTorch state-dict keys
+    private Tensor running_mean;
+    private Tensor running_var;
+    private Tensor smoothed_mean;
+    private Tensor smoothed_var;
+    private Tensor seen;            // [B] bool: bin has had a sample in some update
+    private Tensor updates;         // scalar int64: number of updates applied
+    private Tensor calibration_centre;  // [B, D]: running mean, 0 where calibration is the identity
+    private Tensor calibration_scale;   // [B, D]: sqrt(clamp(var_s / var)), 1 where identity
+    private Tensor calibration_target;  // [B, D]: smoothed mean, 0 where identity
+#pragma warning restore IDE1006
+
+    private readonly float[] window;
+
+    /// <summary>Creates FDS statistics for <paramref name="bins"/> label bins and features of width <paramref name="featureDim"/>.</summary>
+    /// <param name="bins">Number of label bins B; must exceed half the kernel size (reflect padding).</param>
+    /// <param name="featureDim">Feature width D, at least 1.</param>
+    /// <param name="momentum">Weight of the previous statistics in the update, in [0, 1).</param>
+    /// <param name="kernel">Smoothing kernel over the bin axis.</param>
+    /// <param name="size">Odd kernel size, at least 3.</param>
+    /// <param name="sigma">Kernel width, greater than 0.</param>
+    /// <param name="startEpoch">First epoch whose end updates the statistics (set directly then, blended after).</param>
+    /// <param name="clampMin">Lower clamp of var_s / var (0.1 in the age code; 0.5 for STS-B-DIR).</param>
+    /// <param name="clampMax">Upper clamp of var_s / var (10 in the age code; 2 for STS-B-DIR).</param>
+    /// <param name="fillUnseenBins">Fill never-seen bins from their neighbours (STS-B variant of the reference).</param>
+    public FeatureStatistics(int bins, int featureDim, double momentum = 0.9, Kernel kernel = Kernel.Gaussian,
+        int size = 5, double sigma = 2, int startEpoch = 0, double clampMin = 0.1, double clampMax = 10,
+        bool fillUnseenBins = true)
+        : base(nameof(FeatureStatistics))
+    {
+        if (featureDim < 1) throw new ArgumentOutOfRangeException(nameof(featureDim), featureDim, "FDS needs a feature dimension of at least 1.");
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "FDS momentum must lie in [0, 1).");
+        if (startEpoch < 0) throw new ArgumentOutOfRangeException(nameof(startEpoch), startEpoch, "FDS start epoch must be 0 or more.");
+        if (!(clampMin > 0 && clampMin <= clampMax) || double.IsInfinity(clampMax))
+            throw new ArgumentOutOfRangeException(nameof(clampMin), $"FDS clamp bounds must satisfy 0 < min <= max < inf, got [{clampMin}, {clampMax}].");
+        if (bins <= (size - 1) / 2)
+            throw new ArgumentOutOfRangeException(nameof(bins), bins, $"FDS reflect padding needs more bins than half the kernel size ({(size - 1) / 2}).");
+        window = KernelWindow.ForFds(kernel, size, sigma).Select(w => (float)w).ToArray();
+
+        Bins = bins;
+        FeatureDim = featureDim;
+        Momentum = momentum;
+        StartEpoch = startEpoch;
+        ClampMin = clampMin;
+        ClampMax = clampMax;
+        FillUnseenBins = fillUnseenBins;
+
+        running_mean = zeros(bins, featureDim);
+        running_var = ones(bins, featureDim);
+        smoothed_mean = zeros(bins, featureDim);
+        smoothed_var = ones(bins, featureDim);
+        seen = zeros(bins, dtype: ScalarType.Bool);
+        updates = zeros(Array.Empty<long>(), dtype: ScalarType.Int64);
+        calibration_centre = zeros(bins, featureDim);
+        calibration_scale = ones(bins, featureDim);
+        calibration_target = zeros(bins, featureDim);
+        RegisterComponents();
+    }
+
+    /// <summary>Number of label bins.</summary>
+    public int Bins { get; }
+    /// <summary>Feature width.</summary>
+    public int FeatureDim { get; }
+    /// <summary>Momentum of the running statistics.</summary>
+    public double Momentum { get; }
+    /// <summary>First epoch that updates the statistics.</summary>
+    public int StartEpoch { get; }
+    /// <summary>Lower clamp of the variance ratio.</summary>
+    public double ClampMin { get; }
+    /// <summary>Upper clamp of the variance ratio.</summary>
+    public double ClampMax { get; }
+    /// <summary>Whether never-seen bins are filled from their neighbours.</summary>
+    public bool FillUnseenBins { get; }
+    /// <summary>The sum-normalised smoothing window over the bin axis (float32, as the reference).</summary>
+    public IReadOnlyList<float> Window => window;
+
+    /// <summary>Running per-bin mean [B, D].</summary>
+    public Tensor RunningMean => running_mean;
+    /// <summary>Running per-bin variance [B, D].</summary>
+    public Tensor RunningVar => running_var;
+    /// <summary>Smoothed per-bin mean [B, D].</summary>
+    public Tensor SmoothedMean => smoothed_mean;
+    /// <summary>Smoothed per-bin variance [B, D].</summary>
+    public Tensor SmoothedVar => smoothed_var;
+    /// <summary>Number of updates applied so far (0 before the first).</summary>
+    public long UpdateCount => updates.item<long>();
+
+    /// <summary>Starts an epoch-end pass in streaming form: add batches, then call <see cref="Update(BinMoments, int)"/>.</summary>
+    public BinMoments BeginPass() => new(Bins, FeatureDim, running_mean.device);
+
+    /// <summary>End of epoch <paramref name="epoch"/>: all training features [N, D] with int64 bin indices [N].</summary>
+    public void Update(Tensor features, Tensor bins, int epoch)
+    {
+        using var moments = BeginPass();
+        moments.Add(features, bins);
+        Update(moments, epoch);
+    }
+
+    /// <summary>End of epoch <paramref name="epoch"/> from per-bin moments accumulated batch by batch.</summary>
+    public void Update(BinMoments moments, int epoch)
+    {
+        if (epoch < StartEpoch) return;
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var present = moments.Count > 0;                     // [B]
+        var presentRows = present.unsqueeze(1);
+        var currentVar = moments.Variance();
+        bool direct = epoch == StartEpoch || UpdateCount == 0;
+        var m = direct ? 0.0 : Momentum;
+        var blendedMean = moments.Mean * (1 - m) + running_mean * m;
+        var blendedVar = currentVar * (1 - m) + running_var * m;
+        running_mean.copy_(where(presentRows, blendedMean, running_mean));
+        running_var.copy_(where(presentRows, blendedVar, running_var));
+        seen.logical_or_(present);
+        if (FillUnseenBins) FillFromNeighbours();
+
+        smoothed_mean.copy_(Smooth(running_mean));
+        smoothed_var.copy_(Smooth(running_var));
+        RebuildCalibration();
+        updates.add_(1);
+    }
+
+    /// <summary>
+    /// Calibrates a batch of training features [n, D] with int64 bins [n]:
+    /// z' = (z - mu[j]) * sqrt(clamp(var_s[j] / var[j], min, max)) + mu_s[j]. Bins whose variance
+    /// components sum below 1e-10, and components with variance exactly 0, are left unchanged.
+    /// Before the first update this is the identity.
+    /// </summary>
+    public Tensor Calibrate(Tensor features, Tensor bins)
+    {
+        if (features.ndim != 2 || features.shape[1] != FeatureDim)
+            throw new ArgumentException($"FDS calibration expected features [n, {FeatureDim}], got [{string.Join(", ", features.shape)}].", nameof(features));
+        var index = bins.to_type(ScalarType.Int64);
+        return (features - calibration_centre.index_select(0, index)) * calibration_scale.index_select(0, index)
+               + calibration_target.index_select(0, index);
+    }
+
+    /// <summary>Convolves [B, D] statistics along the bin axis with the window, reflect padding (no edge repeat).</summary>
+    private Tensor Smooth(Tensor statistics)
+    {
+        int half = window.Length / 2;
+        var rows = statistics.t().unsqueeze(1);                                  // [D, 1, B]
+        var padded = F.pad(rows, new long[] { half, half }, PaddingModes.Reflect); // [D, 1, B + 2h]
+        var weight = tensor(window, device: statistics.device).reshape(1, 1, window.Length);
+        return F.conv1d(padded, weight).squeeze(1).t();                          // [B, D]
+    }
+
+    /// <summary>
+    /// Never-seen bins take their neighbours' values, in ascending bin order as the reference does:
+    /// the first copies the second, the last copies the one before, others average both
+    /// (the left neighbour already filled). Only the few empty bins are visited.
+    /// </summary>
+    private void FillFromNeighbours()
+    {
+        var seenFlags = seen.cpu().data<bool>().ToArray();
+        if (seenFlags.All(s => s) || !seenFlags.Any(s => s)) return;
+        for (int j = 0; j < Bins; j++)
+        {
+            if (seenFlags[j]) continue;
+            foreach (var statistic in new[] { running_mean, running_var })
+            {
+                var filled = j == 0 ? statistic[1].clone()
+                    : j == Bins - 1 ? statistic[j - 1].clone()
+                    : (statistic[j - 1] + statistic[j + 1]) / 2;
+                statistic[j].copy_(filled);
+            }
+        }
+    }
+
+    private void RebuildCalibration()
+    {
+        var binActive = (running_var.sum(1) >= MinimumTotalVariance).unsqueeze(1);  // [B, 1]
+        var active = binActive.logical_and(running_var.ne(0));                   // [B, D]
+        var safeVar = where(active, running_var, ones_like(running_var));
+        var scale = (smoothed_var / safeVar).clamp(ClampMin, ClampMax).sqrt();
+        calibration_centre.copy_(where(active, running_mean, zeros_like(running_mean)));
+        calibration_scale.copy_(where(active, scale, ones_like(scale)));
+        calibration_target.copy_(where(active, smoothed_mean, zeros_like(smoothed_mean)));
+    }
+}

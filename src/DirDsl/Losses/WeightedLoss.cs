@@ -1,0 +1,85 @@
+using static TorchSharp.torch;
+
+namespace DirDsl;
+
+/// <summary>The regression losses of the paper, each with optional per-sample weights (LDS).</summary>
+public enum LossKind
+{
+    /// <summary>Squared error.</summary>
+    Mse,
+    /// <summary>Absolute error.</summary>
+    L1,
+    /// <summary>Huber (smooth L1): 0.5 d^2 / beta when |d| &lt; beta, else |d| - beta / 2.</summary>
+    Huber,
+    /// <summary>Focal-R on L1: |d| * f(|d|)^gamma.</summary>
+    FocalL1,
+    /// <summary>Focal-R on MSE: d^2 * f(|d|)^gamma.</summary>
+    FocalMse,
+}
+
+/// <summary>The modulating function of Focal-R.</summary>
+public enum FocalActivation
+{
+    /// <summary>f(x) = 2 sigmoid(beta x) - 1 (the reference's default).</summary>
+    Sigmoid,
+    /// <summary>f(x) = tanh(beta x).</summary>
+    Tanh,
+}
+
+/// <summary>A configured loss: kind and parameters (beta for Huber and Focal-R, gamma for Focal-R).</summary>
+/// <param name="Kind">Which loss.</param>
+/// <param name="Beta">Huber threshold, or Focal-R scale (reference: 0.2 for ages, 20 for STS-B / 5).</param>
+/// <param name="Gamma">Focal-R exponent (default 1).</param>
+/// <param name="Activation">Focal-R modulating function.</param>
+public sealed record LossOptions(LossKind Kind = LossKind.Mse, double Beta = 1.0, double Gamma = 1.0,
+    FocalActivation Activation = FocalActivation.Sigmoid)
+{
+    /// <summary>Reference defaults: Huber beta 1, Focal-R beta 0.2 and gamma 1.</summary>
+    public static LossOptions Default(LossKind kind) => kind switch
+    {
+        LossKind.FocalL1 or LossKind.FocalMse => new LossOptions(kind, Beta: 0.2, Gamma: 1.0),
+        _ => new LossOptions(kind),
+    };
+}
+
+/// <summary>Weighted regression losses: the per-element loss times w_i, then the mean.</summary>
+public static class WeightedLoss
+{
+    /// <summary>Computes the loss of <paramref name="predictions"/> against <paramref name="targets"/> (same shape).</summary>
+    /// <param name="predictions">Model outputs.</param>
+    /// <param name="targets">Targets, same shape.</param>
+    /// <param name="options">Kind and parameters.</param>
+    /// <param name="weights">Per-sample weights of the same shape, or null for unit weights.</param>
+    public static Tensor Compute(Tensor predictions, Tensor targets, LossOptions options, Tensor? weights = null)
+    {
+        if (!predictions.shape.SequenceEqual(targets.shape))
+            throw new ArgumentException($"Loss: predictions [{string.Join(", ", predictions.shape)}] and targets [{string.Join(", ", targets.shape)}] differ in shape.");
+        if (options.Beta <= 0 || (options.Kind is LossKind.FocalL1 or LossKind.FocalMse && options.Gamma <= 0))
+            throw new ArgumentOutOfRangeException(nameof(options), options, "Loss parameters beta and gamma must be greater than 0.");
+        var diff = predictions - targets;
+        var absolute = diff.abs();
+        var loss = options.Kind switch
+        {
+            LossKind.Mse => diff * diff,
+            LossKind.L1 => absolute,
+            LossKind.Huber => where(absolute < options.Beta, 0.5 * absolute * absolute / options.Beta, absolute - 0.5 * options.Beta),
+            LossKind.FocalL1 => absolute * Modulation(absolute, options),
+            LossKind.FocalMse => diff * diff * Modulation(absolute, options),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown loss"),
+        };
+        if (weights is not null)
+        {
+            if (!weights.shape.SequenceEqual(loss.shape))
+                throw new ArgumentException($"Loss: weights [{string.Join(", ", weights.shape)}] must match predictions [{string.Join(", ", loss.shape)}].");
+            loss = loss * weights;
+        }
+        return loss.mean();
+    }
+
+    private static Tensor Modulation(Tensor absolute, LossOptions options)
+    {
+        var scaled = absolute * options.Beta;
+        var f = options.Activation == FocalActivation.Tanh ? scaled.tanh() : 2 * scaled.sigmoid() - 1;
+        return f.pow(options.Gamma);
+    }
+}

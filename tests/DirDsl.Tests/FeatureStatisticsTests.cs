@@ -1,0 +1,184 @@
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DirDsl.Tests;
+
+/// <summary>FDS statistics and calibration against Vectors/fds_statistics.json (the reference FDS module).</summary>
+public sealed class FeatureStatisticsTests
+{
+    private static readonly System.Text.Json.JsonElement Case = Vectors.Load("fds_statistics.json").GetProperty("cases")[0];
+
+    private static Tensor Matrix(string name) => tensor(Case.GetProperty(name).Matrix());
+    private static Tensor Bins(string name) => tensor(Case.GetProperty(name).Floats().Select(x => (long)x).ToArray());
+
+    private static FeatureStatistics Create() => new(
+        Case.GetProperty("bucket_num").GetInt32(), Case.GetProperty("feature_dim").GetInt32(),
+        Case.GetProperty("momentum").GetDouble(), Vectors.ParseKernel(Case.GetProperty("kernel").GetString()!),
+        Case.GetProperty("size").GetInt32(), Case.GetProperty("sigma").GetDouble());
+
+    private static void AssertClose(string expectedName, Tensor actual)
+    {
+        var expected = Case.GetProperty(expectedName).Matrix();
+        var got = actual.cpu().data<float>().ToArray();
+        int cols = expected.GetLength(1);
+        Assert.Equal(expected.Length, got.Length);
+        for (int i = 0; i < expected.GetLength(0); i++)
+            for (int j = 0; j < cols; j++)
+                Vectors.Close(expected[i, j], got[i * cols + j], 1e-4, 1e-5, $"{expectedName}[{i},{j}]");
+    }
+
+    [Fact]
+    public void Epoch0_SetsStatisticsDirectly_AndSmooths()
+    {
+        using var fds = Create();
+        fds.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
+        AssertClose("running_mean_after_epoch0", fds.RunningMean);
+        AssertClose("running_var_after_epoch0", fds.RunningVar);
+        AssertClose("smoothed_mean", fds.SmoothedMean);
+        AssertClose("smoothed_var", fds.SmoothedVar);
+    }
+
+    [Fact]
+    public void CalibratedBatch_UsesEpoch0Snapshot()
+    {
+        using var fds = Create();
+        fds.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
+        AssertClose("calibrated_batch", fds.Calibrate(Matrix("batch_features"), Bins("batch_labels")));
+    }
+
+    [Fact]
+    public void Epoch1_BlendsWithMomentum()
+    {
+        using var fds = Create();
+        fds.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
+        fds.Update(Matrix("epoch1_features"), Bins("labels"), epoch: 1);
+        AssertClose("running_mean_after_epoch1", fds.RunningMean);
+        AssertClose("running_var_after_epoch1", fds.RunningVar);
+        Assert.Equal(2, fds.UpdateCount);
+    }
+
+    [Fact]
+    public void StreamingForm_GivesTheSameStatistics()
+    {
+        using var fds = Create();
+        var features = Matrix("epoch0_features");
+        var bins = Bins("labels");
+        using (var pass = fds.BeginPass())
+        {
+            // Uneven batches, so Chan's merge is exercised with different counts per bin.
+            foreach (var (start, length) in new[] { (0L, 7L), (7L, 50L), (57L, 1L), (58L, 62L) })
+                pass.Add(features.narrow(0, start, length), bins.narrow(0, start, length));
+            fds.Update(pass, epoch: 0);
+        }
+        AssertClose("running_mean_after_epoch0", fds.RunningMean);
+        AssertClose("running_var_after_epoch0", fds.RunningVar);
+        AssertClose("smoothed_var", fds.SmoothedVar);
+    }
+
+    [Fact]
+    public void ConstantFeature_HasExactlyZeroVariance_AndIsLeftUnchanged()
+    {
+        using var fds = new FeatureStatistics(4, 2, size: 3, sigma: 1);
+        // Component 0 is the constant 0.1f (not exactly representable: a naive mean drifts);
+        // component 1 varies. Bins 0..3, several batches.
+        var values = new float[] { 0.1f, 1, 0.1f, 2, 0.1f, 3, 0.1f, 5, 0.1f, 4, 0.1f, 9, 0.1f, 7, 0.1f, 8 };
+        var features = tensor(values).reshape(8, 2);
+        var bins = tensor(new long[] { 0, 0, 0, 1, 1, 2, 3, 3 });
+        using (var pass = fds.BeginPass())
+        {
+            pass.Add(features.narrow(0, 0, 3), bins.narrow(0, 0, 3));
+            pass.Add(features.narrow(0, 3, 5), bins.narrow(0, 3, 5));
+            fds.Update(pass, epoch: 0);
+        }
+        var variance = fds.RunningVar.data<float>().ToArray();
+        var mean = fds.RunningMean.data<float>().ToArray();
+        for (int bin = 0; bin < 4; bin++)
+        {
+            Assert.Equal(0f, variance[2 * bin]);   // exactly
+            Assert.Equal(0.1f, mean[2 * bin]);     // exactly
+        }
+        Assert.Equal(1f, variance[1], 6);          // bin 0: 1, 2, 3 -> unbiased variance 1
+        Assert.Equal(0f, variance[5]);             // bin 2 has one sample: biased, 0
+        var calibrated = fds.Calibrate(tensor(new float[] { 0.3f, 2.5f }).reshape(1, 2), tensor(new long[] { 0 }));
+        Assert.Equal(0.3f, calibrated.data<float>()[0]);   // zero-variance component left as it is
+    }
+
+    [Fact]
+    public void CalibrationClamp_HoldsAt01And10()
+    {
+        // 16 bins, each with two samples +-a (running mean 0); bin 8 has a = 100, all others 0.01.
+        // A 15-wide Gaussian with sigma 20 is nearly flat (centre weight about 1/15), so at bin 8
+        // var_s / var is about 0.07 (clamped up to 0.1) and at bin 7 about 3e7 (clamped down to 10).
+        // Bin 0's reflected window covers bins 0..7 only: equal variances, ratio 1.
+        const int bins = 16;
+        using var fds = new FeatureStatistics(bins, 1, size: 15, sigma: 20);
+        var values = Enumerable.Range(0, bins).SelectMany(j => new[] { j == 8 ? -100f : -0.01f, j == 8 ? 100f : 0.01f }).ToArray();
+        var labels = Enumerable.Range(0, bins).SelectMany(j => new long[] { j, j }).ToArray();
+        fds.Update(tensor(values).reshape(2 * bins, 1), tensor(labels), 0);
+        var z = tensor(new float[] { 1, 1, 1 }).reshape(3, 1);
+        var calibrated = fds.Calibrate(z, tensor(new long[] { 8, 7, 0 })).data<float>().ToArray();
+        var smoothedMean = fds.SmoothedMean.data<float>().ToArray();
+        Assert.All(smoothedMean, m => Assert.Equal(0f, m, 5));
+        Assert.Equal(Math.Sqrt(0.1), calibrated[0], 4);
+        Assert.Equal(Math.Sqrt(10), calibrated[1], 4);
+        Assert.Equal(1.0, calibrated[2], 4);
+    }
+
+    [Fact]
+    public void UnseenBins_AreFilledFromNeighbours()
+    {
+        using var fds = new FeatureStatistics(5, 1, size: 3, sigma: 1);
+        // Bins 0, 2 and 4 are empty; bin 1 mean 2, bin 3 mean 6.
+        var features = tensor(new float[] { 1, 3, 5, 7 }).reshape(4, 1);
+        fds.Update(features, tensor(new long[] { 1, 1, 3, 3 }), 0);
+        var mean = fds.RunningMean.data<float>().ToArray();
+        Assert.Equal(new[] { 2f, 2f, 4f, 6f, 6f }, mean);
+    }
+
+    [Fact]
+    public void BeforeStartEpoch_NothingChanges_AndCalibrationIsIdentity()
+    {
+        using var fds = new FeatureStatistics(4, 2, startEpoch: 2, size: 3);
+        fds.Update(randn(10, 2), randint(0, 4, 10), epoch: 1);
+        Assert.Equal(0, fds.UpdateCount);
+        var z = randn(6, 2);
+        Assert.True(fds.Calibrate(z, randint(0, 4, 6)).eq(z).all().item<bool>());
+    }
+
+    [Fact]
+    public void InvalidArguments_AreClearErrors()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FeatureStatistics(10, 4, momentum: 1.0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FeatureStatistics(10, 4, size: 4));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FeatureStatistics(10, 4, sigma: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new FeatureStatistics(2, 4, size: 5));
+        using var fds = new FeatureStatistics(10, 4);
+        var e = Assert.Throws<ArgumentException>(() => fds.Update(randn(5, 3), zeros(5, dtype: ScalarType.Int64), 0));
+        Assert.Contains("[n, 4]", e.Message);
+        Assert.Throws<ArgumentException>(() => fds.Update(randn(5, 4), full(5, 10L), 0));
+    }
+
+    [Fact]
+    public void Statistics_SurviveSaveAndLoad()
+    {
+        using var fds = Create();
+        fds.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
+        var path = Path.Combine(Path.GetTempPath(), $"fds-{Guid.NewGuid():N}.bin");
+        try
+        {
+            fds.save(path);
+            using var loaded = Create();
+            loaded.load(path);
+            Assert.True(loaded.RunningVar.eq(fds.RunningVar).all().item<bool>());
+            Assert.Equal(1, loaded.UpdateCount);
+            var batch = Matrix("batch_features");
+            var labels = Bins("batch_labels");
+            Assert.True(loaded.Calibrate(batch, labels).eq(fds.Calibrate(batch, labels)).all().item<bool>());
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
