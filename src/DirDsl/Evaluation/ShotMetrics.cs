@@ -57,6 +57,22 @@ public static class ShotMetrics
         return new ShotReport(m[0], m[1], m[2], m[3], m[4]);
     }
 
+    /// <summary>Mean squared and mean absolute error (for model selection on validation).</summary>
+    public static (double Mse, double Mae) Errors(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets)
+    {
+        if (predictions.Length != targets.Length || predictions.Length == 0)
+            throw new ArgumentException($"{predictions.Length} predictions for {targets.Length} targets.", nameof(predictions));
+        double se = 0, ae = 0;
+        for (int i = 0; i < predictions.Length; i++)
+        {
+            double e = (double)predictions[i] - targets[i];
+            if (!double.IsFinite(e)) throw new ArgumentException($"predictions[{i}] is {predictions[i]}; a model produced a non-finite value.", nameof(predictions));
+            se += e * e;
+            ae += Math.Abs(e);
+        }
+        return (se / predictions.Length, ae / predictions.Length);
+    }
+
     /// <summary>All metrics of one group.</summary>
     public static GroupMetrics Metrics(IReadOnlyList<double> predictions, IReadOnlyList<double> targets)
     {

@@ -50,9 +50,10 @@ public sealed class FeatureStatistics : nn.Module
     /// <param name="clampMin">Lower clamp of var_s / var (0.1 in the age code; 0.5 for STS-B-DIR).</param>
     /// <param name="clampMax">Upper clamp of var_s / var (10 in the age code; 2 for STS-B-DIR).</param>
     /// <param name="fillUnseenBins">Fill never-seen bins from their neighbours (STS-B variant of the reference).</param>
+    /// <param name="window">A precomputed sum-normalised window of length <paramref name="size"/> (generated code passes its compile-time constant); null computes it.</param>
     public FeatureStatistics(int bins, int featureDim, double momentum = 0.9, Kernel kernel = Kernel.Gaussian,
         int size = 5, double sigma = 2, int startEpoch = 0, double clampMin = 0.1, double clampMax = 10,
-        bool fillUnseenBins = true)
+        bool fillUnseenBins = true, IReadOnlyList<double>? window = null)
         : base(nameof(FeatureStatistics))
     {
         if (featureDim < 1) throw new ArgumentOutOfRangeException(nameof(featureDim), featureDim, "FDS needs a feature dimension of at least 1.");
@@ -62,7 +63,9 @@ public sealed class FeatureStatistics : nn.Module
             throw new ArgumentOutOfRangeException(nameof(clampMin), $"FDS clamp bounds must satisfy 0 < min <= max < inf, got [{clampMin}, {clampMax}].");
         if (bins <= (size - 1) / 2)
             throw new ArgumentOutOfRangeException(nameof(bins), bins, $"FDS reflect padding needs more bins than half the kernel size ({(size - 1) / 2}).");
-        window = KernelWindow.ForFds(kernel, size, sigma).Select(w => (float)w).ToArray();
+        var weights = window ?? KernelWindow.ForFds(kernel, size, sigma);
+        if (weights.Count != size) throw new ArgumentException($"The FDS window has {weights.Count} weights but the kernel size is {size}.", nameof(window));
+        this.window = weights.Select(w => (float)w).ToArray();
 
         Bins = bins;
         FeatureDim = featureDim;

@@ -4,7 +4,17 @@ namespace DirDsl;
 /// <param name="Kernel">The kernel shape.</param>
 /// <param name="Size">Odd window size, at least 3.</param>
 /// <param name="Sigma">Kernel width (Gaussian, Laplace), greater than 0.</param>
-public sealed record LdsOptions(Kernel Kernel = Kernel.Gaussian, int Size = 5, double Sigma = 2);
+public sealed record LdsOptions(Kernel Kernel = Kernel.Gaussian, int Size = 5, double Sigma = 2)
+{
+    /// <summary>
+    /// A precomputed max-normalised window (the generator emits it as a compile-time constant);
+    /// null computes it from Kernel, Size and Sigma.
+    /// </summary>
+    public IReadOnlyList<double>? Window { get; init; }
+
+    /// <summary>The max-normalised window these options smooth with.</summary>
+    public IReadOnlyList<double> ResolveWindow() => Window ?? KernelWindow.ForLds(Kernel, Size, Sigma);
+}
 
 /// <summary>Label distribution smoothing (LDS) and the per-sample loss weights derived from it.</summary>
 public static class LabelDistribution
@@ -65,7 +75,7 @@ public static class LabelDistribution
             if (clipMax is { } max) c = Math.Min(c, max);
             values[j] = reweight == Reweight.SqrtInverse ? Math.Sqrt(c) : c;
         }
-        return lds is null ? values : Convolve(values, KernelWindow.ForLds(lds.Kernel, lds.Size, lds.Sigma));
+        return lds is null ? values : Convolve(values, lds.ResolveWindow());
     }
 
     /// <summary>Training counts per bin for already-binned samples.</summary>

@@ -2,30 +2,6 @@ using static TorchSharp.torch;
 
 namespace DirDsl;
 
-/// <summary>The regression losses of the paper, each with optional per-sample weights (LDS).</summary>
-public enum LossKind
-{
-    /// <summary>Squared error.</summary>
-    Mse,
-    /// <summary>Absolute error.</summary>
-    L1,
-    /// <summary>Huber (smooth L1): 0.5 d^2 / beta when |d| &lt; beta, else |d| - beta / 2.</summary>
-    Huber,
-    /// <summary>Focal-R on L1: |d| * f(|d|)^gamma.</summary>
-    FocalL1,
-    /// <summary>Focal-R on MSE: d^2 * f(|d|)^gamma.</summary>
-    FocalMse,
-}
-
-/// <summary>The modulating function of Focal-R.</summary>
-public enum FocalActivation
-{
-    /// <summary>f(x) = 2 sigmoid(beta x) - 1 (the reference's default).</summary>
-    Sigmoid,
-    /// <summary>f(x) = tanh(beta x).</summary>
-    Tanh,
-}
-
 /// <summary>A configured loss: kind and parameters (beta for Huber and Focal-R, gamma for Focal-R).</summary>
 /// <param name="Kind">Which loss.</param>
 /// <param name="Beta">Huber threshold, or Focal-R scale (reference: 0.2 for ages, 20 for STS-B / 5).</param>

@@ -1,0 +1,75 @@
+using System.Collections.Immutable;
+using System.Linq;
+using DirDsl.Generators.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace DirDsl.Generators.Diagnostics;
+
+/// <summary>
+/// Reports the DIRnnn problems of every [DirExperiment] class at their real locations: the
+/// attribute argument that is wrong (so the error lands on it and #pragma works), else the
+/// attribute, the member, or the class name. Uses the same parser and validator as the generator.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ExperimentAnalyzer : DiagnosticAnalyzer
+{
+    /// <inheritdoc />
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => DiagnosticDescriptors.All;
+
+    /// <inheritdoc />
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterSymbolAction(AnalyzeType, SymbolKind.NamedType);
+    }
+
+    private static void AnalyzeType(SymbolAnalysisContext context)
+    {
+        var type = (INamedTypeSymbol)context.Symbol;
+        if (!type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Experiment)) return;
+        var result = ExperimentParser.Parse(type, context.CancellationToken);
+        foreach (var problem in result.Problems)
+        {
+            if (problem.Id.Length == 0) continue;
+            var descriptor = DiagnosticDescriptors.ById(problem.Id);
+            context.ReportDiagnostic(Diagnostic.Create(descriptor, Locate(type, problem, context), problem.Args.ToArray<object>()));
+        }
+    }
+
+    private static Location Locate(INamedTypeSymbol type, Problem problem, SymbolAnalysisContext context)
+    {
+        var classLocation = type.Locations.FirstOrDefault() ?? Location.None;
+        switch (problem.Target)
+        {
+            case ProblemTarget.Member:
+                return type.GetMembers(problem.Member!).SelectMany(m => m.Locations).FirstOrDefault() ?? classLocation;
+            case ProblemTarget.Attribute:
+                var attribute = type.GetAttributes().FirstOrDefault(a =>
+                    a.AttributeClass is { } c && AttributeNames.ShortName(c.ToDisplayString()) == problem.Attribute);
+                if (attribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is not AttributeSyntax syntax)
+                    return classLocation;
+                return ArgumentLocation(syntax, attribute, problem.Argument) ?? syntax.GetLocation();
+            default:
+                return classLocation;
+        }
+    }
+
+    /// <summary>The expression of the named argument, or of the positional argument bound to that constructor parameter.</summary>
+    private static Location? ArgumentLocation(AttributeSyntax syntax, AttributeData attribute, string? argument)
+    {
+        if (string.IsNullOrEmpty(argument) || syntax.ArgumentList is null) return null;
+        var arguments = syntax.ArgumentList.Arguments;
+        var named = arguments.FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argument);
+        if (named is not null) return named.Expression.GetLocation();
+        var parameters = attribute.AttributeConstructor?.Parameters ?? ImmutableArray<IParameterSymbol>.Empty;
+        for (int i = 0; i < parameters.Length && i < arguments.Count; i++)
+        {
+            if (arguments[i].NameEquals is null && string.Equals(parameters[i].Name, argument, System.StringComparison.OrdinalIgnoreCase))
+                return arguments[i].Expression.GetLocation();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,103 @@
+using System.Linq;
+using DirDsl.Generators.Model;
+using static DirDsl.Generators.Emitting.SourceWriter;
+
+namespace DirDsl.Generators.Emitting;
+
+/// <summary>Emits <c>Configuration</c>: the label space, the kernel windows and every setting, as compile-time values.</summary>
+internal static class ConfigurationEmitter
+{
+    public static string Emit(ExperimentModel m) => ExperimentFile.Write(m, w =>
+    {
+        var t = m.Training;
+        w.Line("/// <summary>The experiment's configuration, fixed at compile time from its attributes.</summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Open("public static class Configuration");
+        w.Line($"/// <summary>Number of label bins.</summary>");
+        w.Line($"public const int BinCount = {Literal(m.Bins.Count)};");
+        w.Line($"/// <summary>Lower bound of the label space.</summary>");
+        w.Line($"public const double BinMin = {Literal(m.Bins.Min)};");
+        w.Line($"/// <summary>Upper bound of the label space.</summary>");
+        w.Line($"public const double BinMax = {Literal(m.Bins.Max)};");
+        w.Line($"public const int Epochs = {Literal(t.Epochs)};");
+        w.Line($"public const int BatchSize = {Literal(t.BatchSize)};");
+        w.Line($"public const double LearningRate = {Literal(t.LearningRate)};");
+        w.Line($"public const double WeightDecay = {Literal(t.WeightDecay)};");
+        w.Line($"public const int Seed = {Literal(t.Seed)};");
+        w.Line($"/// <summary>Gradient norm clip; 0 is off.</summary>");
+        w.Line($"public const double GradientClipNorm = {Literal(t.GradientClipNorm)};");
+        w.Line($"/// <summary>Early-stopping patience in epochs; 0 trains every epoch.</summary>");
+        w.Line($"public const int Patience = {Literal(t.Patience)};");
+        w.Line($"/// <summary>Targets are divided by this inside the loss; predictions are multiplied back.</summary>");
+        w.Line($"public const double TargetScale = {Literal(t.TargetScale)};");
+        w.Line($"/// <summary>Model selection on validation by MSE (true) or MAE (false).</summary>");
+        w.Line($"public const bool SelectByMse = {Literal(t.SelectByMse)};");
+        w.Line($"/// <summary>Width of the encoder's output features.</summary>");
+        w.Line($"public const int FeatureDim = {Literal(m.Encoder.FeatureDim)};");
+        if (m.Fds is { } fds)
+        {
+            w.Line($"/// <summary>First epoch whose batches FDS calibrates (statistics come from the end of the epoch before).</summary>");
+            w.Line($"public const int FdsStartSmooth = {Literal(fds.StartSmooth)};");
+        }
+        w.Line();
+        w.Line("/// <summary>The label space.</summary>");
+        w.Line(m.Bins.Integer
+            ? $"public static global::DirDsl.LabelBins Bins {{ get; }} = global::DirDsl.LabelBins.Integer({Literal(m.Bins.Count)}, {Literal((int)m.Bins.Min)});"
+            : $"public static global::DirDsl.LabelBins Bins {{ get; }} = global::DirDsl.LabelBins.Uniform({Literal(m.Bins.Min)}, {Literal(m.Bins.Max)}, {Literal(m.Bins.Count)});");
+        if (m.Lds is { } lds)
+        {
+            w.Line();
+            w.Line($"/// <summary>LDS window ({lds.Kernel}, size {lds.Size}, sigma {Literal(lds.Sigma)}), max-normalised; computed at compile time by KernelWindow.</summary>");
+            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<double> LdsWindow {{ get; }} = new double[] {{ {string.Join(", ", m.Lds.Window.Select(Literal))} }};");
+        }
+        if (m.Fds is { } f)
+        {
+            w.Line();
+            w.Line($"/// <summary>FDS window ({f.Kernel}, size {f.Size}, sigma {Literal(f.Sigma)}), sum-normalised; computed at compile time by KernelWindow.</summary>");
+            w.Line($"public static global::System.Collections.Generic.IReadOnlyList<double> FdsWindow {{ get; }} = new double[] {{ {string.Join(", ", f.Window.Select(Literal))} }};");
+        }
+        w.Line();
+        w.Line("/// <summary>The training loss.</summary>");
+        w.Line($"public static global::DirDsl.LossOptions Loss {{ get; }} = new({ExperimentFile.Enum(m.Loss.Kind)}, {Literal(m.Loss.Beta)}, {Literal(m.Loss.Gamma)}, {ExperimentFile.Enum(m.Loss.Activation)});");
+        w.Line();
+        var reweight = m.Lds?.Reweight ?? Reweight.None;
+        var ldsOptions = m.Lds is null ? "null" : $"new global::DirDsl.LdsOptions({ExperimentFile.Enum(m.Lds.Kernel)}, {Literal(m.Lds.Size)}, {Literal(m.Lds.Sigma)}) {{ Window = LdsWindow }}";
+        var name = VariantName(reweight, m.Lds is not null, m.Fds is not null);
+        w.Line("/// <summary>The variant the attributes describe.</summary>");
+        w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new({Literal(name)}, {ExperimentFile.Enum(reweight)}, {ldsOptions}, {Literal(m.Fds is not null)}, {Literal(m.Lds?.ClipMin ?? -1)}, {Literal(m.Lds?.ClipMax ?? -1)});");
+        w.Line();
+        w.Line(m.Ablation ? "/// <summary>The ablation: Vanilla, re-weighting, LDS, FDS, LDS+FDS (those the configuration allows), same seed and data.</summary>" : "/// <summary>The variants to train: the configured one.</summary>");
+        w.Line(m.Ablation
+            ? "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = global::DirDsl.DirVariant.Ablation(Configured);"
+            : "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = new[] { Configured };");
+        w.Line();
+        w.Line("/// <summary>Shot groups from the training counts.</summary>");
+        w.Line($"public static global::DirDsl.ShotGroups ShotGroupsFor(global::System.Collections.Generic.IReadOnlyList<int> trainCounts) => global::DirDsl.ShotGroups.FromCounts(trainCounts, {Literal(m.ShotGroups.ManyAbove)}, {Literal(m.ShotGroups.FewBelow)});");
+        w.Line();
+        w.Line("/// <summary>The explicit shot groups of [ShotGroups], or null when none are given.</summary>");
+        if (m.ShotGroups.IsExplicit)
+        {
+            string List(EquatableArray<int>? bins) => bins is null ? "global::System.Array.Empty<int>()" : $"new[] {{ {string.Join(", ", bins.Value.Select(Literal))} }}";
+            w.Line("public static global::DirDsl.ShotGroups? ExplicitShotGroupsFor(global::System.Collections.Generic.IReadOnlyList<int> trainCounts) =>");
+            w.Line($"    global::DirDsl.ShotGroups.Explicit(trainCounts, {List(m.ShotGroups.Many)}, {List(m.ShotGroups.Medium)}, {List(m.ShotGroups.Few)});");
+        }
+        else
+        {
+            w.Line("public static global::DirDsl.ShotGroups? ExplicitShotGroupsFor(global::System.Collections.Generic.IReadOnlyList<int> trainCounts) => null;");
+        }
+        w.Line();
+        w.Line("/// <summary>The learning rate of an epoch (a pure function of the epoch, so resume needs no scheduler state).</summary>");
+        var milestones = m.Schedule.Milestones.Count == 0 ? "null" : $"new[] {{ {string.Join(", ", m.Schedule.Milestones.Select(Literal))} }}";
+        w.Line($"public static double LearningRateAt(int epoch, int epochs) => global::DirDsl.TrainingKit.LearningRateAt({ExperimentFile.Enum(m.Schedule.Kind)}, LearningRate, epoch, epochs, {milestones}, {Literal(m.Schedule.Gamma)});");
+        w.Close();
+    });
+
+    /// <summary>Mirrors DirVariant.NameOf, which the generator cannot call (it does not reference the runtime).</summary>
+    private static string VariantName(Reweight reweight, bool lds, bool fds) => (lds, fds) switch
+    {
+        (true, true) => "LDS+FDS",
+        (true, false) => "LDS",
+        (false, true) => "FDS",
+        _ => "Vanilla",
+    };
+}

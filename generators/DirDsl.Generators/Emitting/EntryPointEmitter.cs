@@ -1,0 +1,29 @@
+using System.Linq;
+using DirDsl.Generators.Model;
+
+namespace DirDsl.Generators.Emitting;
+
+/// <summary>Emits <c>Main</c> for an executable that declares experiments and no entry point of its own.</summary>
+internal static class EntryPointEmitter
+{
+    public static string Emit(EquatableArray<ExperimentModel> experiments)
+    {
+        var w = new SourceWriter().FileHeader();
+        w.Open("namespace DirDsl.Generated");
+        w.Line("/// <summary>The program's entry point: runs the experiments with command-line overrides (--help lists them).</summary>");
+        w.Line(SourceWriter.GeneratedCodeAttribute);
+        w.Open("internal static class DirDslProgram");
+        w.Open("public static int Main(string[] args)");
+        w.Line("global::DirDsl.Native.TorchNative.EnsureRegistered();");
+        w.Line("var experiments = new global::DirDsl.ExperimentEntry[]");
+        w.Line("{");
+        foreach (var m in experiments.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal))
+            w.Line($"    new(\"{m.ClassName}\", {m.GlobalName}.Run),");
+        w.Line("};");
+        w.Line("return global::DirDsl.DirCli.Run(args, experiments);");
+        w.Close();
+        w.Close();
+        w.Close();
+        return w.ToString();
+    }
+}

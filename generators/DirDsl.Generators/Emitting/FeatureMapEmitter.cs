@@ -1,0 +1,85 @@
+using DirDsl.Generators.Model;
+using static DirDsl.Generators.Emitting.SourceWriter;
+
+namespace DirDsl.Generators.Emitting;
+
+/// <summary>Emits <c>FeatureMap</c>: the record-to-tensor mapping of the [Feature] and [Target] members, with no reflection.</summary>
+internal static class FeatureMapEmitter
+{
+    public static string Emit(ExperimentModel m) => ExperimentFile.Write(m, w =>
+    {
+        var record = m.Record.GlobalName;
+        w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to input rows: numbers standardised, categories one-hot, vectors per component; fitted on the training split.</summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Open($"public sealed class FeatureMap : global::DirDsl.IFeatureMap<{record}>");
+        foreach (var f in m.Record.Features)
+        {
+            var type = f.Kind switch
+            {
+                FeatureKind.Number or FeatureKind.Boolean => "Standardizer",
+                FeatureKind.Category or FeatureKind.EnumCategory => "Vocabulary",
+                _ => "VectorStandardizer",
+            };
+            w.Line($"private readonly global::DirDsl.{type} {Field(f)} = new({Literal(f.Name)});");
+        }
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("public int Width { get; private set; }");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Open($"public void Fit(global::System.Collections.Generic.IReadOnlyList<{record}> train)");
+        foreach (var f in m.Record.Features) w.Line($"{Field(f)}.Fit(train, static record => {Read(f)});");
+        var widths = string.Join(" + ", System.Linq.Enumerable.Select(m.Record.Features, Width));
+        w.Line($"Width = {widths};");
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Open($"public void Write({record} record, global::System.Span<float> row, string split, int index)");
+        w.Line("int at = 0;");
+        foreach (var f in m.Record.Features)
+        {
+            switch (f.Kind)
+            {
+                case FeatureKind.Number:
+                case FeatureKind.Boolean:
+                    w.Line($"row[at++] = {Field(f)}.Transform({Read(f)}, split, index);");
+                    break;
+                case FeatureKind.Category:
+                case FeatureKind.EnumCategory:
+                    w.Line($"{Field(f)}.Transform({Read(f)}, row.Slice(at, {Field(f)}.Count));");
+                    w.Line($"at += {Field(f)}.Count;");
+                    break;
+                default:
+                    w.Line($"{Field(f)}.Transform({Read(f)}, row.Slice(at, {Field(f)}.Width), split, index);");
+                    w.Line($"at += {Field(f)}.Width;");
+                    break;
+            }
+        }
+        w.Close();
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line($"public float Target({record} record, string split, int index) =>");
+        w.Line($"    global::DirDsl.DirDataset.CheckTarget((double)record.{m.Record.Target}, split, index, {Literal(m.Record.Target)});");
+        w.Close();
+    });
+
+    private static string Field(FeatureModel f) => Camel(f.Name) + "Feature";
+
+    private static string Width(FeatureModel f) => f.Kind switch
+    {
+        FeatureKind.Number or FeatureKind.Boolean => "1",
+        FeatureKind.Category or FeatureKind.EnumCategory => Field(f) + ".Count",
+        _ => Field(f) + ".Width",
+    };
+
+    /// <summary>The expression reading a feature in the form its encoder takes.</summary>
+    private static string Read(FeatureModel f) => f.Kind switch
+    {
+        FeatureKind.Number => $"(double)record.{f.Name}",
+        FeatureKind.Boolean => $"record.{f.Name} ? 1.0 : 0.0",
+        FeatureKind.Category => $"record.{f.Name}",
+        FeatureKind.EnumCategory => $"record.{f.Name}.ToString()",
+        FeatureKind.FloatVector => $"record.{f.Name}",
+        _ => $"record.{f.Name} is null ? null : global::System.Array.ConvertAll(record.{f.Name}, static value => (float)value)",
+    };
+}

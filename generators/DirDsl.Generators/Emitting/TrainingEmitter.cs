@@ -1,0 +1,166 @@
+using DirDsl.Generators.Model;
+using static DirDsl.Generators.Emitting.SourceWriter;
+
+namespace DirDsl.Generators.Emitting;
+
+/// <summary>Emits the data preparation, the training loop per variant, prediction and <c>Run</c>.</summary>
+internal static class TrainingEmitter
+{
+    public static string Emit(ExperimentModel m) => ExperimentFile.Write(m, w =>
+    {
+        var record = m.Record.GlobalName;
+        var load = m.Data.TakesContext ? $"{m.Data.Name}(context)" : $"{m.Data.Name}()";
+        w.Lines($$"""
+            /// <summary>
+            /// Runs the experiment: loads the splits from [Data] {{m.Data.Name}}, fits the feature map on train,
+            /// trains every variant (same seed and data), evaluates each per shot group and writes
+            /// results.json, results.md and predictions.csv to the output folder.
+            /// </summary>
+            {{GeneratedCodeAttribute}}
+            public static global::DirDsl.ExperimentResult Run(global::DirDsl.RunOptions? options = null)
+            {
+                options ??= new global::DirDsl.RunOptions();
+                global::DirDsl.Native.TorchNative.EnsureRegistered();
+                var device = options.ResolveDevice();
+                int seed = options.Seed ?? Configuration.Seed;
+                int epochs = options.Epochs ?? Configuration.Epochs;
+                var variants = options.Select(Configuration.Variants);
+
+                var context = new global::DirDsl.DataContext(options.DataRoot, seed, options.Log);
+                global::DirDsl.DirSplits<{{record}}> splits = {{load}};
+                var map = new FeatureMap();
+                map.Fit(splits.Train);
+                using var train = global::DirDsl.DirDataset.Build(map, splits.Train, "train", Configuration.Bins, Configuration.TargetScale, device);
+                using var validation = global::DirDsl.DirDataset.Build(map, splits.Validation, "validation", Configuration.Bins, Configuration.TargetScale, device);
+                using var test = global::DirDsl.DirDataset.Build(map, splits.Test, "test", Configuration.Bins, Configuration.TargetScale, device);
+
+                var trainCounts = Configuration.Bins.Counts(train.Targets);
+                var groups = Configuration.ShotGroupsFor(trainCounts);
+                var explicitGroups = Configuration.ExplicitShotGroupsFor(trainCounts);
+                var folder = global::System.IO.Path.Combine(options.OutputFolder, "{{m.ClassName}}");
+                options.Log.WriteLine($"{{m.ClassName}}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, {Configuration.Bins}, device {device}");
+
+                var results = new global::System.Collections.Generic.List<global::DirDsl.VariantResult>();
+                foreach (var variant in variants)
+                {
+                    results.Add(TrainVariant(variant, map.Width, train, validation, test, groups, explicitGroups, folder, options, device, seed, epochs));
+                }
+                var result = new global::DirDsl.ExperimentResult("{{m.ClassName}}", seed, epochs, Configuration.Bins, trainCounts, test.Targets, results);
+                global::DirDsl.ResultWriter.Write(result, folder);
+                return result;
+            }
+
+            /// <summary>
+            /// Trains one variant with the generated loop: shuffled mini-batches drawn from (seed, epoch),
+            /// the variant's LDS weights in the loss, FDS statistics updated at each epoch end, the best
+            /// epoch by validation kept, and a resumable checkpoint after every epoch.
+            /// </summary>
+            {{GeneratedCodeAttribute}}
+            public static global::DirDsl.VariantResult TrainVariant(global::DirDsl.DirVariant variant, int inputDim,
+                global::DirDsl.DirDataset train, global::DirDsl.DirDataset validation, global::DirDsl.DirDataset test,
+                global::DirDsl.ShotGroups groups, global::DirDsl.ShotGroups? explicitGroups, string folder,
+                global::DirDsl.RunOptions options, global::TorchSharp.torch.Device device, int seed, int epochs)
+            {
+                // Initial weights depend on the seed alone, so every variant starts from the same draw.
+                global::DirDsl.TrainingKit.SeedEpoch(seed, -1);
+                using var model = new Model(inputDim, variant.Fds);
+                model.to(device);
+                using var optimizer = global::DirDsl.TrainingKit.CreateOptimizer({{ExperimentFile.Enum(m.Training.Optimizer)}}, model.parameters(), Configuration.LearningRate, Configuration.WeightDecay);
+                var sampleWeights = variant.SampleWeights(train.Targets, Configuration.Bins);
+                using var weights = global::TorchSharp.torch.tensor(sampleWeights, new long[] { train.Count, 1 }).to(device);
+                bool weighted = variant.Reweight != global::DirDsl.Reweight.None;
+
+                var checkpoints = new global::DirDsl.CheckpointStore(global::System.IO.Path.Combine(folder, variant.Slug));
+                var state = (options.Resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new global::DirDsl.TrainingState();
+                var progress = new global::DirDsl.TrainingProgress(options.Log);
+                int steps = (train.Count + Configuration.BatchSize - 1) / Configuration.BatchSize;
+
+                for (int epoch = state.NextEpoch; epoch < epochs && !state.Stopped; epoch++)
+                {
+                    var clock = global::System.Diagnostics.Stopwatch.StartNew();
+                    double learningRate = Configuration.LearningRateAt(epoch, epochs);
+                    global::DirDsl.TrainingKit.SetLearningRate(optimizer, learningRate);
+                    global::DirDsl.TrainingKit.SeedEpoch(seed, epoch);
+                    model.train();
+                    double lossSum = 0;
+                    int step = 0;
+                    foreach (var batch in global::DirDsl.TrainingKit.Batches(train.Count, Configuration.BatchSize, seed, epoch))
+                    {
+                        // One dispose scope per step keeps native memory flat across epochs.
+                        using var scope = global::TorchSharp.torch.NewDisposeScope();
+                        var index = global::TorchSharp.torch.tensor(batch, device: device);
+                        var inputs = train.Inputs.index_select(0, index);
+                        var targets = train.ScaledTargets.index_select(0, index);
+                        var bins = train.BinTensor.index_select(0, index);
+                        optimizer.zero_grad();
+                        var predictions = model.forward(inputs, bins, epoch);
+                        var loss = global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);
+                        loss.backward();
+                        if (Configuration.GradientClipNorm > 0)
+                        {
+                            global::TorchSharp.torch.nn.utils.clip_grad_norm_(model.parameters(), Configuration.GradientClipNorm);
+                        }
+                        optimizer.step();
+                        lossSum += global::DirDsl.TrainingKit.CheckLoss(loss, epoch, step);
+                        step++;
+                        if (progress.Interactive) progress.Report($"{variant.Name} epoch {epoch + 1}/{epochs}", step, steps);
+                    }
+
+                    // FDS: per-bin statistics of this epoch's features calibrate the batches of the next.
+                    model.UpdateFeatureStatistics(train, epoch);
+
+                    var validationPredictions = Predict(model, validation);
+                    var (validationMse, validationMae) = global::DirDsl.ShotMetrics.Errors(validationPredictions, validation.Targets);
+                    double score = Configuration.SelectByMse ? validationMse : validationMae;
+                    state.History.Add(new global::DirDsl.EpochRecord(epoch, lossSum / global::System.Math.Max(1, step), validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds));
+                    if (score < state.BestScore)
+                    {
+                        state.BestScore = score;
+                        state.BestEpoch = epoch;
+                        state.EpochsWithoutImprovement = 0;
+                        checkpoints.SaveBest(model, state);
+                    }
+                    else if (Configuration.Patience > 0 && ++state.EpochsWithoutImprovement >= Configuration.Patience)
+                    {
+                        state.Stopped = true;
+                    }
+                    state.NextEpoch = epoch + 1;
+                    checkpoints.SaveLast(model, optimizer, state);
+                    progress.Line(global::System.FormattableString.Invariant($"{variant.Name} epoch {epoch + 1}/{epochs}: train loss {lossSum / global::System.Math.Max(1, step):0.0000}, validation MSE {validationMse:0.0000} MAE {validationMae:0.0000}{(state.BestEpoch == epoch ? " (best)" : "")}"));
+                }
+
+                // Report the epoch that validation chose, never the last one by default.
+                checkpoints.LoadBest(model);
+                var validationFinal = Predict(model, validation);
+                var testPredictions = Predict(model, test);
+                return new global::DirDsl.VariantResult(variant.Name, state.BestEpoch, state.History.Count,
+                    global::DirDsl.ShotMetrics.Evaluate(validationFinal, validation.Targets, Configuration.Bins, groups),
+                    global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, groups),
+                    explicitGroups is null ? null : global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, explicitGroups),
+                    state.History, testPredictions);
+            }
+
+            /// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>
+            {{GeneratedCodeAttribute}}
+            public static float[] Predict(Model model, global::DirDsl.DirDataset data)
+            {
+                model.eval();
+                var predictions = new float[data.Count];
+                using (global::TorchSharp.torch.no_grad())
+                {
+                    foreach (var (start, length) in global::DirDsl.TrainingKit.Chunks(data.Count, 1024))
+                    {
+                        using var scope = global::TorchSharp.torch.NewDisposeScope();
+                        var output = model.forward(data.Inputs.narrow(0, start, length)).reshape(-1).cpu();
+                        output.data<float>().CopyTo(predictions, (int)start);
+                    }
+                }
+                for (int i = 0; i < predictions.Length; i++)
+                {
+                    predictions[i] = (float)(predictions[i] * Configuration.TargetScale);
+                }
+                return predictions;
+            }
+            """);
+    });
+}

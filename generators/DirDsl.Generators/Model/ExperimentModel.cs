@@ -1,0 +1,70 @@
+using System;
+
+namespace DirDsl.Generators.Model;
+
+// The generator's model: plain, immutable, value-equatable data. Never a symbol, syntax node,
+// location, semantic model or compilation (that would defeat incremental caching).
+
+/// <summary>Everything the emitters need about one [DirExperiment] class.</summary>
+internal sealed record ExperimentModel(
+    string Namespace,
+    string ClassName,
+    TrainingModel Training,
+    BinsModel Bins,
+    LdsModel? Lds,
+    FdsModel? Fds,
+    LossModel Loss,
+    ShotGroupsModel ShotGroups,
+    ScheduleModel Schedule,
+    bool Ablation,
+    DataMemberModel Data,
+    RecordModel Record,
+    EncoderModel Encoder,
+    string? RegressorMember)
+{
+    /// <summary>Namespace-qualified class name, for hint names.</summary>
+    public string HintPrefix => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+
+    /// <summary>The class as a global:: type name.</summary>
+    public string GlobalName => "global::" + HintPrefix;
+}
+
+internal sealed record TrainingModel(int Epochs, int BatchSize, double LearningRate, double WeightDecay, OptimizerKind Optimizer,
+    int Seed, double GradientClipNorm, int Patience, double TargetScale, bool SelectByMse);
+
+internal sealed record BinsModel(double Min, double Max, int Count, bool Integer);
+
+internal sealed record LdsModel(Kernel Kernel, int Size, double Sigma, Reweight Reweight, double ClipMin, double ClipMax,
+    EquatableArray<double> Window);
+
+internal sealed record FdsModel(double Momentum, int StartEpoch, int StartSmooth, Kernel Kernel, int Size, double Sigma,
+    double ClampMin, double ClampMax, EquatableArray<double> Window);
+
+internal sealed record LossModel(LossKind Kind, double Beta, double Gamma, FocalActivation Activation);
+
+internal sealed record ShotGroupsModel(int ManyAbove, int FewBelow, EquatableArray<int>? Many, EquatableArray<int>? Medium, EquatableArray<int>? Few)
+{
+    public bool IsExplicit => Many is not null || Medium is not null || Few is not null;
+}
+
+internal sealed record ScheduleModel(ScheduleKind Kind, EquatableArray<int> Milestones, double Gamma);
+
+internal sealed record DataMemberModel(string Name, bool TakesContext);
+
+internal enum FeatureKind
+{
+    Number,
+    Boolean,
+    Category,
+    EnumCategory,
+    FloatVector,
+    DoubleVector,
+}
+
+internal sealed record FeatureModel(string Name, FeatureKind Kind);
+
+/// <summary>The record type of the splits: its global:: name, [Feature] members and [Target] member.</summary>
+internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureModel> Features, string Target);
+
+internal sealed record EncoderModel(string Name, int FeatureDim);
+

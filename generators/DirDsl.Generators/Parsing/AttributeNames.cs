@@ -1,0 +1,30 @@
+namespace DirDsl.Generators.Parsing;
+
+/// <summary>Metadata names of the DSL's attributes and of the runtime types signatures are checked against.</summary>
+internal static class AttributeNames
+{
+    public const string Experiment = "DirDsl.DirExperimentAttribute";
+    public const string LabelBins = "DirDsl.LabelBinsAttribute";
+    public const string Lds = "DirDsl.LdsAttribute";
+    public const string Fds = "DirDsl.FdsAttribute";
+    public const string Loss = "DirDsl.LossAttribute";
+    public const string ShotGroups = "DirDsl.ShotGroupsAttribute";
+    public const string Ablation = "DirDsl.AblationAttribute";
+    public const string LrSchedule = "DirDsl.LrScheduleAttribute";
+    public const string Data = "DirDsl.DataAttribute";
+    public const string Encoder = "DirDsl.EncoderAttribute";
+    public const string Regressor = "DirDsl.RegressorAttribute";
+    public const string Feature = "DirDsl.FeatureAttribute";
+    public const string Target = "DirDsl.TargetAttribute";
+
+    public const string DirSplits = "DirDsl.DirSplits`1";
+    public const string DataContext = "DirDsl.DataContext";
+    public const string TensorModule = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
+
+    /// <summary>The short name users write, for messages and locating arguments.</summary>
+    public static string ShortName(string metadataName)
+    {
+        var name = metadataName.Substring(metadataName.LastIndexOf('.') + 1);
+        return name.EndsWith("Attribute", System.StringComparison.Ordinal) ? name.Substring(0, name.Length - "Attribute".Length) : name;
+    }
+}

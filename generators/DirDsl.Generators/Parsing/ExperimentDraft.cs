@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using DirDsl.Generators.Model;
+
+namespace DirDsl.Generators.Parsing;
+
+/// <summary>Where a problem is reported: the class name, an attribute (argument), or a member.</summary>
+internal enum ProblemTarget
+{
+    Class,
+    Attribute,
+    Member,
+}
+
+/// <summary>
+/// A configuration problem, as plain data: the diagnostic id, what it points at (attribute and
+/// argument name, or member name) and the message arguments. The analyzer turns it into a
+/// diagnostic at the real syntax location; the generator only needs to know it exists.
+/// An empty id marks an argument the compiler already rejects (not reported again).
+/// </summary>
+internal sealed record Problem(string Id, ProblemTarget Target, string? Attribute, string? Argument, string? Member,
+    EquatableArray<string> Args)
+{
+    public static Problem OnClass(string id, params string[] args) =>
+        new(id, ProblemTarget.Class, null, null, null, args.ToEquatableArray());
+
+    public static Problem OnArgument(string id, string attribute, string argument, params string[] args) =>
+        new(id, ProblemTarget.Attribute, attribute, argument, null, args.ToEquatableArray());
+
+    public static Problem OnMember(string id, string member, params string[] args) =>
+        new(id, ProblemTarget.Member, null, null, member, args.ToEquatableArray());
+}
+
+/// <summary>An attribute argument as read: its value and whether the user wrote it.</summary>
+internal readonly struct Setting<T>
+{
+    public Setting(T value, bool isExplicit)
+    {
+        Value = value;
+        IsExplicit = isExplicit;
+    }
+
+    public T Value { get; }
+    public bool IsExplicit { get; }
+
+    public static implicit operator T(Setting<T> setting) => setting.Value;
+}
+
+/// <summary>A member carrying [Data], [Encoder] or [Regressor], with what the parser found about its signature.</summary>
+internal sealed record MemberFacts(string Name, bool SignatureOk, bool TakesContext, string? RecordProblem, RecordModel? Record);
+
+/// <summary>Everything read from one experiment class, before validation. Plain values only.</summary>
+internal sealed class ExperimentDraft
+{
+    public string Namespace = "";
+    public string ClassName = "";
+    public bool IsPartial;
+    public bool IsNestedOrGeneric;
+    public bool HasUnreadableArgument;
+
+    public Setting<int> Epochs, BatchSize, Seed, Patience;
+    public Setting<double> LearningRate, WeightDecay, GradientClipNorm, TargetScale;
+    public Setting<bool> SelectByMse;
+    public OptimizerKind Optimizer;
+
+    public bool HasBins;
+    public Setting<double> BinMin, BinMax;
+    public Setting<int> BinCount;
+    public bool IntegerBins;
+
+    public bool HasLds;
+    public Kernel LdsKernel;
+    public Setting<int> LdsSize;
+    public Setting<double> LdsSigma, LdsClipMin, LdsClipMax;
+    public Setting<Reweight> LdsReweight;
+
+    public bool HasFds;
+    public Setting<double> Momentum, FdsSigma, ClampMin, ClampMax;
+    public Setting<int> StartEpoch, StartSmooth, FdsSize;
+    public Kernel FdsKernel;
+
+    public LossKind LossKind = LossKind.Mse;
+    public Setting<double> LossBeta = new(double.NaN, false);
+    public Setting<double> LossGamma = new(DslDefaults.FocalGamma, false);
+    public FocalActivation LossActivation;
+
+    public Setting<int> ManyAbove = new(DslDefaults.ManyAbove, false);
+    public Setting<int> FewBelow = new(DslDefaults.FewBelow, false);
+    public int[]? ShotMany, ShotMedium, ShotFew;
+
+    public bool Ablation;
+
+    public bool HasSchedule;
+    public ScheduleKind ScheduleKind;
+    public int[]? Milestones;
+    public Setting<double> ScheduleGamma;
+
+    public List<MemberFacts> DataMembers = new();
+    public List<MemberFacts> EncoderMembers = new();
+    public List<MemberFacts> RegressorMembers = new();
+    public Setting<int> FeatureDim;
+}

@@ -1,0 +1,312 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using DirDsl.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace DirDsl.Generators.Parsing;
+
+/// <summary>The outcome of parsing one experiment class: the model (null when anything is wrong) and the problems.</summary>
+internal sealed record ParseResult(ExperimentModel? Model, EquatableArray<Problem> Problems);
+
+/// <summary>
+/// Turns an experiment class symbol into the plain model. The only code that touches symbols;
+/// it never throws on half-typed or wrong code (missing, mistyped or erroneous arguments are
+/// recorded as problems), only cancellation passes through.
+/// </summary>
+internal static class ExperimentParser
+{
+    public static ParseResult Parse(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var draft = Read(type, cancellationToken);
+        var problems = ExperimentValidator.Validate(draft);
+        bool blocked = draft.HasUnreadableArgument || problems.Any(p => p.Id.Length == 0 || p.Id.CompareTo("DIR100") < 0);
+        return new ParseResult(blocked ? null : Build(draft), problems.ToEquatableArray());
+    }
+
+    public static ExperimentDraft Read(INamedTypeSymbol type, CancellationToken cancellationToken)
+    {
+        var draft = new ExperimentDraft
+        {
+            ClassName = type.Name,
+            Namespace = type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : "",
+            IsNestedOrGeneric = type.ContainingType is not null || type.TypeParameters.Length > 0,
+            IsPartial = type.DeclaringSyntaxReferences.Any(r =>
+                r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(m => m.IsKind(SyntaxKind.PartialKeyword))),
+        };
+
+        foreach (var attribute in type.GetAttributes())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var name = attribute.AttributeClass?.ToDisplayString();
+            var args = new ArgumentReader(attribute, draft);
+            switch (name)
+            {
+                case AttributeNames.Experiment:
+                    draft.Epochs = args.Named("Epochs", DslDefaults.Epochs);
+                    draft.BatchSize = args.Named("BatchSize", DslDefaults.BatchSize);
+                    draft.LearningRate = args.Named("LearningRate", DslDefaults.LearningRate);
+                    draft.WeightDecay = args.Named("WeightDecay", 0.0);
+                    draft.Optimizer = args.NamedEnum("Optimizer", OptimizerKind.Adam);
+                    draft.Seed = args.Named("Seed", DslDefaults.Seed);
+                    draft.GradientClipNorm = args.Named("GradientClipNorm", 0.0);
+                    draft.Patience = args.Named("Patience", 0);
+                    draft.TargetScale = args.Named("TargetScale", DslDefaults.TargetScale);
+                    draft.SelectByMse = args.Named("SelectByMse", true);
+                    break;
+                case AttributeNames.LabelBins:
+                    draft.HasBins = true;
+                    draft.BinMin = args.Named("Min", 0.0);
+                    draft.BinMax = args.Named("Max", 0.0);
+                    draft.BinCount = args.Named("Count", 0);
+                    draft.IntegerBins = args.Named("Integer", false);
+                    break;
+                case AttributeNames.Lds:
+                    draft.HasLds = true;
+                    draft.LdsKernel = args.CtorEnum(0, Kernel.Gaussian);
+                    draft.LdsSize = args.Named("Size", DslDefaults.KernelSize);
+                    draft.LdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
+                    draft.LdsReweight = args.NamedEnumSetting("Reweight", Reweight.SqrtInverse);
+                    draft.LdsClipMin = args.Named("ClipMin", -1.0);
+                    draft.LdsClipMax = args.Named("ClipMax", -1.0);
+                    break;
+                case AttributeNames.Fds:
+                    draft.HasFds = true;
+                    draft.Momentum = args.Named("Momentum", DslDefaults.Momentum);
+                    draft.StartEpoch = args.Named("StartEpoch", DslDefaults.StartEpoch);
+                    draft.StartSmooth = args.Named("StartSmooth", DslDefaults.StartSmooth);
+                    draft.FdsKernel = args.NamedEnum("Kernel", Kernel.Gaussian);
+                    draft.FdsSize = args.Named("Size", DslDefaults.KernelSize);
+                    draft.FdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
+                    draft.ClampMin = args.Named("ClampMin", DslDefaults.ClampMin);
+                    draft.ClampMax = args.Named("ClampMax", DslDefaults.ClampMax);
+                    break;
+                case AttributeNames.Loss:
+                    draft.LossKind = args.CtorEnum(0, LossKind.Mse);
+                    draft.LossBeta = args.Named("Beta", double.NaN);
+                    draft.LossGamma = args.Named("Gamma", DslDefaults.FocalGamma);
+                    draft.LossActivation = args.NamedEnum("Activation", FocalActivation.Sigmoid);
+                    break;
+                case AttributeNames.ShotGroups:
+                    draft.ManyAbove = args.Named("ManyAbove", DslDefaults.ManyAbove);
+                    draft.FewBelow = args.Named("FewBelow", DslDefaults.FewBelow);
+                    draft.ShotMany = args.NamedArray("Many");
+                    draft.ShotMedium = args.NamedArray("Medium");
+                    draft.ShotFew = args.NamedArray("Few");
+                    break;
+                case AttributeNames.Ablation:
+                    draft.Ablation = true;
+                    break;
+                case AttributeNames.LrSchedule:
+                    draft.HasSchedule = true;
+                    draft.ScheduleKind = args.CtorEnum(0, ScheduleKind.Constant);
+                    draft.Milestones = args.NamedArray("Milestones");
+                    draft.ScheduleGamma = args.Named("Gamma", DslDefaults.ScheduleGamma);
+                    break;
+            }
+        }
+
+        foreach (var member in type.GetMembers().OfType<IMethodSymbol>())
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            foreach (var attribute in member.GetAttributes())
+            {
+                switch (attribute.AttributeClass?.ToDisplayString())
+                {
+                    case AttributeNames.Data:
+                        draft.DataMembers.Add(ReadDataMember(member, cancellationToken));
+                        break;
+                    case AttributeNames.Encoder:
+                        draft.EncoderMembers.Add(new MemberFacts(member.Name, IsModuleFactory(member), false, null, null));
+                        draft.FeatureDim = new ArgumentReader(attribute, draft).Named("FeatureDim", 0);
+                        break;
+                    case AttributeNames.Regressor:
+                        draft.RegressorMembers.Add(new MemberFacts(member.Name, IsModuleFactory(member), false, null, null));
+                        break;
+                }
+            }
+        }
+        return draft;
+    }
+
+    private static ExperimentModel Build(ExperimentDraft d)
+    {
+        var data = d.DataMembers[0];
+        var lds = d.HasLds
+            ? new LdsModel(d.LdsKernel, d.LdsSize, d.LdsSigma, d.LdsReweight, d.LdsClipMin, d.LdsClipMax,
+                KernelWindow.ForLds(d.LdsKernel, d.LdsSize, d.LdsSigma).ToEquatableArray())
+            : null;
+        var fds = d.HasFds
+            ? new FdsModel(d.Momentum, d.StartEpoch, d.StartSmooth, d.FdsKernel, d.FdsSize, d.FdsSigma, d.ClampMin, d.ClampMax,
+                KernelWindow.ForFds(d.FdsKernel, d.FdsSize, d.FdsSigma).ToEquatableArray())
+            : null;
+        double beta = double.IsNaN(d.LossBeta) ? (d.LossKind is LossKind.FocalL1 or LossKind.FocalMse ? DslDefaults.FocalBeta : DslDefaults.LossBeta) : d.LossBeta;
+        return new ExperimentModel(
+            d.Namespace,
+            d.ClassName,
+            new TrainingModel(d.Epochs, d.BatchSize, d.LearningRate, d.WeightDecay, d.Optimizer, d.Seed, d.GradientClipNorm,
+                d.Patience, d.TargetScale, d.SelectByMse),
+            new BinsModel(d.BinMin, d.BinMax, d.BinCount, d.IntegerBins),
+            lds,
+            fds,
+            new LossModel(d.LossKind, beta, d.LossGamma, d.LossActivation),
+            new ShotGroupsModel(d.ManyAbove, d.FewBelow, d.ShotMany?.ToEquatableArray(), d.ShotMedium?.ToEquatableArray(), d.ShotFew?.ToEquatableArray()),
+            new ScheduleModel(d.HasSchedule ? d.ScheduleKind : ScheduleKind.Constant, (d.Milestones ?? Array.Empty<int>()).ToEquatableArray(),
+                d.HasSchedule ? d.ScheduleGamma : DslDefaults.ScheduleGamma),
+            d.Ablation,
+            new DataMemberModel(data.Name, data.TakesContext),
+            data.Record!,
+            new EncoderModel(d.EncoderMembers[0].Name, d.FeatureDim),
+            d.RegressorMembers.Count == 1 ? d.RegressorMembers[0].Name : null);
+    }
+
+    private static MemberFacts ReadDataMember(IMethodSymbol member, CancellationToken cancellationToken)
+    {
+        bool takesContext = member.Parameters.Length == 1 && member.Parameters[0].Type.ToDisplayString() == AttributeNames.DataContext;
+        bool parametersOk = member.Parameters.Length == 0 || takesContext;
+        var returned = member.ReturnType as INamedTypeSymbol;
+        bool returnsSplits = returned is { IsGenericType: true }
+            && returned.OriginalDefinition.ContainingNamespace?.ToDisplayString() == "DirDsl"
+            && returned.OriginalDefinition.MetadataName == "DirSplits`1";
+        bool ok = member.IsStatic && !member.IsGenericMethod && parametersOk && returnsSplits;
+        if (!ok || returned!.TypeArguments[0] is not INamedTypeSymbol record || record.TypeKind == TypeKind.Error)
+            return new MemberFacts(member.Name, false, takesContext, null, null);
+
+        var (model, problem) = ReadRecord(record, cancellationToken);
+        return new MemberFacts(member.Name, true, takesContext, problem, model);
+    }
+
+    /// <summary>Reads the [Feature] and [Target] members of the record type, including inherited ones.</summary>
+    private static (RecordModel? Model, string? Problem) ReadRecord(INamedTypeSymbol record, CancellationToken cancellationToken)
+    {
+        var features = new List<FeatureModel>();
+        var targets = new List<string>();
+        var seen = new HashSet<string>();
+        for (var current = record; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (member is not (IPropertySymbol or IFieldSymbol) || !seen.Add(member.Name)) continue;
+                var memberType = member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
+                foreach (var attribute in member.GetAttributes())
+                {
+                    var name = attribute.AttributeClass?.ToDisplayString();
+                    if (name == AttributeNames.Target)
+                    {
+                        if (!IsNumber(memberType))
+                            return (null, $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target must be a number (float, double, int, long, decimal)");
+                        targets.Add(member.Name);
+                    }
+                    else if (name == AttributeNames.Feature)
+                    {
+                        var kind = FeatureKindOf(memberType);
+                        if (kind is null)
+                            return (null, $"[Feature] member '{member.Name}' has unsupported type '{memberType.ToDisplayString()}' (use a number, bool, string, enum, float[] or double[])");
+                        features.Add(new FeatureModel(member.Name, kind.Value));
+                    }
+                }
+            }
+        }
+        if (targets.Count != 1)
+            return (null, targets.Count == 0 ? "it has no [Target] member" : $"it has {targets.Count} [Target] members ({string.Join(", ", targets)}); exactly one is allowed");
+        if (features.Count == 0) return (null, "it has no [Feature] member");
+        var globalName = record.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        return (new RecordModel(globalName, features.ToEquatableArray(), targets[0]), null);
+    }
+
+    private static bool IsNumber(ITypeSymbol type) => type.SpecialType is SpecialType.System_Single or SpecialType.System_Double
+        or SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte
+        or SpecialType.System_Decimal;
+
+    private static FeatureKind? FeatureKindOf(ITypeSymbol type)
+    {
+        if (IsNumber(type)) return FeatureKind.Number;
+        if (type.SpecialType == SpecialType.System_Boolean) return FeatureKind.Boolean;
+        if (type.SpecialType == SpecialType.System_String) return FeatureKind.Category;
+        if (type.TypeKind == TypeKind.Enum) return FeatureKind.EnumCategory;
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            if (array.ElementType.SpecialType == SpecialType.System_Single) return FeatureKind.FloatVector;
+            if (array.ElementType.SpecialType == SpecialType.System_Double) return FeatureKind.DoubleVector;
+        }
+        return null;
+    }
+
+    /// <summary>static, non-generic, one int parameter, returning Module&lt;Tensor, Tensor&gt; or a subclass of it.</summary>
+    private static bool IsModuleFactory(IMethodSymbol member)
+    {
+        if (!member.IsStatic || member.IsGenericMethod || member.Parameters.Length != 1
+            || member.Parameters[0].Type.SpecialType != SpecialType.System_Int32) return false;
+        for (var type = member.ReturnType as INamedTypeSymbol; type is not null; type = type.BaseType)
+            if (type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == AttributeNames.TensorModule) return true;
+        return false;
+    }
+
+    /// <summary>Reads attribute arguments defensively: an erroneous argument marks the draft unreadable.</summary>
+    private readonly struct ArgumentReader
+    {
+        private readonly AttributeData attribute;
+        private readonly ExperimentDraft draft;
+
+        public ArgumentReader(AttributeData attribute, ExperimentDraft draft)
+        {
+            this.attribute = attribute;
+            this.draft = draft;
+            if (attribute.AttributeClass is null or { TypeKind: TypeKind.Error }
+                || attribute.ConstructorArguments.Any(a => a.Kind == TypedConstantKind.Error)
+                || attribute.NamedArguments.Any(a => a.Value.Kind == TypedConstantKind.Error))
+                draft.HasUnreadableArgument = true;
+        }
+
+        public Setting<T> Named<T>(string name, T fallback)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key != name) continue;
+                if (argument.Value.Kind != TypedConstantKind.Error && argument.Value.Value is T value) return new Setting<T>(value, true);
+                draft.HasUnreadableArgument = true;
+            }
+            return new Setting<T>(fallback, false);
+        }
+
+        public T NamedEnum<T>(string name, T fallback) where T : struct, Enum => NamedEnumSetting(name, fallback);
+
+        public Setting<T> NamedEnumSetting<T>(string name, T fallback) where T : struct, Enum
+        {
+            foreach (var argument in attribute.NamedArguments)
+                if (argument.Key == name) return new Setting<T>(ToEnum(argument.Value, fallback), true);
+            return new Setting<T>(fallback, false);
+        }
+
+        public T CtorEnum<T>(int index, T fallback) where T : struct, Enum =>
+            index < attribute.ConstructorArguments.Length ? ToEnum(attribute.ConstructorArguments[index], fallback) : fallback;
+
+        public int[]? NamedArray(string name)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key != name) continue;
+                if (argument.Value.Kind == TypedConstantKind.Array && !argument.Value.IsNull)
+                {
+                    var values = argument.Value.Values;
+                    if (values.All(v => v.Value is int)) return values.Select(v => (int)v.Value!).ToArray();
+                }
+                draft.HasUnreadableArgument = true;
+            }
+            return null;
+        }
+
+        private T ToEnum<T>(TypedConstant constant, T fallback) where T : struct, Enum
+        {
+            if (constant.Kind == TypedConstantKind.Enum && constant.Value is int raw && Enum.IsDefined(typeof(T), raw))
+                return (T)Enum.ToObject(typeof(T), raw);
+            draft.HasUnreadableArgument = true;
+            return fallback;
+        }
+    }
+}

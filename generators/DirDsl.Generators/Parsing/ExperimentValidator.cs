@@ -1,0 +1,149 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+
+namespace DirDsl.Generators.Parsing;
+
+/// <summary>
+/// The one set of configuration rules, shared by the generator (which emits nothing when an
+/// error is found) and the analyzer (which reports each problem at its argument or member).
+/// Pure: plain draft in, plain problems out.
+/// </summary>
+internal static class ExperimentValidator
+{
+    private const string Experiment = "DirExperiment";
+    private const string Bins = "LabelBins";
+    private const string Lds = "Lds";
+    private const string Fds = "Fds";
+    private const string Loss = "Loss";
+    private const string Shots = "ShotGroups";
+    private const string Schedule = "LrSchedule";
+
+    public static List<Problem> Validate(ExperimentDraft d)
+    {
+        var problems = new List<Problem>();
+        if (!d.IsPartial) problems.Add(Problem.OnClass("DIR001", d.ClassName));
+        if (d.IsNestedOrGeneric) problems.Add(Problem.OnClass("DIR027", d.ClassName));
+
+        if (d.Epochs < 1) problems.Add(Problem.OnArgument("DIR010", Experiment, "Epochs", Text(d.Epochs)));
+        if (d.BatchSize < 1) problems.Add(Problem.OnArgument("DIR011", Experiment, "BatchSize", Text(d.BatchSize)));
+        if (!(d.LearningRate > 0) || double.IsInfinity(d.LearningRate)) problems.Add(Problem.OnArgument("DIR012", Experiment, "LearningRate", Text(d.LearningRate)));
+        if (!(d.WeightDecay >= 0)) problems.Add(Problem.OnArgument("DIR024", Experiment, "WeightDecay", "WeightDecay", "0 or more", Text(d.WeightDecay)));
+        if (!(d.GradientClipNorm >= 0)) problems.Add(Problem.OnArgument("DIR024", Experiment, "GradientClipNorm", "GradientClipNorm", "0 or more", Text(d.GradientClipNorm)));
+        if (d.Patience < 0) problems.Add(Problem.OnArgument("DIR024", Experiment, "Patience", "Patience", "0 or more", Text(d.Patience)));
+        if (!(d.TargetScale > 0) || double.IsInfinity(d.TargetScale)) problems.Add(Problem.OnArgument("DIR024", Experiment, "TargetScale", "TargetScale", "a finite number greater than 0", Text(d.TargetScale)));
+
+        if (!d.HasBins) problems.Add(Problem.OnClass("DIR021", d.ClassName));
+        else
+        {
+            if (d.BinCount < 1) problems.Add(Problem.OnArgument("DIR009", Bins, "Count", Text(d.BinCount)));
+            if (!(d.BinMax > d.BinMin) || double.IsInfinity(d.BinMax) || double.IsInfinity(d.BinMin))
+                problems.Add(Problem.OnArgument("DIR008", Bins, "Max", Text(d.BinMax), Text(d.BinMin)));
+            else if (d.IntegerBins && d.BinCount >= 1 && (d.BinMin != System.Math.Floor(d.BinMin) || d.BinMax != d.BinMin + d.BinCount))
+                problems.Add(Problem.OnArgument("DIR029", Bins, "Integer", Text(d.BinMin), Text(d.BinMax), Text(d.BinCount)));
+        }
+
+        if (d.HasLds)
+        {
+            CheckKernel(problems, Lds, d.LdsSize, d.LdsSigma);
+            if (d.LdsReweight.Value == Reweight.None) problems.Add(Problem.OnArgument("DIR007", Lds, "Reweight"));
+            if (d.LdsClipMin >= 0 && d.LdsClipMax >= 0 && d.LdsClipMin > d.LdsClipMax)
+                problems.Add(Problem.OnArgument("DIR030", Lds, "ClipMin", Text(d.LdsClipMin), Text(d.LdsClipMax)));
+            if (d.HasBins && d.BinCount >= 1 && d.LdsSize > d.BinCount)
+                problems.Add(Problem.OnArgument("DIR100", Lds, "Size", Text(d.LdsSize), Text(d.BinCount)));
+        }
+
+        if (d.HasFds)
+        {
+            CheckKernel(problems, Fds, d.FdsSize, d.FdsSigma);
+            if (!(d.Momentum >= 0 && d.Momentum < 1)) problems.Add(Problem.OnArgument("DIR004", Fds, "Momentum", Text(d.Momentum)));
+            if (d.StartEpoch < 0) problems.Add(Problem.OnArgument("DIR005", Fds, "StartEpoch", Text(d.StartEpoch)));
+            if (d.StartSmooth <= d.StartEpoch) problems.Add(Problem.OnArgument("DIR006", Fds, "StartSmooth", Text(d.StartSmooth), Text(d.StartEpoch)));
+            else if (d.Epochs >= 1 && d.StartSmooth >= d.Epochs) problems.Add(Problem.OnArgument("DIR102", Fds, "StartSmooth", Text(d.StartSmooth), Text(d.Epochs)));
+            if (!(d.ClampMin > 0 && d.ClampMin <= d.ClampMax) || double.IsInfinity(d.ClampMax))
+                problems.Add(Problem.OnArgument("DIR025", Fds, d.ClampMin.IsExplicit || !d.ClampMax.IsExplicit ? "ClampMin" : "ClampMax", Text(d.ClampMin), Text(d.ClampMax)));
+            if (d.HasBins && d.BinCount >= 1 && d.FdsSize >= 3 && d.BinCount <= (d.FdsSize - 1) / 2)
+                problems.Add(Problem.OnArgument("DIR026", Fds, "Size", Text(d.FdsSize), Text((d.FdsSize - 1) / 2), Text(d.BinCount)));
+        }
+
+        if (d.LossKind is LossKind.Huber or LossKind.FocalL1 or LossKind.FocalMse)
+        {
+            if (d.LossBeta.IsExplicit && (!(d.LossBeta > 0) || double.IsInfinity(d.LossBeta)))
+                problems.Add(Problem.OnArgument("DIR018", Loss, "Beta", "Beta", Text(d.LossBeta)));
+            if (d.LossKind != LossKind.Huber && (!(d.LossGamma > 0) || double.IsInfinity(d.LossGamma)))
+                problems.Add(Problem.OnArgument("DIR018", Loss, "Gamma", "Gamma", Text(d.LossGamma)));
+        }
+
+        CheckShotGroups(problems, d);
+
+        if (d.HasSchedule && d.ScheduleKind == ScheduleKind.MultiStep)
+        {
+            if (d.Milestones is null || d.Milestones.Length == 0)
+                problems.Add(Problem.OnArgument("DIR031", Schedule, "Milestones", "MultiStep needs at least one milestone epoch"));
+            else if (d.Milestones.Any(m => m < 0))
+                problems.Add(Problem.OnArgument("DIR031", Schedule, "Milestones", "milestones must be epochs of 0 or more"));
+            if (!(d.ScheduleGamma > 0)) problems.Add(Problem.OnArgument("DIR031", Schedule, "Gamma", $"Gamma must be greater than 0, not {Text(d.ScheduleGamma)}"));
+        }
+
+        if (d.Ablation && !d.HasLds && !d.HasFds) problems.Add(Problem.OnClass("DIR101"));
+
+        if (d.DataMembers.Count == 0) problems.Add(Problem.OnClass("DIR014", d.ClassName));
+        foreach (var extra in d.DataMembers.Skip(1)) problems.Add(Problem.OnMember("DIR015", extra.Name, extra.Name));
+        foreach (var data in d.DataMembers.Take(1))
+        {
+            if (!data.SignatureOk) problems.Add(Problem.OnMember("DIR016", data.Name, data.Name));
+            else if (data.RecordProblem is not null) problems.Add(Problem.OnMember("DIR022", data.Name, data.Name, data.RecordProblem));
+        }
+
+        if (d.EncoderMembers.Count == 0) problems.Add(Problem.OnClass("DIR023", d.ClassName));
+        else if (d.FeatureDim < 1)
+            problems.Add(d.HasFds
+                ? Problem.OnArgument("DIR013", Fds, "", Text(d.FeatureDim))
+                : Problem.OnMember("DIR013", d.EncoderMembers[0].Name, Text(d.FeatureDim)));
+        foreach (var encoder in d.EncoderMembers.Where(e => !e.SignatureOk)) problems.Add(Problem.OnMember("DIR017", encoder.Name, encoder.Name));
+        foreach (var encoder in d.EncoderMembers.Skip(1)) problems.Add(Problem.OnMember("DIR017", encoder.Name, encoder.Name));
+        foreach (var regressor in d.RegressorMembers.Where(r => !r.SignatureOk)) problems.Add(Problem.OnMember("DIR028", regressor.Name, regressor.Name));
+        foreach (var regressor in d.RegressorMembers.Skip(1)) problems.Add(Problem.OnMember("DIR028", regressor.Name, regressor.Name));
+        return problems;
+    }
+
+    private static void CheckKernel(List<Problem> problems, string attribute, int size, double sigma)
+    {
+        if (size < 3 || size % 2 == 0) problems.Add(Problem.OnArgument("DIR002", attribute, "Size", attribute == Lds ? "LDS" : "FDS", Text(size)));
+        if (!(sigma > 0) || double.IsInfinity(sigma)) problems.Add(Problem.OnArgument("DIR003", attribute, "Sigma", attribute == Lds ? "LDS" : "FDS", Text(sigma)));
+    }
+
+    private static void CheckShotGroups(List<Problem> problems, ExperimentDraft d)
+    {
+        var lists = new[] { ("Many", d.ShotMany), ("Medium", d.ShotMedium), ("Few", d.ShotFew) };
+        if (lists.All(l => l.Item2 is null) || !d.HasBins || d.BinCount < 1) return;
+        var owner = new Dictionary<int, string>();
+        var outOfRange = new List<int>();
+        foreach (var (name, bins) in lists)
+        {
+            foreach (var bin in bins ?? new int[0])
+            {
+                if (bin < 0 || bin >= d.BinCount) outOfRange.Add(bin);
+                else if (owner.TryGetValue(bin, out var first))
+                {
+                    problems.Add(Problem.OnArgument("DIR019", Shots, name, Text(bin), first, name));
+                    return;
+                }
+                else owner[bin] = name;
+            }
+        }
+        var missing = Enumerable.Range(0, d.BinCount).Where(b => !owner.ContainsKey(b)).ToList();
+        if (outOfRange.Count > 0 || missing.Count > 0)
+        {
+            var what = outOfRange.Count > 0
+                ? $"bins {string.Join(", ", outOfRange)} are outside the label space"
+                : $"missing: {string.Join(", ", missing.Take(12))}{(missing.Count > 12 ? ", ..." : "")}";
+            var argument = lists.LastOrDefault(l => l.Item2 is not null).Item1;
+            problems.Add(Problem.OnArgument("DIR020", Shots, argument, Text(d.BinCount - 1), what));
+        }
+    }
+
+    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,193 @@
+namespace DirDsl;
+
+/// <summary>
+/// Marks a <c>partial</c> class as a deep-imbalanced-regression experiment. The DirDsl source
+/// generator validates its configuration at compile time and emits the typed training loop,
+/// FDS calibration, evaluation and (in an executable) an entry point.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class DirExperimentAttribute : Attribute
+{
+    /// <summary>Training epochs; at least 1 (DIR010).</summary>
+    public int Epochs { get; set; } = DslDefaults.Epochs;
+    /// <summary>Mini-batch size; at least 1 (DIR011).</summary>
+    public int BatchSize { get; set; } = DslDefaults.BatchSize;
+    /// <summary>Learning rate; greater than 0 (DIR012).</summary>
+    public double LearningRate { get; set; } = DslDefaults.LearningRate;
+    /// <summary>L2 weight decay; 0 or more (DIR024).</summary>
+    public double WeightDecay { get; set; }
+    /// <summary>The optimiser.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+    /// <summary>Seed of torch, the batch shuffler and every .NET Random of the run.</summary>
+    public int Seed { get; set; } = DslDefaults.Seed;
+    /// <summary>Gradient norm clip; 0 turns it off (STS-B-DIR recipe: 5). 0 or more (DIR024).</summary>
+    public double GradientClipNorm { get; set; }
+    /// <summary>Early stopping: stop after this many epochs without a better validation score; 0 trains every epoch. 0 or more (DIR024).</summary>
+    public int Patience { get; set; }
+    /// <summary>Targets are divided by this inside the loss and predictions multiplied back (STS-B-DIR: 5). Greater than 0 (DIR024).</summary>
+    public double TargetScale { get; set; } = DslDefaults.TargetScale;
+    /// <summary>Model selection on the validation split: by MSE (true) or by MAE (false, the age recipe).</summary>
+    public bool SelectByMse { get; set; } = true;
+}
+
+/// <summary>The label space: <see cref="Count"/> equal bins over [<see cref="Min"/>, <see cref="Max"/>].</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class LabelBinsAttribute : Attribute
+{
+    /// <summary>Lower bound of the first bin. Below it, targets clip to the first bin.</summary>
+    public double Min { get; set; }
+    /// <summary>Upper bound of the last bin; greater than Min (DIR008). A target equal to Max is in the last bin.</summary>
+    public double Max { get; set; }
+    /// <summary>Number of bins; at least 1 (DIR009).</summary>
+    public int Count { get; set; }
+    /// <summary>Integer labels: width-1 bins starting at Min (Max must then equal Min + Count).</summary>
+    public bool Integer { get; set; }
+}
+
+/// <summary>Label distribution smoothing with re-weighting.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class LdsAttribute : Attribute
+{
+    /// <summary>LDS with a Gaussian kernel.</summary>
+    public LdsAttribute() : this(Kernel.Gaussian) { }
+
+    /// <summary>LDS with the given kernel.</summary>
+    public LdsAttribute(Kernel kernel) => Kernel = kernel;
+
+    /// <summary>The kernel shape.</summary>
+    public Kernel Kernel { get; }
+    /// <summary>Odd window size, at least 3 (DIR002).</summary>
+    public int Size { get; set; } = DslDefaults.KernelSize;
+    /// <summary>Kernel width, greater than 0 (DIR003).</summary>
+    public double Sigma { get; set; } = DslDefaults.KernelSigma;
+    /// <summary>The re-weighting LDS smooths; not None (DIR007).</summary>
+    public Reweight Reweight { get; set; } = Reweight.SqrtInverse;
+    /// <summary>Clip per-bin counts below to this before re-weighting (age recipe with Inverse: 5); negative = off.</summary>
+    public double ClipMin { get; set; } = -1;
+    /// <summary>Clip per-bin counts above to this (age recipe with Inverse: 1000); negative = off.</summary>
+    public double ClipMax { get; set; } = -1;
+}
+
+/// <summary>Feature distribution smoothing on the encoder's output features.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class FdsAttribute : Attribute
+{
+    /// <summary>Weight of the previous statistics; in [0, 1) (DIR004).</summary>
+    public double Momentum { get; set; } = DslDefaults.Momentum;
+    /// <summary>First epoch whose end updates the statistics; 0 or more (DIR005).</summary>
+    public int StartEpoch { get; set; } = DslDefaults.StartEpoch;
+    /// <summary>First epoch whose batches are calibrated; greater than StartEpoch (DIR006).</summary>
+    public int StartSmooth { get; set; } = DslDefaults.StartSmooth;
+    /// <summary>Kernel over the bin axis.</summary>
+    public Kernel Kernel { get; set; } = Kernel.Gaussian;
+    /// <summary>Odd window size, at least 3 (DIR002); fewer than 2 x bins (DIR026).</summary>
+    public int Size { get; set; } = DslDefaults.KernelSize;
+    /// <summary>Kernel width, greater than 0 (DIR003).</summary>
+    public double Sigma { get; set; } = DslDefaults.KernelSigma;
+    /// <summary>Lower clamp of var_s / var: 0.1 in the age code, 0.5 for STS-B-DIR. 0 &lt; ClampMin &lt;= ClampMax (DIR025).</summary>
+    public double ClampMin { get; set; } = DslDefaults.ClampMin;
+    /// <summary>Upper clamp of var_s / var: 10 in the age code, 2 for STS-B-DIR.</summary>
+    public double ClampMax { get; set; } = DslDefaults.ClampMax;
+}
+
+/// <summary>The training loss.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class LossAttribute : Attribute
+{
+    /// <summary>The given loss.</summary>
+    public LossAttribute(LossKind kind) => Kind = kind;
+
+    /// <summary>Which loss.</summary>
+    public LossKind Kind { get; }
+    /// <summary>Huber threshold (default 1) or Focal-R scale (default 0.2); greater than 0 (DIR018). NaN means the kind's default.</summary>
+    public double Beta { get; set; } = double.NaN;
+    /// <summary>Focal-R exponent (default 1); greater than 0 (DIR018).</summary>
+    public double Gamma { get; set; } = DslDefaults.FocalGamma;
+    /// <summary>Focal-R modulating function.</summary>
+    public FocalActivation Activation { get; set; } = FocalActivation.Sigmoid;
+}
+
+/// <summary>
+/// Shot groups of the evaluation: by training count (thresholds), or explicit bin lists
+/// (to compare with a paper's table). With explicit lists, both are reported.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class ShotGroupsAttribute : Attribute
+{
+    /// <summary>Many-shot: more training samples than this.</summary>
+    public int ManyAbove { get; set; } = DslDefaults.ManyAbove;
+    /// <summary>Few-shot: fewer training samples than this.</summary>
+    public int FewBelow { get; set; } = DslDefaults.FewBelow;
+    /// <summary>Explicit many-shot bins. With Medium and Few, every bin exactly once (DIR019, DIR020).</summary>
+    public int[]? Many { get; set; }
+    /// <summary>Explicit medium-shot bins.</summary>
+    public int[]? Medium { get; set; }
+    /// <summary>Explicit few-shot bins.</summary>
+    public int[]? Few { get; set; }
+}
+
+/// <summary>Also run the ablation: Vanilla, re-weighting only, LDS, FDS, LDS+FDS, same seed and data.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class AblationAttribute : Attribute
+{
+}
+
+/// <summary>The learning-rate schedule.</summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class LrScheduleAttribute : Attribute
+{
+    /// <summary>The given schedule.</summary>
+    public LrScheduleAttribute(ScheduleKind kind) => Kind = kind;
+
+    /// <summary>Which schedule.</summary>
+    public ScheduleKind Kind { get; }
+    /// <summary>Epochs at which MultiStep multiplies the rate by Gamma.</summary>
+    public int[]? Milestones { get; set; }
+    /// <summary>MultiStep factor.</summary>
+    public double Gamma { get; set; } = DslDefaults.ScheduleGamma;
+}
+
+/// <summary>
+/// The data member: <c>static DirSplits&lt;TRecord&gt; Name(DataContext context)</c> (or without the
+/// parameter). TRecord's properties carry <see cref="FeatureAttribute"/> and one <see cref="TargetAttribute"/>.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class DataAttribute : Attribute
+{
+}
+
+/// <summary>
+/// The encoder member: <c>static Module&lt;Tensor, Tensor&gt; Name(int inputDim)</c>, mapping the
+/// standardised input row to <see cref="FeatureDim"/> features (FDS acts on them).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class EncoderAttribute : Attribute
+{
+    /// <summary>Width of the encoder's output; at least 1 (DIR013).</summary>
+    public int FeatureDim { get; set; }
+}
+
+/// <summary>
+/// Optional regressor head: <c>static Module&lt;Tensor, Tensor&gt; Name(int featureDim)</c> returning
+/// one output per row. Default: a linear layer.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, Inherited = false)]
+public sealed class RegressorAttribute : Attribute
+{
+}
+
+/// <summary>
+/// An input of the model. Numbers and bools are standardised on the training split; strings and
+/// enums are one-hot encoded with the training split's vocabulary; float[] and double[] are
+/// standardised per component and must have the same length in every record.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
+public sealed class FeatureAttribute : Attribute
+{
+}
+
+/// <summary>The continuous target (a number); exactly one per record type.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
+public sealed class TargetAttribute : Attribute
+{
+}

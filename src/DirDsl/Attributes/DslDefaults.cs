@@ -1,0 +1,49 @@
+// Dependency-free: linked into the generator so the defaults it assumes for an omitted
+// attribute argument are, by construction, the ones the attribute classes declare.
+namespace DirDsl;
+
+/// <summary>Default values of the DSL's attribute arguments.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+static class DslDefaults
+{
+    /// <summary>Training epochs.</summary>
+    public const int Epochs = 30;
+    /// <summary>Mini-batch size.</summary>
+    public const int BatchSize = 128;
+    /// <summary>Learning rate.</summary>
+    public const double LearningRate = 1e-3;
+    /// <summary>Random seed.</summary>
+    public const int Seed = 0;
+    /// <summary>Divisor of the targets inside the loss (STS-B-DIR: 5).</summary>
+    public const double TargetScale = 1.0;
+    /// <summary>LDS / FDS kernel size.</summary>
+    public const int KernelSize = 5;
+    /// <summary>LDS / FDS kernel sigma.</summary>
+    public const double KernelSigma = 2.0;
+    /// <summary>FDS momentum.</summary>
+    public const double Momentum = 0.9;
+    /// <summary>First epoch whose end updates FDS statistics.</summary>
+    public const int StartEpoch = 0;
+    /// <summary>First epoch calibrated by FDS.</summary>
+    public const int StartSmooth = 1;
+    /// <summary>FDS variance-ratio clamp, lower bound (age code).</summary>
+    public const double ClampMin = 0.1;
+    /// <summary>FDS variance-ratio clamp, upper bound (age code).</summary>
+    public const double ClampMax = 10.0;
+    /// <summary>Many-shot: more training samples than this.</summary>
+    public const int ManyAbove = 100;
+    /// <summary>Few-shot: fewer training samples than this.</summary>
+    public const int FewBelow = 20;
+    /// <summary>Huber beta and Focal-R gamma.</summary>
+    public const double LossBeta = 1.0;
+    /// <summary>Focal-R beta.</summary>
+    public const double FocalBeta = 0.2;
+    /// <summary>Focal-R gamma.</summary>
+    public const double FocalGamma = 1.0;
+    /// <summary>Multi-step schedule factor.</summary>
+    public const double ScheduleGamma = 0.1;
+}

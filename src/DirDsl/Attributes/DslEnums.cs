@@ -1,0 +1,102 @@
+// Dependency-free: this file is linked into the netstandard2.0 generator, where its types
+// must be internal (DIRDSL_GENERATOR), or a project seeing both assemblies hits CS0433.
+// The generator reads attribute arguments as these enums' underlying values.
+namespace DirDsl;
+
+/// <summary>The symmetric smoothing kernel used by LDS and FDS.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum Kernel
+{
+    /// <summary>Gaussian, built exactly as the reference: a 1-D Gaussian filter run over a unit impulse.</summary>
+    Gaussian,
+    /// <summary>Triangular: w(k) = 1 - |k| / (h + 1). Sigma is not used.</summary>
+    Triangular,
+    /// <summary>Laplace: w(k) = exp(-|k| / sigma) / (2 sigma).</summary>
+    Laplace,
+}
+
+/// <summary>How per-bin label counts become loss weights.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum Reweight
+{
+    /// <summary>Unit weights. LDS cannot be combined with this mode (DIR007).</summary>
+    None,
+    /// <summary>Weight 1 / count (after optional clipping of the counts).</summary>
+    Inverse,
+    /// <summary>Weight 1 / sqrt(count).</summary>
+    SqrtInverse,
+}
+
+/// <summary>The regression losses of the paper, each with optional per-sample weights (LDS).</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum LossKind
+{
+    /// <summary>Squared error.</summary>
+    Mse,
+    /// <summary>Absolute error.</summary>
+    L1,
+    /// <summary>Huber (smooth L1): 0.5 d^2 / beta when |d| &lt; beta, else |d| - beta / 2.</summary>
+    Huber,
+    /// <summary>Focal-R on L1: |d| * f(|d|)^gamma.</summary>
+    FocalL1,
+    /// <summary>Focal-R on MSE: d^2 * f(|d|)^gamma.</summary>
+    FocalMse,
+}
+
+/// <summary>The modulating function of Focal-R.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum FocalActivation
+{
+    /// <summary>f(x) = 2 sigmoid(beta x) - 1 (the reference's default).</summary>
+    Sigmoid,
+    /// <summary>f(x) = tanh(beta x).</summary>
+    Tanh,
+}
+
+/// <summary>The optimiser of a generated training loop.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum OptimizerKind
+{
+    /// <summary>Adam (the paper's choice for every benchmark).</summary>
+    Adam,
+    /// <summary>AdamW (decoupled weight decay).</summary>
+    AdamW,
+    /// <summary>SGD with momentum 0.9.</summary>
+    Sgd,
+}
+
+/// <summary>The learning-rate schedule of a generated training loop.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum ScheduleKind
+{
+    /// <summary>Constant learning rate.</summary>
+    Constant,
+    /// <summary>Multiply by Gamma at each milestone epoch (the age recipe: x0.1 at 60 and 80).</summary>
+    MultiStep,
+    /// <summary>Cosine annealing to 0 over the epochs.</summary>
+    Cosine,
+}

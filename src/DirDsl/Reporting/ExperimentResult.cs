@@ -1,0 +1,24 @@
+namespace DirDsl;
+
+/// <summary>What one variant of an experiment achieved, selected on validation and reported on test.</summary>
+/// <param name="Variant">Variant name.</param>
+/// <param name="BestEpoch">Epoch of the best validation score (the reported model).</param>
+/// <param name="EpochsRun">Epochs trained (fewer than configured after early stopping).</param>
+/// <param name="Validation">Shot-wise metrics on validation.</param>
+/// <param name="Test">Shot-wise metrics on test, groups from training counts.</param>
+/// <param name="TestExplicitGroups">Test metrics with the explicit [ShotGroups] lists, when given.</param>
+/// <param name="History">Per-epoch history.</param>
+/// <param name="TestPredictions">Test predictions in the target's unit, in test order.</param>
+public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun, ShotReport Validation, ShotReport Test,
+    ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord> History, float[] TestPredictions);
+
+/// <summary>All variants of one run of an experiment.</summary>
+/// <param name="Experiment">The experiment class.</param>
+/// <param name="Seed">The seed.</param>
+/// <param name="Epochs">Configured epochs.</param>
+/// <param name="Bins">The label space.</param>
+/// <param name="TrainCounts">Training samples per bin.</param>
+/// <param name="TestTargets">Test targets in order.</param>
+/// <param name="Variants">One result per variant.</param>
+public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, LabelBins Bins, int[] TrainCounts,
+    float[] TestTargets, IReadOnlyList<VariantResult> Variants);

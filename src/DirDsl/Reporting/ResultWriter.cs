@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DirDsl;
+
+/// <summary>Writes results.json, results.md and predictions.csv of a run (atomically), and renders the paper-style table.</summary>
+public static class ResultWriter
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Converters = { new FiniteOrNullConverter() },
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
+
+    /// <summary>Writes the three result files into <paramref name="folder"/> and returns their paths.</summary>
+    public static IReadOnlyList<string> Write(ExperimentResult result, string folder)
+    {
+        Directory.CreateDirectory(folder);
+        var json = Path.Combine(folder, "results.json");
+        var markdown = Path.Combine(folder, "results.md");
+        var csv = Path.Combine(folder, "predictions.csv");
+        AtomicFile.WriteAllText(json, ToJson(result));
+        AtomicFile.WriteAllText(markdown, Markdown(result));
+        AtomicFile.WriteAllText(csv, PredictionsCsv(result));
+        return new[] { json, markdown, csv };
+    }
+
+    /// <summary>The run as JSON (undefined metrics as null).</summary>
+    public static string ToJson(ExperimentResult result) => JsonSerializer.Serialize(new
+    {
+        experiment = result.Experiment,
+        seed = result.Seed,
+        epochs = result.Epochs,
+        bins = new { count = result.Bins.Count, min = result.Bins.Min, max = result.Bins.Max, integer = result.Bins.IsInteger },
+        trainCounts = result.TrainCounts,
+        variants = result.Variants.Select(v => new
+        {
+            variant = v.Variant,
+            bestEpoch = v.BestEpoch,
+            epochsRun = v.EpochsRun,
+            validation = v.Validation,
+            test = v.Test,
+            testExplicitGroups = v.TestExplicitGroups,
+            history = v.History,
+        }),
+    }, Json);
+
+    /// <summary>Per-sample test predictions: target, bin, then one column per variant.</summary>
+    public static string PredictionsCsv(ExperimentResult result)
+    {
+        var text = new StringBuilder();
+        text.Append("index,target,bin");
+        foreach (var v in result.Variants) text.Append(',').Append(v.Variant);
+        text.AppendLine();
+        for (int i = 0; i < result.TestTargets.Length; i++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{i},{result.TestTargets[i]:R},{result.Bins.BinOf(result.TestTargets[i])}");
+            foreach (var v in result.Variants) text.Append(CultureInfo.InvariantCulture, $",{v.TestPredictions[i]:R}");
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The Markdown report: one paper-style table per metric, test split.</summary>
+    public static string Markdown(ExperimentResult result)
+    {
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"# {result.Experiment}");
+        text.AppendLine();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Seed {result.Seed}, {result.Epochs} epochs, {result.Bins}. Test split; model selected on validation.");
+        text.AppendLine();
+        text.Append(Table(result, explicitGroups: false));
+        if (result.Variants.Any(v => v.TestExplicitGroups is not null))
+        {
+            text.AppendLine();
+            text.AppendLine("With the explicit shot groups of [ShotGroups]:");
+            text.AppendLine();
+            text.Append(Table(result, explicitGroups: true));
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Rows: variants; columns: All / Many / Medium / Few / Zero for MSE, MAE, GM and Pearson.</summary>
+    public static string Table(ExperimentResult result, bool explicitGroups)
+    {
+        var text = new StringBuilder();
+        var metrics = new (string Name, Func<GroupMetrics, double> Value)[]
+        {
+            ("MSE", m => m.Mse), ("MAE", m => m.Mae), ("GM", m => m.GeometricMean), ("Pearson", m => m.Pearson),
+        };
+        var first = explicitGroups ? result.Variants.First(v => v.TestExplicitGroups is not null).TestExplicitGroups! : result.Variants[0].Test;
+        var groups = first.Rows().ToArray();
+        foreach (var (name, value) in metrics)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {name} |");
+            foreach (var (group, m) in groups) text.Append(CultureInfo.InvariantCulture, $" {group} ({m.Count}) |");
+            text.AppendLine();
+            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groups.Length))).AppendLine();
+            foreach (var v in result.Variants)
+            {
+                var report = explicitGroups ? v.TestExplicitGroups : v.Test;
+                if (report is null) continue;
+                text.Append(CultureInfo.InvariantCulture, $"| {v.Variant} |");
+                foreach (var (_, m) in report.Rows()) text.Append(' ').Append(Format(value(m))).Append(" |");
+                text.AppendLine();
+            }
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+
+    /// <summary>Three decimals, or an en dash for an undefined value.</summary>
+    public static string Format(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+
+    private sealed class FiniteOrNullConverter : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using static TorchSharp.torch;
+
+namespace DirDsl;
+
+/// <summary>One epoch of training history.</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationMse, double ValidationMae, double LearningRate, double Seconds);
+
+/// <summary>Where a variant's training stands: what a checkpoint restores besides the weights.</summary>
+public sealed class TrainingState
+{
+    /// <summary>The next epoch to train (0 for a fresh run).</summary>
+    public int NextEpoch { get; set; }
+    /// <summary>Best validation score so far (lower is better).</summary>
+    public double BestScore { get; set; } = double.PositiveInfinity;
+    /// <summary>The epoch of the best score, or -1.</summary>
+    public int BestEpoch { get; set; } = -1;
+    /// <summary>Epochs since the best score (for early stopping).</summary>
+    public int EpochsWithoutImprovement { get; set; }
+    /// <summary>Whether early stopping ended the run.</summary>
+    public bool Stopped { get; set; }
+    /// <summary>Every epoch trained.</summary>
+    public List<EpochRecord> History { get; set; } = new();
+}
+
+/// <summary>A checkpoint that cannot be read: truncated, corrupted or from another model.</summary>
+public sealed class CheckpointException : Exception
+{
+    /// <summary>Creates the error.</summary>
+    public CheckpointException(string path, string problem, Exception? inner = null)
+        : base($"Checkpoint {path}: {problem}", inner) => Path = path;
+
+    /// <summary>The file.</summary>
+    public string Path { get; }
+}
+
+/// <summary>
+/// A variant's checkpoints: <c>last.ckpt</c> (weights, FDS buffers, optimiser state, training state)
+/// for resume, its predecessor <c>last.prev.ckpt</c>, and <c>best.ckpt</c> (weights at the best
+/// validation score). Files are written atomically and end with a SHA-256 of their content, so a
+/// truncated or corrupted file is detected and the previous good one is used.
+/// </summary>
+public sealed class CheckpointStore
+{
+    private static readonly byte[] Magic = "DIRCKPT1"u8.ToArray();
+
+    /// <summary>Checkpoints in <paramref name="folder"/>.</summary>
+    public CheckpointStore(string folder) => Folder = folder;
+
+    /// <summary>The folder.</summary>
+    public string Folder { get; }
+    /// <summary>The resume checkpoint.</summary>
+    public string LastPath => Path.Combine(Folder, "last.ckpt");
+    /// <summary>The previous resume checkpoint.</summary>
+    public string PreviousPath => Path.Combine(Folder, "last.prev.ckpt");
+    /// <summary>The best-by-validation weights.</summary>
+    public string BestPath => Path.Combine(Folder, "best.ckpt");
+
+    /// <summary>Saves the resume checkpoint, keeping the previous one as a fallback.</summary>
+    public void SaveLast(nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TrainingState state)
+    {
+        var bytes = Encode(model, optimizer, state);
+        if (File.Exists(LastPath)) File.Copy(LastPath, PreviousPath, overwrite: true);
+        AtomicFile.WriteAllBytes(LastPath, bytes);
+    }
+
+    /// <summary>Saves the best weights.</summary>
+    public void SaveBest(nn.Module model, TrainingState state) => AtomicFile.WriteAllBytes(BestPath, Encode(model, null, state));
+
+    /// <summary>Restores the best weights into <paramref name="model"/>.</summary>
+    public void LoadBest(nn.Module model) => Decode(BestPath, model, null);
+
+    /// <summary>
+    /// Restores the last good checkpoint (falling back to the previous one when the last is damaged,
+    /// with a note in <paramref name="log"/>), or returns null when there is none.
+    /// </summary>
+    /// <exception cref="CheckpointException">Checkpoints exist but none can be read.</exception>
+    public TrainingState? TryResume(nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TextWriter log)
+    {
+        CheckpointException? failure = null;
+        foreach (var path in new[] { LastPath, PreviousPath })
+        {
+            if (!File.Exists(path)) continue;
+            try
+            {
+                return Decode(path, model, optimizer);
+            }
+            catch (CheckpointException e)
+            {
+                log.WriteLine($"warning: {e.Message}; trying the previous checkpoint.");
+                failure = e;
+            }
+        }
+        if (failure is not null) throw failure;
+        return null;
+    }
+
+    private static byte[] Encode(nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer, TrainingState state)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(Magic);
+            var json = JsonSerializer.SerializeToUtf8Bytes(state);
+            writer.Write(json.Length);
+            writer.Write(json);
+            writer.Write(Section(w => model.save(w)));
+            writer.Write(optimizer is null ? Array.Empty<byte>() : Section(w => optimizer.save_state_dict(w)));
+        }
+        var content = stream.ToArray();
+        return content.Concat(SHA256.HashData(content)).ToArray();
+    }
+
+    private static byte[] Section(Action<BinaryWriter> write)
+    {
+        using var stream = new MemoryStream();
+        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) write(writer);
+        var body = stream.ToArray();
+        return BitConverter.GetBytes((long)body.Length).Concat(body).ToArray();
+    }
+
+    private static TrainingState Decode(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException e)
+        {
+            throw new CheckpointException(path, "cannot be read: " + e.Message, e);
+        }
+        if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+            throw new CheckpointException(path, "not a DirDsl checkpoint, or truncated.");
+        var content = bytes.AsSpan(0, bytes.Length - 32);
+        if (!SHA256.HashData(content).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+            throw new CheckpointException(path, "its checksum does not match (truncated or corrupted).");
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(content.ToArray()));
+            reader.ReadBytes(Magic.Length);
+            var state = JsonSerializer.Deserialize<TrainingState>(reader.ReadBytes(reader.ReadInt32()))
+                ?? throw new CheckpointException(path, "has no training state.");
+            var modelBytes = reader.ReadBytes((int)reader.ReadInt64());
+            using (var modelReader = new BinaryReader(new MemoryStream(modelBytes))) model.load(modelReader);
+            long optimizerLength = reader.ReadInt64();
+            if (optimizer is not null && optimizerLength > 0)
+            {
+                using var optimizerReader = new BinaryReader(new MemoryStream(reader.ReadBytes((int)optimizerLength)));
+                optimizer.load_state_dict(optimizerReader);
+            }
+            return state;
+        }
+        catch (Exception e) when (e is not CheckpointException and (ArgumentException or InvalidOperationException or IOException or JsonException or FormatException))
+        {
+            throw new CheckpointException(path, "does not fit this model: " + e.Message, e);
+        }
+    }
+}

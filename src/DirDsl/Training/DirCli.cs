@@ -1,0 +1,66 @@
+namespace DirDsl;
+
+/// <summary>An experiment a generated entry point can run.</summary>
+/// <param name="Name">The experiment class name.</param>
+/// <param name="Run">Its generated Run method.</param>
+public sealed record ExperimentEntry(string Name, Func<RunOptions, ExperimentResult> Run);
+
+/// <summary>The command line of a generated entry point: parse options, run, print the table, map errors to exit codes.</summary>
+public static class DirCli
+{
+    /// <summary>Runs the experiments; returns 0 on success, 1 on a data/training error, 2 on a usage error.</summary>
+    public static int Run(IReadOnlyList<string> args, IReadOnlyList<ExperimentEntry> experiments, TextWriter? output = null)
+    {
+        var log = output ?? Console.Out;
+        if (args.Contains("--help") || args.Contains("-h"))
+        {
+            log.WriteLine($"Experiments: {string.Join(", ", experiments.Select(e => e.Name))}");
+            log.WriteLine(RunOptions.Usage);
+            return 0;
+        }
+        RunOptions options;
+        try
+        {
+            options = RunOptions.Parse(args);
+            options.Log = log;
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 2;
+        }
+        var selected = options.Experiment is null
+            ? experiments
+            : experiments.Where(e => string.Equals(e.Name, options.Experiment, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (selected.Count == 0)
+        {
+            Console.Error.WriteLine($"error: no experiment '{options.Experiment}'; this program has {string.Join(", ", experiments.Select(e => e.Name))}.");
+            return 2;
+        }
+        try
+        {
+            foreach (var experiment in selected)
+            {
+                var result = experiment.Run(options);
+                log.WriteLine();
+                log.WriteLine($"{result.Experiment}: test split, model selected on validation (seed {result.Seed}).");
+                log.WriteLine();
+                log.Write(ResultWriter.Table(result, explicitGroups: false));
+                if (result.Variants.Any(v => v.TestExplicitGroups is not null))
+                {
+                    log.WriteLine("With the explicit shot groups:");
+                    log.WriteLine();
+                    log.Write(ResultWriter.Table(result, explicitGroups: true));
+                }
+                log.WriteLine($"Results written to {Path.GetFullPath(Path.Combine(options.OutputFolder, result.Experiment))}");
+            }
+            return 0;
+        }
+        catch (Exception e) when (e is DirDataException or DataFormatException or CheckpointException or TrainingDivergedException
+                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

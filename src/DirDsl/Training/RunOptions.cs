@@ -1,0 +1,109 @@
+using System.Globalization;
+using static TorchSharp.torch;
+
+namespace DirDsl;
+
+/// <summary>Command-line overrides of a generated experiment: epochs, seed, device, output folder, variant, resume.</summary>
+public sealed class RunOptions
+{
+    /// <summary>Override of [DirExperiment(Epochs)].</summary>
+    public int? Epochs { get; set; }
+    /// <summary>Override of [DirExperiment(Seed)].</summary>
+    public int? Seed { get; set; }
+    /// <summary>"auto" (CUDA when available), "cpu", "cuda" or "cuda:N".</summary>
+    public string Device { get; set; } = "auto";
+    /// <summary>Where results, checkpoints and figures go.</summary>
+    public string OutputFolder { get; set; } = "dirdsl-output";
+    /// <summary>Only these variants (names as in the table, case-insensitive); empty = all.</summary>
+    public List<string> Variants { get; } = new();
+    /// <summary>Continue each variant from its last checkpoint when there is one.</summary>
+    public bool Resume { get; set; }
+    /// <summary>Data folder handed to the [Data] member (default: nearest "data" folder above the program).</summary>
+    public string? DataRoot { get; set; }
+    /// <summary>Only this experiment (when a program declares several).</summary>
+    public string? Experiment { get; set; }
+    /// <summary>Where progress and tables go.</summary>
+    public TextWriter Log { get; set; } = Console.Out;
+
+    /// <summary>The usage text of the generated entry point.</summary>
+    public const string Usage = """
+        Options:
+          --epochs N         train N epochs (overrides [DirExperiment(Epochs)])
+          --seed N           random seed (overrides [DirExperiment(Seed)])
+          --device D         auto (default: CUDA when available), cpu, cuda, cuda:N
+          --output DIR       output folder (default: dirdsl-output)
+          --variant NAME     run only this variant (repeatable): Vanilla, Inverse, SqrtInverse, LDS, FDS, LDS+FDS
+          --experiment NAME  run only this experiment class
+          --data DIR         data folder handed to the [Data] member
+          --resume           continue each variant from its last checkpoint
+          --help             this text
+        """;
+
+    /// <summary>Parses command-line arguments.</summary>
+    /// <exception cref="ArgumentException">An unknown option or a bad value, with the option named.</exception>
+    public static RunOptions Parse(IReadOnlyList<string> args)
+    {
+        var options = new RunOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string Value()
+            {
+                if (i + 1 >= args.Count) throw new ArgumentException($"Option {args[i]} needs a value.");
+                return args[++i];
+            }
+            int Positive(string option)
+            {
+                var text = Value();
+                return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1
+                    ? n : throw new ArgumentException($"Option {option} needs a whole number of at least 1, not '{text}'.");
+            }
+            switch (args[i])
+            {
+                case "--epochs": options.Epochs = Positive("--epochs"); break;
+                case "--seed":
+                    var seedText = Value();
+                    options.Seed = int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
+                        ? seed : throw new ArgumentException($"Option --seed needs a whole number, not '{seedText}'.");
+                    break;
+                case "--device": options.Device = Value(); break;
+                case "--output": options.OutputFolder = Value(); break;
+                case "--variant": options.Variants.Add(Value()); break;
+                case "--experiment": options.Experiment = Value(); break;
+                case "--data": options.DataRoot = Value(); break;
+                case "--resume": options.Resume = true; break;
+                default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
+            }
+        }
+        options.ResolveDevice(probe: false);
+        return options;
+    }
+
+    /// <summary>The variants to run out of <paramref name="available"/>; unknown names are an error listing the valid ones.</summary>
+    public IReadOnlyList<DirVariant> Select(IReadOnlyList<DirVariant> available)
+    {
+        if (Variants.Count == 0) return available;
+        var chosen = new List<DirVariant>();
+        foreach (var name in Variants)
+        {
+            var match = available.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"No variant '{name}'; this experiment has {string.Join(", ", available.Select(v => v.Name))}.");
+            chosen.Add(match);
+        }
+        return chosen;
+    }
+
+    /// <summary>The torch device: CUDA when "auto" and available, else CPU.</summary>
+    public Device ResolveDevice(bool probe = true)
+    {
+        var name = Device.Trim().ToLowerInvariant();
+        if (name == "auto") return probe && cuda.is_available() ? CUDA : CPU;
+        if (name == "cpu") return probe ? CPU : null!;
+        if (name == "cuda" || name.StartsWith("cuda:", StringComparison.Ordinal))
+        {
+            if (!probe) return null!;
+            if (!cuda.is_available()) throw new ArgumentException($"--device {Device}: CUDA is not available (build with -p:DirDslBackend=cuda on a machine with an NVIDIA GPU).");
+            return device(name);
+        }
+        throw new ArgumentException($"--device must be auto, cpu, cuda or cuda:N, not '{Device}'.");
+    }
+}

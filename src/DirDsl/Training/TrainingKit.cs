@@ -1,0 +1,83 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DirDsl;
+
+/// <summary>Small pieces every generated training loop uses: seeding, optimisers, schedules, batch order.</summary>
+public static class TrainingKit
+{
+    /// <summary>Seeds torch for an epoch so that a resumed run draws exactly what an uninterrupted one would.</summary>
+    public static void SeedEpoch(int seed, int epoch) => manual_seed(unchecked(seed * 1_000_003L + epoch));
+
+    /// <summary>Creates the optimiser.</summary>
+    public static TorchSharp.Modules.OptimizerHelper CreateOptimizer(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters,
+        double learningRate, double weightDecay) => kind switch
+    {
+        OptimizerKind.Adam => optim.Adam(parameters, learningRate, weight_decay: weightDecay),
+        OptimizerKind.AdamW => optim.AdamW(parameters, learningRate, weight_decay: weightDecay),
+        OptimizerKind.Sgd => optim.SGD(parameters, learningRate, momentum: 0.9, weight_decay: weightDecay),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimiser"),
+    };
+
+    /// <summary>The learning rate of an epoch under a schedule (a pure function of the epoch, so resume needs no scheduler state).</summary>
+    public static double LearningRateAt(ScheduleKind schedule, double baseRate, int epoch, int epochs,
+        IReadOnlyList<int>? milestones = null, double gamma = DslDefaults.ScheduleGamma) => schedule switch
+    {
+        ScheduleKind.Constant => baseRate,
+        ScheduleKind.MultiStep => baseRate * Math.Pow(gamma, (milestones ?? Array.Empty<int>()).Count(m => epoch >= m)),
+        ScheduleKind.Cosine => baseRate * 0.5 * (1 + Math.Cos(Math.PI * epoch / Math.Max(1, epochs))),
+        _ => throw new ArgumentOutOfRangeException(nameof(schedule), schedule, "unknown schedule"),
+    };
+
+    /// <summary>Sets the learning rate of every parameter group.</summary>
+    public static void SetLearningRate(optim.Optimizer optimizer, double rate)
+    {
+        foreach (var group in optimizer.ParamGroups) group.LearningRate = rate;
+    }
+
+    /// <summary>
+    /// The mini-batches of an epoch: a permutation of 0..n-1 drawn from (seed, epoch) alone, cut
+    /// into batches of <paramref name="batchSize"/> (the last may be smaller).
+    /// </summary>
+    public static IEnumerable<long[]> Batches(int count, int batchSize, int seed, int epoch)
+    {
+        var order = new long[count];
+        for (int i = 0; i < count; i++) order[i] = i;
+        new Random(HashCode.Combine(seed, epoch, 0x5EED)).Shuffle(order);
+        for (int start = 0; start < count; start += batchSize)
+            yield return order.AsSpan(start, Math.Min(batchSize, count - start)).ToArray();
+    }
+
+    /// <summary>Consecutive index ranges for no-grad passes over a split.</summary>
+    public static IEnumerable<(long Start, long Length)> Chunks(long count, int chunk)
+    {
+        for (long start = 0; start < count; start += chunk) yield return (start, Math.Min(chunk, count - start));
+    }
+
+    /// <summary>Fails loudly when a loss is not finite, naming epoch and step.</summary>
+    public static double CheckLoss(Tensor loss, int epoch, int step)
+    {
+        double value = loss.item<float>();
+        if (!double.IsFinite(value))
+            throw new TrainingDivergedException(epoch, step, value);
+        return value;
+    }
+}
+
+/// <summary>Training produced a NaN or infinite loss; the last good checkpoint is kept.</summary>
+public sealed class TrainingDivergedException : Exception
+{
+    /// <summary>Creates the error.</summary>
+    public TrainingDivergedException(int epoch, int step, double loss)
+        : base($"The loss became {loss} at epoch {epoch}, step {step}; training stopped. The last good checkpoint is kept. "
+               + "Lower the learning rate, clip gradients (GradientClipNorm) or check the data for extreme values.")
+    {
+        Epoch = epoch;
+        Step = step;
+    }
+
+    /// <summary>The epoch.</summary>
+    public int Epoch { get; }
+    /// <summary>The step within the epoch.</summary>
+    public int Step { get; }
+}
