@@ -10,6 +10,15 @@ internal static class TrainingEmitter
     {
         var record = m.Record.GlobalName;
         var load = m.Data.TakesContext ? $"{m.Data.Name}(context)" : $"{m.Data.Name}()";
+        // Branches for settings that are off are not emitted at all (no constant-false code).
+        var clip = m.Training.GradientClipNorm > 0
+            ? "global::TorchSharp.torch.nn.utils.clip_grad_norm_(model.parameters(), Configuration.GradientClipNorm);"
+            : "// Gradient clipping is off (GradientClipNorm = 0).";
+        const string indent = "                    ";
+        var patience = m.Training.Patience > 0
+            ? "else if (++state.EpochsWithoutImprovement >= Configuration.Patience)\n" + indent + "{\n" + indent
+              + "    // Early stopping: no better validation score for Patience epochs.\n" + indent + "    state.Stopped = true;\n" + indent + "}"
+            : "// Early stopping is off (Patience = 0): every epoch is trained and the best one kept.";
         w.Lines($$"""
             /// <summary>
             /// Runs the experiment: loads the splits from [Data] {{m.Data.Name}}, fits the feature map on train,
@@ -64,7 +73,7 @@ internal static class TrainingEmitter
                 // Initial weights depend on the seed alone, so every variant starts from the same draw.
                 global::DirDsl.TrainingKit.SeedEpoch(seed, -1);
                 using var model = new Model(inputDim, variant.Fds);
-                model.to(device);
+                global::TorchSharp.ModuleExtensionMethods.to(model, device);
                 using var optimizer = global::DirDsl.TrainingKit.CreateOptimizer({{ExperimentFile.Enum(m.Training.Optimizer)}}, model.parameters(), Configuration.LearningRate, Configuration.WeightDecay);
                 var sampleWeights = variant.SampleWeights(train.Targets, Configuration.Bins);
                 using var weights = global::TorchSharp.torch.tensor(sampleWeights, new long[] { train.Count, 1 }).to(device);
@@ -96,10 +105,7 @@ internal static class TrainingEmitter
                         var predictions = model.forward(inputs, bins, epoch);
                         var loss = global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);
                         loss.backward();
-                        if (Configuration.GradientClipNorm > 0)
-                        {
-                            global::TorchSharp.torch.nn.utils.clip_grad_norm_(model.parameters(), Configuration.GradientClipNorm);
-                        }
+                        {{clip}}
                         optimizer.step();
                         lossSum += global::DirDsl.TrainingKit.CheckLoss(loss, epoch, step);
                         step++;
@@ -112,7 +118,8 @@ internal static class TrainingEmitter
                     var validationPredictions = Predict(model, validation);
                     var (validationMse, validationMae) = global::DirDsl.ShotMetrics.Errors(validationPredictions, validation.Targets);
                     double score = Configuration.SelectByMse ? validationMse : validationMae;
-                    state.History.Add(new global::DirDsl.EpochRecord(epoch, lossSum / global::System.Math.Max(1, step), validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds));
+                    double trainLoss = lossSum / global::System.Math.Max(1, step);
+                    state.History.Add(new global::DirDsl.EpochRecord(epoch, trainLoss, validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds));
                     if (score < state.BestScore)
                     {
                         state.BestScore = score;
@@ -120,13 +127,11 @@ internal static class TrainingEmitter
                         state.EpochsWithoutImprovement = 0;
                         checkpoints.SaveBest(model, state);
                     }
-                    else if (Configuration.Patience > 0 && ++state.EpochsWithoutImprovement >= Configuration.Patience)
-                    {
-                        state.Stopped = true;
-                    }
+                    {{patience}}
                     state.NextEpoch = epoch + 1;
                     checkpoints.SaveLast(model, optimizer, state);
-                    progress.Line(global::System.FormattableString.Invariant($"{variant.Name} epoch {epoch + 1}/{epochs}: train loss {lossSum / global::System.Math.Max(1, step):0.0000}, validation MSE {validationMse:0.0000} MAE {validationMae:0.0000}{(state.BestEpoch == epoch ? " (best)" : "")}"));
+                    string marker = state.BestEpoch == epoch ? " (best)" : "";
+                    progress.Line(global::System.FormattableString.Invariant($"{variant.Name} epoch {epoch + 1}/{epochs}: train loss {trainLoss:0.0000}, validation MSE {validationMse:0.0000} MAE {validationMae:0.0000}{marker}"));
                 }
 
                 // Report the epoch that validation chose, never the last one by default.

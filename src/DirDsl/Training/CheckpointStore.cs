@@ -44,6 +44,7 @@ public sealed class CheckpointException : Exception
 public sealed class CheckpointStore
 {
     private static readonly byte[] Magic = "DIRCKPT1"u8.ToArray();
+    private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>Checkpoints in <paramref name="folder"/>.</summary>
     public CheckpointStore(string folder) => Folder = folder;
@@ -102,11 +103,11 @@ public sealed class CheckpointStore
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
-            var json = JsonSerializer.SerializeToUtf8Bytes(state);
+            var json = JsonSerializer.SerializeToUtf8Bytes(state, StateJson);
             writer.Write(json.Length);
             writer.Write(json);
             writer.Write(Section(w => model.save(w)));
-            writer.Write(optimizer is null ? Array.Empty<byte>() : Section(w => optimizer.save_state_dict(w)));
+            writer.Write(optimizer is null ? BitConverter.GetBytes(0L) : Section(w => optimizer.save_state_dict(w)));
         }
         var content = stream.ToArray();
         return content.Concat(SHA256.HashData(content)).ToArray();
@@ -140,7 +141,7 @@ public sealed class CheckpointStore
         {
             using var reader = new BinaryReader(new MemoryStream(content.ToArray()));
             reader.ReadBytes(Magic.Length);
-            var state = JsonSerializer.Deserialize<TrainingState>(reader.ReadBytes(reader.ReadInt32()))
+            var state = JsonSerializer.Deserialize<TrainingState>(reader.ReadBytes(reader.ReadInt32()), StateJson)
                 ?? throw new CheckpointException(path, "has no training state.");
             var modelBytes = reader.ReadBytes((int)reader.ReadInt64());
             using (var modelReader = new BinaryReader(new MemoryStream(modelBytes))) model.load(modelReader);
