@@ -19,10 +19,15 @@ internal static class ConfigurationEmitter
         w.Line($"public const double BinMin = {Literal(m.Bins.Min)};");
         w.Line($"/// <summary>Upper bound of the label space.</summary>");
         w.Line($"public const double BinMax = {Literal(m.Bins.Max)};");
+        w.Line("/// <summary>Training epochs.</summary>");
         w.Line($"public const int Epochs = {Literal(t.Epochs)};");
+        w.Line("/// <summary>Mini-batch size.</summary>");
         w.Line($"public const int BatchSize = {Literal(t.BatchSize)};");
+        w.Line("/// <summary>Base learning rate.</summary>");
         w.Line($"public const double LearningRate = {Literal(t.LearningRate)};");
+        w.Line("/// <summary>L2 weight decay.</summary>");
         w.Line($"public const double WeightDecay = {Literal(t.WeightDecay)};");
+        w.Line("/// <summary>Seed of torch, the batch order and every Random of the run.</summary>");
         w.Line($"public const int Seed = {Literal(t.Seed)};");
         w.Line($"/// <summary>Gradient norm clip; 0 is off.</summary>");
         w.Line($"public const double GradientClipNorm = {Literal(t.GradientClipNorm)};");

@@ -20,7 +20,7 @@ internal static class ModelEmitter
         w.Open("public sealed class Model : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>");
         w.Line("private readonly global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> encoder;");
         w.Line("private readonly global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> regressor;");
-        w.Line("private readonly global::DirDsl.FeatureStatistics? fds;");
+        if (fds is not null) w.Line("private readonly global::DirDsl.FeatureStatistics? fds;");
         w.Line();
         w.Line("/// <summary>Builds the model for input rows of width <paramref name=\"inputDim\"/>; FDS only when <paramref name=\"useFds\"/>.</summary>");
         w.Open("public Model(int inputDim, bool useFds) : base(\"" + m.ClassName + "Model\")");
@@ -41,7 +41,9 @@ internal static class ModelEmitter
         w.Close();
         w.Line();
         w.Line("/// <summary>The FDS statistics, or null when this variant has no FDS.</summary>");
-        w.Line("public global::DirDsl.FeatureStatistics? FeatureStatistics => fds;");
+        w.Line(fds is null
+            ? "public global::DirDsl.FeatureStatistics? FeatureStatistics => null;"
+            : "public global::DirDsl.FeatureStatistics? FeatureStatistics => fds;");
         w.Line();
         w.Line("/// <summary>Inference: raw features, no calibration. Output [n, 1] in the loss's target unit.</summary>");
         w.Line("public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => regressor.call(encoder.call(input));");
@@ -60,18 +62,25 @@ internal static class ModelEmitter
         w.Line("/// the reference, which uses training mode and calibrated features). Memory stays bins x FeatureDim.");
         w.Line("/// </summary>");
         w.Open("public void UpdateFeatureStatistics(global::DirDsl.DirDataset train, int epoch)");
-        w.Line("if (fds is null) return;");
-        w.Line("bool wasTraining = training;");
-        w.Line("encoder.eval();");
-        w.Open("using (global::TorchSharp.torch.no_grad())");
-        w.Line("using var pass = fds.BeginPass();");
-        w.Open("foreach (var (start, length) in global::DirDsl.TrainingKit.Chunks(train.Count, Configuration.BatchSize))");
-        w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-        w.Line("pass.Add(encoder.call(train.Inputs.narrow(0, start, length)), train.BinTensor.narrow(0, start, length));");
-        w.Close();
-        w.Line("fds.Update(pass, epoch);");
-        w.Close();
-        w.Line("if (wasTraining) encoder.train();");
+        if (fds is null)
+        {
+            w.Line("// This experiment has no [Fds]: there are no feature statistics to update.");
+        }
+        else
+        {
+            w.Line("if (fds is null) return;");
+            w.Line("bool wasTraining = training;");
+            w.Line("encoder.eval();");
+            w.Open("using (global::TorchSharp.torch.no_grad())");
+            w.Line("using var pass = fds.BeginPass();");
+            w.Open("foreach (var (start, length) in global::DirDsl.TrainingKit.Chunks(train.Count, Configuration.BatchSize))");
+            w.Line("using var scope = global::TorchSharp.torch.NewDisposeScope();");
+            w.Line("pass.Add(encoder.call(train.Inputs.narrow(0, start, length)), train.BinTensor.narrow(0, start, length));");
+            w.Close();
+            w.Line("fds.Update(pass, epoch);");
+            w.Close();
+            w.Line("if (wasTraining) encoder.train();");
+        }
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc />");
@@ -79,7 +88,7 @@ internal static class ModelEmitter
         w.Open("if (disposing)");
         w.Line("encoder.Dispose();");
         w.Line("regressor.Dispose();");
-        w.Line("fds?.Dispose();");
+        if (fds is not null) w.Line("fds?.Dispose();");
         w.Close();
         w.Line("base.Dispose(disposing);");
         w.Close();

@@ -1,0 +1,215 @@
+using DirDsl.Generators.Diagnostics;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Testing;
+using Xunit;
+
+namespace DirDsl.Generators.Tests;
+
+/// <summary>One test per DIRnnn: the markup {|DIRnnn:...|} is the exact span; no other diagnostic may appear.</summary>
+public sealed class DiagnosticTests
+{
+    private static async Task Verify(ExperimentSource source)
+    {
+        var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
+        {
+            TestCode = source.ToString(),
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.TestState.AdditionalReferences.AddRange(TestCompilation.References);
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task ValidExperiment_HasNoDiagnostic() => Verify(new ExperimentSource
+    {
+        Extra = "[Lds(Kernel.Gaussian, Size = 5, Sigma = 2)] [Fds(Momentum = 0.9)] [Loss(LossKind.Huber, Beta = 0.3)] [Ablation]",
+    });
+
+    [Fact]
+    public Task NonPartialClass_ReportsErrorOnClassName() => Verify(new ExperimentSource { Modifiers = "public class", Name = "{|DIR001:Exp|}" });
+
+    [Fact]
+    public Task EvenKernelSize_ReportsErrorOnSizeArgument() => Verify(new ExperimentSource { Extra = "[Lds(Kernel.Gaussian, Size = {|DIR002:4|})]" });
+
+    [Fact]
+    public Task SmallFdsKernelSize_ReportsErrorOnSizeArgument() => Verify(new ExperimentSource { Extra = "[Fds(Size = {|DIR002:1|})]" });
+
+    [Fact]
+    public Task ZeroSigma_ReportsErrorOnSigmaArgument() => Verify(new ExperimentSource { Extra = "[Lds(Sigma = {|DIR003:0|})]" });
+
+    [Fact]
+    public Task MomentumOfOne_ReportsErrorOnMomentumArgument() => Verify(new ExperimentSource { Extra = "[Fds(Momentum = {|DIR004:1.0|})]" });
+
+    [Fact]
+    public Task NegativeStartEpoch_ReportsErrorOnStartEpochArgument() => Verify(new ExperimentSource { Extra = "[Fds(StartEpoch = {|DIR005:-1|}, StartSmooth = 1)]" });
+
+    [Fact]
+    public Task StartSmoothNotAfterStartEpoch_ReportsErrorOnStartSmoothArgument() => Verify(new ExperimentSource { Extra = "[Fds(StartEpoch = 2, StartSmooth = {|DIR006:2|})]" });
+
+    [Fact]
+    public Task LdsWithReweightNone_ReportsErrorOnReweightArgument() => Verify(new ExperimentSource { Extra = "[Lds(Reweight = {|DIR007:Reweight.None|})]" });
+
+    [Fact]
+    public Task MaxNotAboveMin_ReportsErrorOnMaxArgument() => Verify(new ExperimentSource { Bins = "[LabelBins(Min = 5, Max = {|DIR008:5|}, Count = 50)]" });
+
+    [Fact]
+    public Task ZeroBinCount_ReportsErrorOnCountArgument() => Verify(new ExperimentSource { Bins = "[LabelBins(Min = 0, Max = 5, Count = {|DIR009:0|})]" });
+
+    [Fact]
+    public Task ZeroEpochs_ReportsErrorOnEpochsArgument() => Verify(new ExperimentSource { Experiment = "[DirExperiment(Epochs = {|DIR010:0|})]" });
+
+    [Fact]
+    public Task ZeroBatchSize_ReportsErrorOnBatchSizeArgument() => Verify(new ExperimentSource { Experiment = "[DirExperiment(BatchSize = {|DIR011:0|})]" });
+
+    [Fact]
+    public Task NegativeLearningRate_ReportsErrorOnLearningRateArgument() => Verify(new ExperimentSource { Experiment = "[DirExperiment(LearningRate = {|DIR012:-0.1|})]" });
+
+    [Fact]
+    public Task FdsWithoutFeatureDim_ReportsErrorOnFdsAttribute() => Verify(new ExperimentSource
+    {
+        Extra = "[{|DIR013:Fds|}]",
+        Encoder = "[Encoder] public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 4);",
+    });
+
+    [Fact]
+    public Task NoDataMember_ReportsErrorOnClassName() => Verify(new ExperimentSource { Modifiers = "public partial class", Name = "{|DIR014:Exp|}", Data = "" });
+
+    [Fact]
+    public Task TwoDataMembers_ReportsErrorOnTheSecond() => Verify(new ExperimentSource
+    {
+        Members = "[Data] public static DirSplits<Row> {|DIR015:Other|}() => throw new System.NotSupportedException();",
+    });
+
+    [Fact]
+    public Task DataMemberWithWrongSignature_ReportsErrorOnMember() => Verify(new ExperimentSource
+    {
+        Data = "[Data] public static System.Collections.Generic.List<Row> {|DIR016:Load|}() => new();",
+    });
+
+    [Fact]
+    public Task EncoderWithWrongSignature_ReportsErrorOnMember() => Verify(new ExperimentSource
+    {
+        Encoder = "[Encoder(FeatureDim = 4)] public static nn.Module<Tensor, Tensor> {|DIR017:Encoder|}(long inputDim) => nn.Linear(inputDim, 4);",
+    });
+
+    [Fact]
+    public Task NegativeHuberBeta_ReportsErrorOnBetaArgument() => Verify(new ExperimentSource { Extra = "[Loss(LossKind.Huber, Beta = {|DIR018:-1|})]" });
+
+    [Fact]
+    public Task ZeroFocalGamma_ReportsErrorOnGammaArgument() => Verify(new ExperimentSource { Extra = "[Loss(LossKind.FocalL1, Gamma = {|DIR018:0|})]" });
+
+    [Fact]
+    public Task OverlappingShotGroups_ReportsErrorOnTheLaterList() => Verify(new ExperimentSource
+    {
+        Bins = "[LabelBins(Min = 0, Max = 4, Count = 4)]",
+        Extra = "[ShotGroups(Many = new[] { 0, 1 }, Medium = {|DIR019:new[] { 1 }|}, Few = new[] { 2, 3 })]",
+    });
+
+    [Fact]
+    public Task ShotGroupsLeavingBinsOut_ReportsErrorOnTheLastList() => Verify(new ExperimentSource
+    {
+        Bins = "[LabelBins(Min = 0, Max = 4, Count = 4)]",
+        Extra = "[ShotGroups(Many = new[] { 0 }, Medium = new[] { 1 }, Few = {|DIR020:new[] { 2 }|})]",
+    });
+
+    [Fact]
+    public Task NoLabelBins_ReportsErrorOnClassName() => Verify(new ExperimentSource { Bins = "", Modifiers = "public partial class", Name = "{|DIR021:Exp|}" });
+
+    [Fact]
+    public Task RecordWithoutTarget_ReportsErrorOnDataMember() => Verify(new ExperimentSource
+    {
+        Record = "public sealed record Row([property: Feature] double X, double Y);",
+        Data = "[Data] public static DirSplits<Row> {|DIR022:Load|}() => throw new System.NotSupportedException();",
+    });
+
+    [Fact]
+    public Task UnsupportedFeatureType_ReportsErrorOnDataMember() => Verify(new ExperimentSource
+    {
+        Record = "public sealed record Row([property: Feature] System.DateTime When, [property: Target] double Y);",
+        Data = "[Data] public static DirSplits<Row> {|DIR022:Load|}() => throw new System.NotSupportedException();",
+    });
+
+    [Fact]
+    public Task NoEncoder_ReportsErrorOnClassName() => Verify(new ExperimentSource { Encoder = "", Modifiers = "public partial class", Name = "{|DIR023:Exp|}" });
+
+    [Fact]
+    public Task NegativeWeightDecay_ReportsErrorOnWeightDecayArgument() => Verify(new ExperimentSource { Experiment = "[DirExperiment(WeightDecay = {|DIR024:-1e-4|})]" });
+
+    [Fact]
+    public Task ZeroTargetScale_ReportsErrorOnTargetScaleArgument() => Verify(new ExperimentSource { Experiment = "[DirExperiment(TargetScale = {|DIR024:0|})]" });
+
+    [Fact]
+    public Task InvertedClamp_ReportsErrorOnClampMinArgument() => Verify(new ExperimentSource { Extra = "[Fds(ClampMin = {|DIR025:3|}, ClampMax = 2)]" });
+
+    [Fact]
+    public Task FdsKernelWiderThanBins_ReportsErrorOnSizeArgument() => Verify(new ExperimentSource
+    {
+        Bins = "[LabelBins(Min = 0, Max = 5, Count = 2)]",
+        Extra = "[Fds(Size = {|DIR026:5|})]",
+    });
+
+    [Fact]
+    public Task GenericExperiment_ReportsErrorOnClassName() => Verify(new ExperimentSource { Modifiers = "public partial class", Name = "{|DIR027:Exp|}<T>" });
+
+    [Fact]
+    public Task RegressorWithWrongSignature_ReportsErrorOnMember() => Verify(new ExperimentSource
+    {
+        Members = "[Regressor] public static nn.Module<Tensor, Tensor> {|DIR028:Head|}() => nn.Linear(4, 1);",
+    });
+
+    [Fact]
+    public Task IntegerBinsWithWrongMax_ReportsErrorOnIntegerArgument() => Verify(new ExperimentSource { Bins = "[LabelBins(Min = 0, Max = 50, Count = 40, Integer = {|DIR029:true|})]" });
+
+    [Fact]
+    public Task InvertedCountClip_ReportsErrorOnClipMinArgument() => Verify(new ExperimentSource { Extra = "[Lds(Reweight = Reweight.Inverse, ClipMin = {|DIR030:1000|}, ClipMax = 5)]" });
+
+    [Fact]
+    public Task MultiStepWithoutMilestones_ReportsErrorOnAttribute() => Verify(new ExperimentSource { Extra = "[{|DIR031:LrSchedule(ScheduleKind.MultiStep)|}]" });
+
+    [Fact]
+    public Task LdsKernelWiderThanBins_WarnsOnSizeArgument() => Verify(new ExperimentSource
+    {
+        Bins = "[LabelBins(Min = 0, Max = 5, Count = 3)]",
+        Extra = "[Lds(Size = {|DIR100:5|})]",
+    });
+
+    [Fact]
+    public Task AblationWithoutMethods_WarnsOnClassName() => Verify(new ExperimentSource { Extra = "[Ablation]", Modifiers = "public partial class", Name = "{|DIR101:Exp|}" });
+
+    [Fact]
+    public Task StartSmoothAfterLastEpoch_WarnsOnStartSmoothArgument() => Verify(new ExperimentSource { Extra = "[Fds(StartSmooth = {|DIR102:3|})]" });
+
+    [Fact]
+    public Task PragmaSuppressesAWarning()
+    {
+        var source = new ExperimentSource
+        {
+            Extra = "#pragma warning disable DIR100\n[Lds(Size = 5)]\n#pragma warning restore DIR100",
+            Bins = "[LabelBins(Min = 0, Max = 5, Count = 3)]",
+        };
+        return Verify(source);
+    }
+
+    [Fact]
+    public void EveryDescriptor_HasATestAndADocument()
+    {
+        var tested = typeof(DiagnosticTests).GetMethods().Where(m => m.GetCustomAttributes(typeof(FactAttribute), false).Length > 0).Count();
+        Assert.True(tested >= DiagnosticDescriptors.All.Length, $"{tested} tests for {DiagnosticDescriptors.All.Length} descriptors");
+        var source = File.ReadAllText(Path.Combine(RepositoryRoot(), "tests", "DirDsl.Generators.Tests", "DiagnosticTests.cs"));
+        foreach (var descriptor in DiagnosticDescriptors.All)
+        {
+            Assert.Contains("{|" + descriptor.Id + ":", source);
+            Assert.True(File.Exists(Path.Combine(RepositoryRoot(), "docs", "diagnostics", descriptor.Id + ".md")), $"docs/diagnostics/{descriptor.Id}.md is missing");
+            Assert.Equal($"docs/diagnostics/{descriptor.Id}.md", descriptor.HelpLinkUri);
+        }
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "DirDsl.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("DirDsl.sln not found above the test binaries.");
+    }
+}
+

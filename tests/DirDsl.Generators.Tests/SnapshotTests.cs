@@ -1,0 +1,125 @@
+using Microsoft.CodeAnalysis;
+using Xunit;
+
+namespace DirDsl.Generators.Tests;
+
+/// <summary>The generated sources of representative configurations, against golden files; each output compiles with no warning.</summary>
+public sealed class SnapshotTests
+{
+    private static void Check(string caseName, string source, OutputKind kind = OutputKind.DynamicallyLinkedLibrary)
+    {
+        var (output, result) = TestCompilation.Generate(TestCompilation.Create(source, kind));
+        Assert.All(result.Results, r => Assert.Null(r.Exception));
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));
+        Assert.NotEmpty(result.GeneratedTrees);
+        Snapshot.Verify(caseName, result);
+    }
+
+    /// <summary>The STS-B-DIR recipe: real bins, LDS with Inverse, FDS clamp [0.5, 2], MSE on targets / 5, paper's shot groups.</summary>
+    [Fact]
+    public void StsbStyle() => Check(nameof(StsbStyle), """
+        using DirDsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        namespace Examples.Stsb;
+
+        public sealed record Pair([property: Feature] float[] Embedding, [property: Target] float Score);
+
+        [DirExperiment(Epochs = 40, BatchSize = 128, LearningRate = 1e-4, GradientClipNorm = 5, Patience = 10, TargetScale = 5, Seed = 3)]
+        [LabelBins(Min = 0, Max = 5, Count = 4)]
+        [Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.Inverse)]
+        [Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, ClampMin = 0.5, ClampMax = 2, Size = 3)]
+        [Loss(LossKind.Mse)]
+        [ShotGroups(Many = new[] { 0, 3 }, Medium = new[] { 1 }, Few = new[] { 2 })]
+        [Ablation]
+        public partial class StsbExperiment
+        {
+            [Data] public static DirSplits<Pair> Load(DataContext context) => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 16)] public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU());
+        }
+        """);
+
+    /// <summary>The age recipe: integer bins, SqrtInverse with clipped counts, L1, multi-step schedule, selection by MAE.</summary>
+    [Fact]
+    public void AgeStyle() => Check(nameof(AgeStyle), """
+        using DirDsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        namespace Examples.Age;
+
+        public enum Sex { Female, Male }
+
+        public sealed class Person
+        {
+            [Feature] public double Height { get; init; }
+            [Feature] public Sex Sex { get; init; }
+            [Feature] public bool Smoker { get; init; }
+            [Feature] public double[] Scan { get; init; } = System.Array.Empty<double>();
+            [Target] public int Age { get; init; }
+        }
+
+        [DirExperiment(Epochs = 90, BatchSize = 256, Optimizer = OptimizerKind.AdamW, SelectByMse = false)]
+        [LabelBins(Min = 0, Max = 100, Count = 100, Integer = true)]
+        [Lds(Kernel.Triangular, Size = 5, Reweight = Reweight.SqrtInverse, ClipMin = 5, ClipMax = 1000)]
+        [Fds(Kernel = Kernel.Laplace, Size = 5, Sigma = 2)]
+        [Loss(LossKind.FocalL1, Beta = 0.2, Gamma = 1, Activation = FocalActivation.Tanh)]
+        [LrSchedule(ScheduleKind.MultiStep, Milestones = new[] { 60, 80 }, Gamma = 0.1)]
+        public partial class AgeExperiment
+        {
+            [Data] public static DirSplits<Person> Load() => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 32)] public static nn.Module<Tensor, Tensor> Body(int inputDim) => nn.Linear(inputDim, 32);
+            [Regressor] public static nn.Module<Tensor, Tensor> Head(int featureDim) => nn.Linear(featureDim, 1);
+        }
+        """);
+
+    /// <summary>No LDS or FDS, global namespace, an executable without Main: the entry point is generated.</summary>
+    [Fact]
+    public void MinimalExecutable() => Check(nameof(MinimalExecutable), """
+        using DirDsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        public sealed record Row([property: Feature] double X, [property: Feature] string City, [property: Target] double Price);
+
+        [DirExperiment]
+        [LabelBins(Min = 0, Max = 1, Count = 10)]
+        [Loss(LossKind.Huber, Beta = 0.3)]
+        public partial class Minimal
+        {
+            [Data] static DirSplits<Row> Load(DataContext context) => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 4)] static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 4);
+        }
+        """, OutputKind.ConsoleApplication);
+
+    [Fact]
+    public void ExecutableWithItsOwnMain_GetsNoEntryPoint()
+    {
+        var source = """
+            using DirDsl;
+            using TorchSharp;
+            using static TorchSharp.torch;
+            public sealed record Row([property: Feature] double X, [property: Target] double Y);
+            [DirExperiment] [LabelBins(Min = 0, Max = 1, Count = 10)]
+            public partial class Mine
+            {
+                [Data] static DirSplits<Row> Load() => throw new System.NotSupportedException();
+                [Encoder(FeatureDim = 4)] static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 4);
+                public static void Main() { }
+            }
+            """;
+        var (output, result) = TestCompilation.Generate(TestCompilation.Create(source, OutputKind.ConsoleApplication));
+        Assert.DoesNotContain(result.GeneratedTrees, t => t.FilePath.EndsWith("DirDsl.EntryPoint.g.cs", StringComparison.Ordinal));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+    }
+
+    [Fact]
+    public void InvalidExperiment_GetsNoGeneratedCode()
+    {
+        var source = new ExperimentSource { Extra = "[Lds(Size = 4)]" }.ToString();
+        var (_, result) = TestCompilation.Generate(TestCompilation.Create(source));
+        Assert.Empty(result.GeneratedTrees);
+    }
+}
