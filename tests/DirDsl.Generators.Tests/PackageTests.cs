@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Xunit;
+
+namespace DirDsl.Generators.Tests;
+
+/// <summary>
+/// The way users install DirDsl: pack the package (runtime + generator in analyzers/dotnet/cs) into a
+/// local folder, restore it into a brand-new console project, build it warning-free and run the
+/// experiment through the generated entry point.
+/// </summary>
+public sealed class PackageTests : IDisposable
+{
+    private readonly string work = Path.Combine(Path.GetTempPath(), $"dirdsl-pack-{Guid.NewGuid():N}");
+    private readonly string version = $"0.1.0-test{DateTime.UtcNow:yyyyMMddHHmmss}{Environment.ProcessId}";
+
+    public void Dispose()
+    {
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        // Keep the user's package cache clean of test versions.
+        var cached = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", "dirdsl", version);
+        if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+    }
+
+    [Fact]
+    public void PackedPackage_RestoresIntoANewConsoleProject_BuildsAndRuns()
+    {
+        // Pack from a copy of the sources, so the repository's own build outputs are not touched.
+        var root = DiagnosticTests.RepositoryRoot();
+        var sources = Path.Combine(work, "repo");
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "README.md" })
+            Copy(Path.Combine(root, file), Path.Combine(sources, file));
+        CopyTree(Path.Combine(root, "src", "DirDsl"), Path.Combine(sources, "src", "DirDsl"));
+        CopyTree(Path.Combine(root, "generators", "DirDsl.Generators"), Path.Combine(sources, "generators", "DirDsl.Generators"));
+        var feed = Path.Combine(work, "feed");
+        Run(sources, "dotnet", "pack", "src/DirDsl", "-c", "Release", "-o", feed, $"-p:Version={version}");
+        Assert.True(File.Exists(Path.Combine(feed, $"DirDsl.{version}.nupkg")));
+
+        var app = Path.Combine(work, "app");
+        Directory.CreateDirectory(app);
+        File.WriteAllText(Path.Combine(app, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <add key="dirdsl-local" value="{feed}" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <PlatformTarget>x64</PlatformTarget>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="DirDsl" Version="{version}" />
+                <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        File.WriteAllText(Path.Combine(app, "Experiment.cs"), """
+            using DirDsl;
+            using TorchSharp;
+            using static TorchSharp.torch;
+
+            namespace App;
+
+            public sealed record Sample([property: Feature] double X, [property: Target] double Y);
+
+            [DirExperiment(Epochs = 2, BatchSize = 32)]
+            [LabelBins(Min = 0, Max = 10, Count = 10)]
+            [Lds(Kernel.Gaussian, Size = 5, Sigma = 2)]
+            [Fds(Size = 3, Sigma = 1)]
+            [Ablation]
+            public partial class PackagedExperiment
+            {
+                [Data]
+                public static DirSplits<Sample> Load(DataContext context)
+                {
+                    var random = new Random(context.Seed);
+                    List<Sample> Make(int n, bool skewed) => Enumerable.Range(0, n).Select(i =>
+                    {
+                        double x = skewed ? Math.Min(9.99, -Math.Log(1 - random.NextDouble()) * 2) : i * 10.0 / n;
+                        return new Sample(x, x);
+                    }).ToList();
+                    return new DirSplits<Sample>(Make(300, true), Make(50, false), Make(50, false));
+                }
+
+                [Encoder(FeatureDim = 8)]
+                public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU());
+            }
+            """);
+        var output = Run(app, "dotnet", "run", "--", "--output", "results", "--device", "cpu");
+        Assert.Contains("| LDS+FDS |", output);
+        var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, "results", "PackagedExperiment", "results.json"))).RootElement;
+        Assert.Equal(5, json.GetProperty("variants").GetArrayLength());
+        Assert.Equal(2, json.GetProperty("variants")[0].GetProperty("epochsRun").GetInt32());
+    }
+
+    private static string Run(string directory, string command, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(command) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"{command} {string.Join(' ', arguments)} timed out");
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
+        return stdout.Result;
+    }
+
+    private static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+        File.Copy(from, to);
+    }
+
+    private static void CopyTree(string from, string to)
+    {
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(from, file);
+            if (relative.StartsWith("bin" + Path.DirectorySeparatorChar) || relative.StartsWith("obj" + Path.DirectorySeparatorChar)) continue;
+            Copy(file, Path.Combine(to, relative));
+        }
+    }
+}
