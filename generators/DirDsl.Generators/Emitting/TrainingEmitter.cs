@@ -54,8 +54,8 @@ internal static class TrainingEmitter
                 {
                     results.Add(TrainVariant(variant, map.Width, train, validation, test, groups, explicitGroups, folder, options, device, seed, epochs));
                 }
-                var result = new global::DirDsl.ExperimentResult("{{m.ClassName}}", seed, epochs, Configuration.Bins, trainCounts, test.Targets, results);
-                global::DirDsl.ResultWriter.Write(result, folder);
+                var result = new global::DirDsl.ExperimentResult("{{m.ClassName}}", seed, epochs, Configuration.Bins, trainCounts, test.Targets, results, Configuration.Configured);
+                global::DirDsl.ResultWriter.Write(result, folder, options.Log);
                 return result;
             }
 
@@ -142,7 +142,7 @@ internal static class TrainingEmitter
                     global::DirDsl.ShotMetrics.Evaluate(validationFinal, validation.Targets, Configuration.Bins, groups),
                     global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, groups),
                     explicitGroups is null ? null : global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, explicitGroups),
-                    state.History, testPredictions);
+                    state.History, testPredictions, model.FeatureStatistics?.Snapshot());
             }
 
             /// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>

@@ -115,6 +115,17 @@ public sealed class FeatureStatistics : nn.Module
     /// <summary>Number of updates applied so far (0 before the first).</summary>
     public long UpdateCount => updates.item<long>();
 
+    /// <summary>The current statistics as plain arrays (for figures and results).</summary>
+    public FdsSnapshot Snapshot()
+    {
+        float[][] Rows(Tensor t)
+        {
+            var flat = t.cpu().data<float>().ToArray();
+            return Enumerable.Range(0, Bins).Select(j => flat.AsSpan(j * FeatureDim, FeatureDim).ToArray()).ToArray();
+        }
+        return new FdsSnapshot(Rows(running_mean), Rows(running_var), Rows(smoothed_mean), Rows(smoothed_var));
+    }
+
     /// <summary>Starts an epoch-end pass in streaming form: add batches, then call <see cref="Update(BinMoments, int)"/>.</summary>
     public BinMoments BeginPass() => new(Bins, FeatureDim, running_mean.device);
 

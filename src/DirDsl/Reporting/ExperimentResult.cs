@@ -9,8 +9,9 @@ namespace DirDsl;
 /// <param name="TestExplicitGroups">Test metrics with the explicit [ShotGroups] lists, when given.</param>
 /// <param name="History">Per-epoch history.</param>
 /// <param name="TestPredictions">Test predictions in the target's unit, in test order.</param>
+/// <param name="Fds">The FDS statistics of the selected model, when the variant uses FDS.</param>
 public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun, ShotReport Validation, ShotReport Test,
-    ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord> History, float[] TestPredictions);
+    ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord> History, float[] TestPredictions, FdsSnapshot? Fds = null);
 
 /// <summary>All variants of one run of an experiment.</summary>
 /// <param name="Experiment">The experiment class.</param>
@@ -20,5 +21,6 @@ public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun,
 /// <param name="TrainCounts">Training samples per bin.</param>
 /// <param name="TestTargets">Test targets in order.</param>
 /// <param name="Variants">One result per variant.</param>
+/// <param name="Configured">The variant the attributes describe (its LDS settings draw the density figure).</param>
 public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, LabelBins Bins, int[] TrainCounts,
-    float[] TestTargets, IReadOnlyList<VariantResult> Variants);
+    float[] TestTargets, IReadOnlyList<VariantResult> Variants, DirVariant? Configured = null);

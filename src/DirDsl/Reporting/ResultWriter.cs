@@ -15,8 +15,12 @@ public static class ResultWriter
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
     };
 
-    /// <summary>Writes the three result files into <paramref name="folder"/> and returns their paths.</summary>
-    public static IReadOnlyList<string> Write(ExperimentResult result, string folder)
+    /// <summary>
+    /// Writes results.json, results.md, predictions.csv and the PNG figures into <paramref name="folder"/>
+    /// and returns their paths. A figure that cannot be drawn (no native Skia library) is reported in
+    /// <paramref name="log"/> and skipped; the result files are always written.
+    /// </summary>
+    public static IReadOnlyList<string> Write(ExperimentResult result, string folder, TextWriter? log = null)
     {
         Directory.CreateDirectory(folder);
         var json = Path.Combine(folder, "results.json");
@@ -25,7 +29,38 @@ public static class ResultWriter
         AtomicFile.WriteAllText(json, ToJson(result));
         AtomicFile.WriteAllText(markdown, Markdown(result));
         AtomicFile.WriteAllText(csv, PredictionsCsv(result));
-        return new[] { json, markdown, csv };
+        var written = new List<string> { json, markdown, csv };
+        try
+        {
+            written.AddRange(WriteFigures(result, folder));
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
+        {
+            (log ?? Console.Error).WriteLine($"warning: figures skipped, the plotting library could not load: {e.Message}");
+        }
+        return written;
+    }
+
+    /// <summary>The figures of a run: label density, error per bin, learning curves, FDS similarity per FDS variant.</summary>
+    public static IReadOnlyList<string> WriteFigures(ExperimentResult result, string folder)
+    {
+        var paths = new List<string>();
+        var configured = result.Configured;
+        var effective = LabelDistribution.EffectiveDensity(result.TrainCounts,
+            configured?.Lds is null ? Reweight.None : configured.Reweight == Reweight.SqrtInverse ? Reweight.Inverse : configured.Reweight,
+            configured?.Lds);
+        paths.Add(Figures.LabelDensity(Path.Combine(folder, "label-density.png"), result.Bins, result.TrainCounts, effective,
+            configured?.Lds is { } lds ? $"{result.Experiment}: training labels and LDS ({lds.Kernel}, size {lds.Size}, sigma {lds.Sigma})" : $"{result.Experiment}: training labels"));
+        paths.Add(Figures.ErrorPerBin(Path.Combine(folder, "error-per-bin.png"), result));
+        paths.Add(Figures.LearningCurves(Path.Combine(folder, "learning-curves.png"), result));
+        int anchor = Array.IndexOf(result.TrainCounts, result.TrainCounts.Max());
+        foreach (var variant in result.Variants.Where(v => v.Fds is not null))
+        {
+            var slug = variant.Variant.Replace('+', '-').ToLowerInvariant();
+            paths.Add(Figures.FeatureSimilarity(Path.Combine(folder, $"fds-similarity-{slug}.png"), result.Bins, variant.Fds!, anchor,
+                $"{result.Experiment} {variant.Variant}: feature statistics vs bin {anchor} (most training samples)"));
+        }
+        return paths;
     }
 
     /// <summary>The run as JSON (undefined metrics as null).</summary>

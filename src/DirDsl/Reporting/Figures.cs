@@ -1,0 +1,131 @@
+using ScottPlot;
+
+namespace DirDsl;
+
+/// <summary>The per-bin FDS statistics at the end of training, as plain arrays (for the similarity figure and results).</summary>
+/// <param name="RunningMean">[bins][D] running means (what calibration whitens).</param>
+/// <param name="RunningVar">[bins][D] running variances.</param>
+/// <param name="SmoothedMean">[bins][D] kernel-smoothed means (what calibration moves to).</param>
+/// <param name="SmoothedVar">[bins][D] kernel-smoothed variances.</param>
+public sealed record FdsSnapshot(float[][] RunningMean, float[][] RunningVar, float[][] SmoothedMean, float[][] SmoothedVar);
+
+/// <summary>
+/// PNG figures of a run (ScottPlot, headless; text needs a font such as fonts-dejavu-core).
+/// Each is written atomically; each returns the path written.
+/// </summary>
+public static class Figures
+{
+    private const int Width = 900;
+    private const int Height = 500;
+
+    /// <summary>Training counts per bin (bars) against the LDS-effective density rescaled to the same total (line).</summary>
+    public static string LabelDensity(string path, LabelBins bins, IReadOnlyList<int> counts, IReadOnlyList<double> effective, string title)
+    {
+        var plot = new Plot();
+        var centres = Enumerable.Range(0, bins.Count).Select(bins.Center).ToArray();
+        var bars = plot.Add.Bars(centres, counts.Select(c => (double)c).ToArray());
+        foreach (var bar in bars.Bars) bar.Size = (bins.Max - bins.Min) / bins.Count * 0.9;
+        bars.LegendText = "training samples per bin (empirical)";
+        double scale = counts.Sum() / Math.Max(1e-12, effective.Sum());
+        var line = plot.Add.ScatterLine(centres, effective.Select(e => e * scale).ToArray());
+        line.LegendText = "LDS-effective density (rescaled to the same total)";
+        line.LineWidth = 2;
+        plot.Title(title);
+        plot.XLabel("target");
+        plot.YLabel("samples");
+        plot.ShowLegend(Alignment.UpperRight);
+        return Save(plot, path);
+    }
+
+    /// <summary>Test MSE per target bin, one line per variant (bins with no test sample are skipped).</summary>
+    public static string ErrorPerBin(string path, ExperimentResult result)
+    {
+        var plot = new Plot();
+        var testBins = result.TestTargets.Select(result.Bins.BinOf).ToArray();
+        foreach (var variant in result.Variants)
+        {
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (int bin = 0; bin < result.Bins.Count; bin++)
+            {
+                var errors = Enumerable.Range(0, testBins.Length).Where(i => testBins[i] == bin)
+                    .Select(i => Math.Pow(variant.TestPredictions[i] - result.TestTargets[i], 2)).ToArray();
+                if (errors.Length == 0) continue;
+                xs.Add(result.Bins.Center(bin));
+                ys.Add(errors.Average());
+            }
+            var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
+            line.LegendText = variant.Variant;
+            line.LineWidth = 1.5f;
+        }
+        plot.Title($"{result.Experiment}: test MSE per target bin");
+        plot.XLabel("target");
+        plot.YLabel("MSE");
+        plot.ShowLegend(Alignment.UpperLeft);
+        return Save(plot, path);
+    }
+
+    /// <summary>Validation MSE per epoch, one line per variant.</summary>
+    public static string LearningCurves(string path, ExperimentResult result)
+    {
+        var plot = new Plot();
+        foreach (var variant in result.Variants)
+        {
+            var line = plot.Add.ScatterLine(variant.History.Select(h => (double)h.Epoch + 1).ToArray(), variant.History.Select(h => h.ValidationMse).ToArray());
+            line.LegendText = variant.Variant;
+        }
+        plot.Title($"{result.Experiment}: validation MSE per epoch");
+        plot.XLabel("epoch");
+        plot.YLabel("validation MSE");
+        plot.ShowLegend(Alignment.UpperRight);
+        return Save(plot, path);
+    }
+
+    /// <summary>
+    /// The paper's FDS figure: cosine similarity of each bin's feature mean and variance to those of
+    /// an anchor bin, before (running statistics) and after smoothing (what calibration moves to).
+    /// </summary>
+    public static string FeatureSimilarity(string path, LabelBins bins, FdsSnapshot snapshot, int anchorBin, string title)
+    {
+        var plot = new Plot();
+        var centres = Enumerable.Range(0, bins.Count).Select(bins.Center).ToArray();
+        void Line(float[][] statistic, string label, LinePattern pattern)
+        {
+            var line = plot.Add.ScatterLine(centres, SimilarityTo(statistic, anchorBin));
+            line.LegendText = label;
+            line.LinePattern = pattern;
+            line.LineWidth = 2;
+        }
+        Line(snapshot.RunningMean, "mean, before calibration", LinePattern.Solid);
+        Line(snapshot.SmoothedMean, "mean, after smoothing", LinePattern.Dashed);
+        Line(snapshot.RunningVar, "variance, before calibration", LinePattern.Solid);
+        Line(snapshot.SmoothedVar, "variance, after smoothing", LinePattern.Dashed);
+        plot.Add.VerticalLine(bins.Center(anchorBin));
+        plot.Title(title);
+        plot.XLabel("target");
+        plot.YLabel($"cosine similarity to bin {anchorBin}");
+        plot.ShowLegend(Alignment.LowerRight);
+        return Save(plot, path);
+    }
+
+    /// <summary>Cosine similarity of every row to the anchor row.</summary>
+    public static double[] SimilarityTo(float[][] rows, int anchor)
+    {
+        double Norm(float[] v) => Math.Sqrt(v.Sum(x => (double)x * x));
+        var a = rows[anchor];
+        double na = Norm(a);
+        return rows.Select(r =>
+        {
+            double dot = 0;
+            for (int j = 0; j < r.Length; j++) dot += (double)r[j] * a[j];
+            double denominator = Norm(r) * na;
+            return denominator == 0 ? 0 : dot / denominator;
+        }).ToArray();
+    }
+
+    private static string Save(Plot plot, string path)
+    {
+        AtomicFile.WriteAllBytes(path, plot.GetImageBytes(Width, Height, ImageFormat.Png));
+        return path;
+    }
+}
