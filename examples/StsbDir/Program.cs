@@ -1,33 +1,63 @@
-// STS-B-DIR: the label distribution the paper's ablation trains on, its LDS-smoothed
-// effective density (Inverse re-weighting, Gaussian ks 5 sigma 2, as the STS-B-DIR recipe)
-// and the shot groups per bin. The training ablation builds on this (see the README).
+// STS-B-DIR, the README's main job: the paper's ablation on the embedded data, printed beside
+// the paper's published numbers. Options as every DirDsl program: --epochs, --seed, --output,
+// --variant, --resume, --device, --data (see --help).
 using System.Globalization;
 using DirDsl;
+using Examples.StsbDir;
 
-var root = args.Length > 0 ? args[0] : FindDataFolder();
-var train = TabularFile.Read(Path.Combine(root, "train_new.tsv"), '\t', quoting: false);
-var scores = train.Floats("score");
-var bins = LabelBins.Uniform(0, 5, 50);
-var counts = bins.Counts(scores);
-var effective = LabelDistribution.EffectiveDensity(counts, Reweight.Inverse, new LdsOptions(Kernel.Gaussian, 5, 2));
-var groups = ShotGroups.FromCounts(counts);
-
-Console.WriteLine($"STS-B-DIR training scores: {scores.Length} pairs, {bins}");
-Console.WriteLine("bin  range        count  LDS-effective  group");
-for (int j = 0; j < bins.Count; j++)
+if (args.Contains("--help"))
 {
-    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{j,3}  [{bins.LowerEdge(j),3:0.0}, {bins.LowerEdge(j) + 0.1,3:0.0})  {counts[j],5}  {effective[j],13:0.00}  {groups.GroupOf(j)}{(groups.IsZeroShot(j) ? " (zero)" : "")}"));
+    Console.WriteLine("STS-B-DIR ablation (Vanilla, Inverse, LDS, FDS, LDS+FDS) with MiniLM sentence embeddings.");
+    Console.WriteLine(RunOptions.Usage);
+    return 0;
 }
-Console.WriteLine($"many / medium / few bins: {Enumerable.Range(0, 50).Count(j => groups.GroupOf(j) == ShotGroup.Many)} / "
-    + $"{Enumerable.Range(0, 50).Count(j => groups.GroupOf(j) == ShotGroup.Medium)} / {Enumerable.Range(0, 50).Count(j => groups.GroupOf(j) == ShotGroup.Few)}");
-
-static string FindDataFolder()
+RunOptions options;
+try
 {
-    for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-    {
-        var candidate = Path.Combine(dir.FullName, "data", "sts-b-dir");
-        if (File.Exists(Path.Combine(candidate, "train_new.tsv"))) return candidate;
-    }
-    throw new DirectoryNotFoundException("data/sts-b-dir not found above " + AppContext.BaseDirectory + "; pass the folder as the first argument.");
+    options = RunOptions.Parse(args);
 }
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 2;
+}
+if (options.DataRoot is null && DataContext.FindDataRoot(AppContext.BaseDirectory) is null)
+{
+    Console.Error.WriteLine("error: the data folder was not found above the program; pass --data <repo>/data.");
+    return 2;
+}
+
+var clock = System.Diagnostics.Stopwatch.StartNew();
+ExperimentResult result;
+try
+{
+    result = StsbExperiment.Run(options);
+}
+catch (Exception e) when (e is DirDataException or DataFormatException or FileNotFoundException or CheckpointException or TrainingDivergedException)
+{
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
+}
+
+Console.WriteLine();
+Console.WriteLine($"STS-B-DIR test set (1,000 pairs), each variant's model selected by validation MSE; seed {result.Seed}; {clock.Elapsed:mm\\:ss} in all.");
+Console.WriteLine();
+Console.WriteLine("Shot groups as the paper lists them (many / medium / few bins by index):");
+Console.WriteLine();
+Console.Write(ResultWriter.Table(result, explicitGroups: true));
+Console.WriteLine("Shot groups recomputed from the training counts (many > 100, few < 20):");
+Console.WriteLine();
+Console.Write(ResultWriter.Table(result, explicitGroups: false));
+Console.WriteLine("The paper's published MSE (BiLSTM + GloVe, reference checkpoints), for reference:");
+Console.WriteLine();
+Console.WriteLine("| MSE | All | Many | Medium | Few |");
+Console.WriteLine("|---|---:|---:|---:|---:|");
+Console.WriteLine("| LDS (paper) | 0.914 | 0.819 | 1.319 | 0.955 |");
+Console.WriteLine("| FDS (paper) | 0.916 | 0.875 | 1.027 | 1.086 |");
+Console.WriteLine("| LDS+FDS (paper) | 0.907 | 0.802 | 1.363 | 0.942 |");
+Console.WriteLine();
+var best = result.Variants.MinBy(v => v.TestExplicitGroups!.Overall.Mse)!;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"Lowest test MSE here: {best.Variant} {best.TestExplicitGroups!.Overall.Mse:0.000} (few-shot {best.TestExplicitGroups.Few.Mse:0.000}); paper's LDS+FDS 0.907 (few 0.942)."));
+Console.WriteLine($"Results, predictions and figures: {Path.GetFullPath(Path.Combine(options.OutputFolder, result.Experiment))}");
+return 0;

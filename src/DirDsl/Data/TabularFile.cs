@@ -31,8 +31,11 @@ public sealed class TabularFile
     private readonly Dictionary<string, int> columns;
     private readonly List<string[]> rows;
 
-    private TabularFile(string path, string[] header, List<string[]> rows)
+    private readonly List<int> lineOfRow;
+
+    private TabularFile(string path, string[] header, List<string[]> rows, List<int> lineOfRow)
     {
+        this.lineOfRow = lineOfRow;
         Path = path;
         Header = header;
         this.rows = rows;
@@ -48,15 +51,23 @@ public sealed class TabularFile
     public int Count => rows.Count;
 
     /// <summary>Reads a file; every data row must have as many fields as the header.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="delimiter">Field separator.</param>
+    /// <param name="quoting">RFC 4180 quoting.</param>
+    /// <param name="columns">Column names for a file without a header row (its first line is data).</param>
     /// <exception cref="DataFormatException">Empty file, or a row with the wrong number of fields.</exception>
-    public static TabularFile Read(string path, char delimiter = ',', bool quoting = true)
+    public static TabularFile Read(string path, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        var header = ReadRecord(reader, delimiter, quoting, path, 1)
+        var header = columns?.ToArray() ?? ReadRecord(reader, delimiter, quoting, path, 1)
             ?? throw new DataFormatException(path, 1, null, "the file is empty (no header row).");
+        if (header.Length == 1 && header[0].Trim().Length == 0) throw new DataFormatException(path, 1, null, "the header row is empty.");
+        var duplicate = header.GroupBy(h => h.Trim()).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new DataFormatException(path, 1, duplicate.Key, "the header names this column twice.");
         var rows = new List<string[]>();
-        for (int row = 2; ; row++)
+        var rowNumbers = new List<int>();
+        for (int row = columns is null ? 2 : 1; ; row++)
         {
             var record = ReadRecord(reader, delimiter, quoting, path, row);
             if (record is null) break;
@@ -65,9 +76,13 @@ public sealed class TabularFile
                 throw new DataFormatException(path, row, null,
                     $"expected {header.Length} fields (as the header) but found {record.Length}; is the delimiter '{Printable(delimiter)}' right?");
             rows.Add(record);
+            rowNumbers.Add(row);
         }
-        return new TabularFile(path, header, rows);
+        return new TabularFile(path, header.Select(h => h.Trim()).ToArray(), rows, rowNumbers);
     }
+
+    /// <summary>The data row at <paramref name="index"/> (0-based), for typed access.</summary>
+    public CsvRow RowAt(int index) => new(this, rows[index], lineOfRow[index]);
 
     /// <summary>The raw text of a column.</summary>
     public string[] Strings(string column) => rows.Select(r => r[IndexOf(column)]).ToArray();
@@ -81,19 +96,18 @@ public sealed class TabularFile
         for (int i = 0; i < rows.Count; i++)
         {
             var cell = rows[i][index].Trim();
-            if (cell.Length == 0) throw new DataFormatException(Path, i + 2, column, "the cell is empty.");
-            if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                throw new DataFormatException(Path, i + 2, column, $"'{cell}' is not a number.");
-            if (!double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
-                throw new DataFormatException(Path, i + 2, column, $"'{cell}' is not a finite number.");
-            result[i] = (float)value;
+            result[i] = RowAt(i).Float(column);
         }
         return result;
     }
 
+    /// <summary>The index of a column; a missing column is an error listing the header.</summary>
+    public int ColumnIndex(string column) => IndexOf(column);
+
     private int IndexOf(string column) => columns.TryGetValue(column, out var index)
         ? index
-        : throw new DataFormatException(Path, 1, column, $"no such column; the header has {string.Join(", ", Header)}.");
+        : throw new DataFormatException(Path, 1, column, $"no such column; the header has {string.Join(", ", Header)}."
+            + (Header.Count == 1 && Header[0].IndexOfAny(new[] { ';', '\t', ',', '|' }) >= 0 ? " The file may use another delimiter." : ""));
 
     private static string Printable(char c) => c == '\t' ? "\\t" : c.ToString();
 

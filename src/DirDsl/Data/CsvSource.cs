@@ -1,0 +1,131 @@
+using System.Globalization;
+
+namespace DirDsl;
+
+/// <summary>
+/// One row of a delimited file, with typed, header-mapped accessors. Every error names the file,
+/// the row (1-based, the header is row 1) and the column.
+/// </summary>
+public readonly struct CsvRow
+{
+    private readonly TabularFile file;
+    private readonly string[] cells;
+
+    internal CsvRow(TabularFile file, string[] cells, int row)
+    {
+        this.file = file;
+        this.cells = cells;
+        Row = row;
+    }
+
+    /// <summary>The 1-based row number in the file (the header is row 1).</summary>
+    public int Row { get; }
+
+    /// <summary>The raw text of a column.</summary>
+    public string String(string column) => cells[file.ColumnIndex(column)];
+
+    /// <summary>A finite number (invariant culture).</summary>
+    public double Double(string column)
+    {
+        var cell = String(column).Trim();
+        if (cell.Length == 0) throw new DataFormatException(file.Path, Row, column, "the cell is empty.");
+        if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+            throw new DataFormatException(file.Path, Row, column, $"'{Shorten(cell)}' is not a number.");
+        if (!double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
+            throw new DataFormatException(file.Path, Row, column, $"'{Shorten(cell)}' is not a finite number in float range.");
+        return value;
+    }
+
+    /// <summary>A finite number as float.</summary>
+    public float Float(string column) => (float)Double(column);
+
+    /// <summary>A whole number.</summary>
+    public int Int(string column)
+    {
+        double value = Double(column);
+        if (value != Math.Floor(value) || value < int.MinValue || value > int.MaxValue)
+            throw new DataFormatException(file.Path, Row, column, $"'{Shorten(String(column).Trim())}' is not a whole number.");
+        return (int)value;
+    }
+
+    /// <summary>The target: a finite number; NaN, infinity or an empty cell is an error naming the target column.</summary>
+    public float Target(string column)
+    {
+        try
+        {
+            return Float(column);
+        }
+        catch (DataFormatException e)
+        {
+            throw new DataFormatException(file.Path, Row, column, "target " + e.Message[(e.Message.LastIndexOf(": ", StringComparison.Ordinal) + 2)..]);
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
+}
+
+/// <summary>Reads typed records from a delimited file with a header row (or given column names).</summary>
+public static class CsvSource
+{
+    /// <summary>
+    /// Reads every row through <paramref name="map"/>. Quoting follows RFC 4180 unless turned off
+    /// (STS-B and SICK need it off); a UTF-8 byte-order mark is ignored.
+    /// </summary>
+    /// <param name="path">The file.</param>
+    /// <param name="map">Builds a record from a row with typed accessors (row.Double("x"), row.Target("y"), ...).</param>
+    /// <param name="delimiter">Field separator.</param>
+    /// <param name="quoting">RFC 4180 quotes.</param>
+    /// <param name="columns">Column names when the file has no header row.</param>
+    /// <exception cref="DataFormatException">Empty file, wrong number of fields, missing column, bad cell: names file, row and column.</exception>
+    public static List<T> Read<T>(string path, Func<CsvRow, T> map, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null)
+    {
+        var file = TabularFile.Read(path, delimiter, quoting, columns);
+        if (file.Count == 0) throw new DataFormatException(path, columns is null ? 2 : 1, null, "the file has no data rows.");
+        var records = new List<T>(file.Count);
+        for (int i = 0; i < file.Count; i++) records.Add(map(file.RowAt(i)));
+        return records;
+    }
+}
+
+/// <summary>
+/// Builds balanced validation and test splits from one set of records, the way the DIR benchmarks
+/// were built: per label bin, the test split takes at most <c>testPerBin</c> records and at most
+/// half of the bin; validation then takes at most <c>validationPerBin</c> and at most half of what
+/// is left; the rest is training. Thin bins therefore stay represented in training.
+/// </summary>
+public static class BalancedSplit
+{
+    /// <summary>Splits <paramref name="records"/>; deterministic for a seed.</summary>
+    /// <exception cref="DirDataException">A split comes out empty (too few records per bin).</exception>
+    public static DirSplits<T> Create<T>(IReadOnlyList<T> records, Func<T, float> target, LabelBins bins,
+        int testPerBin, int validationPerBin, int seed)
+    {
+        if (testPerBin < 1 || validationPerBin < 1)
+            throw new ArgumentOutOfRangeException(nameof(testPerBin), "testPerBin and validationPerBin must be at least 1.");
+        var byBin = new List<T>[bins.Count];
+        for (int b = 0; b < byBin.Length; b++) byBin[b] = new List<T>();
+        for (int i = 0; i < records.Count; i++)
+        {
+            float value = target(records[i]);
+            if (!float.IsFinite(value)) throw new DirDataException("input", i, "target", $"the target is {value}; targets must be finite.");
+            byBin[bins.BinOf(value)].Add(records[i]);
+        }
+        var random = new Random(seed);
+        var train = new List<T>();
+        var validation = new List<T>();
+        var test = new List<T>();
+        foreach (var bin in byBin)
+        {
+            var shuffled = bin.ToArray();
+            random.Shuffle(shuffled);
+            int testCount = Math.Min(testPerBin, shuffled.Length / 2);
+            int validationCount = Math.Min(validationPerBin, (shuffled.Length - testCount) / 2);
+            test.AddRange(shuffled.Take(testCount));
+            validation.AddRange(shuffled.Skip(testCount).Take(validationCount));
+            train.AddRange(shuffled.Skip(testCount + validationCount));
+        }
+        foreach (var (name, split) in new[] { ("train", train), ("validation", validation), ("test", test) })
+            if (split.Count == 0) throw new DirDataException(name, $"it is empty: {records.Count} records are too few for {bins.Count} bins with these caps.");
+        return new DirSplits<T>(train, validation, test);
+    }
+}
