@@ -147,6 +147,30 @@ public static class ResultWriter
         return text.ToString();
     }
 
+    /// <summary>A paper-style table of stored variants (e.g. merged from separate runs): rows "experiment variant (seed)".</summary>
+    public static string Table(IReadOnlyList<StoredVariant> variants, bool explicitGroups)
+    {
+        var text = new StringBuilder();
+        var rows = variants.Where(v => !explicitGroups || v.TestExplicitGroups is not null).ToList();
+        if (rows.Count == 0) return "";
+        var groups = (explicitGroups ? rows[0].TestExplicitGroups! : rows[0].Test).Rows().ToArray();
+        foreach (var (name, value) in new (string, Func<GroupMetrics, double>)[] { ("MSE", m => m.Mse), ("MAE", m => m.Mae), ("GM", m => m.GeometricMean), ("Pearson", m => m.Pearson) })
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {name} |");
+            foreach (var (group, m) in groups) text.Append(CultureInfo.InvariantCulture, $" {group} ({m.Count}) |");
+            text.AppendLine();
+            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groups.Length))).AppendLine();
+            foreach (var v in rows)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"| {v.Experiment} {v.Variant} (seed {v.Seed}) |");
+                foreach (var (_, m) in (explicitGroups ? v.TestExplicitGroups! : v.Test).Rows()) text.Append(' ').Append(Format(value(m))).Append(" |");
+                text.AppendLine();
+            }
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+
     /// <summary>Three decimals, or an en dash for an undefined value.</summary>
     public static string Format(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "–";
 

@@ -1,0 +1,259 @@
+using System.Globalization;
+using System.Text;
+
+namespace DirDsl.Cli;
+
+/// <summary>
+/// The <c>dirdsl</c> tool: <c>inspect</c> a target column (histogram, LDS-effective density, shot
+/// groups, suggested bins and kernel, a PNG), <c>weights</c> (per-row LDS weights as CSV) and
+/// <c>report</c> (merge results.json files of separate variant runs into one table).
+/// </summary>
+public static class DirDslTool
+{
+    /// <summary>The usage text.</summary>
+    public const string Usage = """
+        dirdsl inspect FILE --target COL [label options] [--png PATH]
+        dirdsl weights FILE --target COL [label options] [--out PATH]
+        dirdsl report RESULTS.json... [--explicit] [--out PATH]
+
+        label options:
+          --delimiter C        field separator (default ','; 'tab' for tabs)
+          --no-quoting         read quotes as text (STS-B, SICK)
+          --columns a,b,c      column names for a file without a header row
+          --bins N             N equal bins over [--min, --max] (default: the data's range)
+          --min X  --max X     label range
+          --integer            width-1 bins from --min (default for whole-number targets)
+          --reweight MODE      inverse or sqrt-inverse (default sqrt-inverse)
+          --kernel K           gaussian, triangular or laplace (default gaussian)
+          --size N  --sigma X  kernel size (default 5) and width (default 2)
+          --clip MIN,MAX       clip per-bin counts first (the age recipe: 5,1000)
+          --many N  --few N    shot thresholds (default: many > 100, few < 20)
+        """;
+
+    /// <summary>Runs a command; 0 on success, 1 on a data error, 2 on a usage error.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
+    {
+        if (args.Count == 0 || args[0] is "--help" or "-h" or "help")
+        {
+            output.WriteLine(Usage);
+            return args.Count == 0 ? 2 : 0;
+        }
+        try
+        {
+            var options = Options.Parse(args.Skip(1).ToList());
+            switch (args[0])
+            {
+                case "inspect": Inspect(options, output); return 0;
+                case "weights": Weights(options, output); return 0;
+                case "report": Report(options, output); return 0;
+                default: throw new UsageException($"Unknown command '{args[0]}'.");
+            }
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine(Usage);
+            return 2;
+        }
+        catch (Exception e) when (e is DataFormatException or DirDataException or FileNotFoundException or ArgumentException or InvalidOperationException)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void Inspect(Options o, TextWriter output)
+    {
+        var (targets, bins) = LoadTargets(o);
+        var counts = bins.Counts(targets);
+        var lds = new LdsOptions(o.Kernel, o.Size, o.Sigma);
+        var effective = LabelDistribution.EffectiveDensity(counts, Reweight.Inverse, lds, o.ClipMin, o.ClipMax);
+        var groups = ShotGroups.FromCounts(counts, o.Many, o.Few);
+        double mean = targets.Average(t => (double)t);
+        double sd = Math.Sqrt(targets.Average(t => Math.Pow(t - mean, 2)));
+        double skew = sd == 0 ? 0 : targets.Average(t => Math.Pow((t - mean) / sd, 3));
+        var sorted = targets.OrderBy(t => t).ToArray();
+
+        output.WriteLine(Invariant($"{o.File}: column '{o.Target}', {targets.Length} rows"));
+        output.WriteLine(Invariant($"min {sorted[0]:G6}, median {sorted[sorted.Length / 2]:G6}, max {sorted[^1]:G6}, mean {mean:G6}, sd {sd:G6}, skew {skew:0.00}"));
+        output.WriteLine($"bins: {bins}; LDS: {lds.Kernel}, size {lds.Size}, sigma {lds.Sigma}");
+        output.WriteLine();
+        output.WriteLine("| bin | from | count | LDS-effective | group |");
+        output.WriteLine("|---:|---:|---:|---:|---|");
+        int peak = Math.Max(1, counts.Max());
+        for (int b = 0; b < bins.Count; b++)
+        {
+            var bar = new string('#', (int)Math.Round(20.0 * counts[b] / peak));
+            output.WriteLine(Invariant($"| {b} | {bins.LowerEdge(b):G6} | {counts[b]} | {effective[b]:0.0} | {groups.GroupOf(b)}{(groups.IsZeroShot(b) ? " (zero)" : "")} {bar} |"));
+        }
+        output.WriteLine();
+        int Count(ShotGroup g) => Enumerable.Range(0, bins.Count).Count(b => groups.GroupOf(b) == g);
+        int zero = Enumerable.Range(0, bins.Count).Count(groups.IsZeroShot);
+        output.WriteLine($"shot groups (bins): many {Count(ShotGroup.Many)}, medium {Count(ShotGroup.Medium)}, few {Count(ShotGroup.Few)} (of which zero-shot {zero})");
+        foreach (var line in Suggestions(targets, bins, counts, skew)) output.WriteLine("suggestion: " + line);
+        if (o.Png is not null)
+        {
+            Figures.LabelDensity(o.Png, bins, counts, effective, $"{Path.GetFileName(o.File)}: {o.Target}");
+            output.WriteLine($"figure: {Path.GetFullPath(o.Png)}");
+        }
+    }
+
+    /// <summary>Rules of thumb for bins and kernel, from the shape of the label distribution.</summary>
+    public static IEnumerable<string> Suggestions(float[] targets, LabelBins bins, int[] counts, double skew)
+    {
+        bool whole = targets.All(t => t == MathF.Floor(t));
+        double range = targets.Max() - targets.Min();
+        if (whole && range <= 300)
+            yield return Invariant($"whole-number targets: [LabelBins(Min = {targets.Min()}, Max = {targets.Max() + 1}, Count = {range + 1}, Integer = true)], one bin per value as the age benchmarks do");
+        else
+            yield return Invariant($"real targets: [LabelBins(Min = {targets.Min():G6}, Max = {targets.Max():G6}, Count = 50)] (STS-B-DIR uses 50 bins); aim for bins you would report separately");
+        if (skew > 2) yield return Invariant($"skew {skew:0.0}: consider binning (and predicting) a log of the target, as prices usually are");
+        double emptyShare = counts.Count(c => c == 0) / (double)counts.Length;
+        yield return emptyShare > 0.2
+            ? Invariant($"{emptyShare:P0} of bins are empty: a wider LDS kernel (Size = 9, Sigma = 3) bridges the gaps")
+            : "LDS Gaussian Size = 5, Sigma = 2 (the paper's setting) is a good start; tune on validation only";
+    }
+
+    private static void Weights(Options o, TextWriter output)
+    {
+        var (targets, bins) = LoadTargets(o);
+        var weights = LabelDistribution.SampleWeights(targets, bins, o.Reweight, new LdsOptions(o.Kernel, o.Size, o.Sigma), o.ClipMin, o.ClipMax);
+        var text = new StringBuilder("row,target,bin,weight\n");
+        for (int i = 0; i < targets.Length; i++)
+            text.Append(CultureInfo.InvariantCulture, $"{i},{targets[i]:R},{bins.BinOf(targets[i])},{weights[i]:R}\n");
+        if (o.Out is null) output.Write(text);
+        else
+        {
+            AtomicFile.WriteAllText(o.Out, text.ToString());
+            output.WriteLine($"{targets.Length} weights written to {Path.GetFullPath(o.Out)}");
+        }
+    }
+
+    private static void Report(Options o, TextWriter output)
+    {
+        if (o.Files.Count == 0) throw new UsageException("report needs at least one results.json.");
+        var variants = o.Files.SelectMany(ResultReader.Read).ToList();
+        var text = new StringBuilder();
+        text.AppendLine($"Merged {variants.Count} variant results from {o.Files.Count} file(s); test split, each model selected on validation.");
+        text.AppendLine();
+        text.Append(ResultWriter.Table(variants, explicitGroups: false));
+        if (o.Explicit)
+        {
+            text.AppendLine("With explicit shot groups:");
+            text.AppendLine();
+            text.Append(ResultWriter.Table(variants, explicitGroups: true));
+        }
+        if (o.Out is null) output.Write(text);
+        else
+        {
+            AtomicFile.WriteAllText(o.Out, text.ToString());
+            output.WriteLine($"report written to {Path.GetFullPath(o.Out)}");
+        }
+    }
+
+    private static (float[] Targets, LabelBins Bins) LoadTargets(Options o)
+    {
+        if (o.File is null || o.Target is null) throw new UsageException("inspect and weights need FILE and --target COL.");
+        var targets = CsvSource.Read(o.File, row => row.Target(o.Target!), o.Delimiter, o.Quoting, o.Columns).ToArray();
+        double min = o.Min ?? Math.Floor(targets.Min());
+        bool whole = targets.All(t => t == MathF.Floor(t));
+        bool integer = o.Integer || (o.BinCount is null && o.Max is null && whole && targets.Max() - min <= 300);
+        var bins = integer
+            ? LabelBins.Integer(o.BinCount ?? (int)(Math.Floor(targets.Max()) - min + 1), (int)min)
+            : LabelBins.Uniform(o.Min ?? targets.Min(), o.Max ?? targets.Max(), o.BinCount ?? 50);
+        return (targets, bins);
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private sealed class UsageException(string message) : Exception(message);
+
+    private sealed class Options
+    {
+        public string? File;
+        public List<string> Files = new();
+        public string? Target, Png, Out;
+        public char Delimiter = ',';
+        public bool Quoting = true, Integer, Explicit;
+        public string[]? Columns;
+        public int? BinCount;
+        public double? Min, Max, ClipMin, ClipMax;
+        public Reweight Reweight = Reweight.SqrtInverse;
+        public Kernel Kernel = Kernel.Gaussian;
+        public int Size = 5;
+        public double Sigma = 2;
+        public int Many = 100, Few = 20;
+
+        public static Options Parse(List<string> args)
+        {
+            var o = new Options();
+            for (int i = 0; i < args.Count; i++)
+            {
+                string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value.");
+                double Number(string name)
+                {
+                    var text = Value();
+                    return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"{name} needs a number, not '{text}'.");
+                }
+                int Whole(string name)
+                {
+                    var text = Value();
+                    return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"{name} needs a whole number, not '{text}'.");
+                }
+                switch (args[i])
+                {
+                    case "--target": o.Target = Value(); break;
+                    case "--png": o.Png = Value(); break;
+                    case "--out": o.Out = Value(); break;
+                    case "--delimiter":
+                        var d = Value();
+                        o.Delimiter = d is "tab" or "\\t" ? '\t' : d.Length == 1 ? d[0] : throw new UsageException($"--delimiter needs one character or 'tab', not '{d}'.");
+                        break;
+                    case "--no-quoting": o.Quoting = false; break;
+                    case "--columns": o.Columns = Value().Split(','); break;
+                    case "--bins": o.BinCount = Whole("--bins"); break;
+                    case "--min": o.Min = Number("--min"); break;
+                    case "--max": o.Max = Number("--max"); break;
+                    case "--integer": o.Integer = true; break;
+                    case "--explicit": o.Explicit = true; break;
+                    case "--size": o.Size = Whole("--size"); break;
+                    case "--sigma": o.Sigma = Number("--sigma"); break;
+                    case "--many": o.Many = Whole("--many"); break;
+                    case "--few": o.Few = Whole("--few"); break;
+                    case "--reweight":
+                        o.Reweight = Value().ToLowerInvariant() switch
+                        {
+                            "inverse" => Reweight.Inverse,
+                            "sqrt-inverse" or "sqrtinverse" or "sqrt_inv" => Reweight.SqrtInverse,
+                            var other => throw new UsageException($"--reweight must be inverse or sqrt-inverse, not '{other}'."),
+                        };
+                        break;
+                    case "--kernel":
+                        o.Kernel = Value().ToLowerInvariant() switch
+                        {
+                            "gaussian" => Kernel.Gaussian,
+                            "triangular" or "triang" => Kernel.Triangular,
+                            "laplace" => Kernel.Laplace,
+                            var other => throw new UsageException($"--kernel must be gaussian, triangular or laplace, not '{other}'."),
+                        };
+                        break;
+                    case "--clip":
+                        var parts = Value().Split(',');
+                        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lo)
+                            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var hi))
+                            throw new UsageException("--clip needs MIN,MAX, e.g. 5,1000.");
+                        (o.ClipMin, o.ClipMax) = (lo, hi);
+                        break;
+                    default:
+                        if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"Unknown option '{args[i]}'.");
+                        o.Files.Add(args[i]);
+                        o.File ??= args[i];
+                        break;
+                }
+            }
+            var kernelProblem = KernelWindow.Validate(o.Size, o.Sigma);
+            if (kernelProblem is not null) throw new UsageException(kernelProblem + ".");
+            return o;
+        }
+    }
+}

@@ -1,0 +1,1 @@
+return DirDsl.Cli.DirDslTool.Run(args, Console.Out, Console.Error);

@@ -1,0 +1,59 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DirDsl;
+
+/// <summary>A variant as stored in results.json (what <c>dirdsl report</c> merges).</summary>
+/// <param name="Experiment">The experiment.</param>
+/// <param name="Seed">The run's seed.</param>
+/// <param name="Variant">The variant.</param>
+/// <param name="BestEpoch">Epoch selected on validation.</param>
+/// <param name="Validation">Validation metrics.</param>
+/// <param name="Test">Test metrics (groups from training counts).</param>
+/// <param name="TestExplicitGroups">Test metrics with explicit groups, if any.</param>
+/// <param name="Source">The file it came from.</param>
+public sealed record StoredVariant(string Experiment, int Seed, string Variant, int BestEpoch, ShotReport Validation, ShotReport Test,
+    ShotReport? TestExplicitGroups, string Source);
+
+/// <summary>Reads results.json files written by <see cref="ResultWriter"/>.</summary>
+public static class ResultReader
+{
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNameCaseInsensitive = true,
+        Converters = { new NullAsNaN() },
+    };
+
+    /// <summary>The variants of one results.json.</summary>
+    /// <exception cref="DataFormatException">The file is not a DirDsl results file.</exception>
+    public static IReadOnlyList<StoredVariant> Read(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Results file not found: {path}", path);
+        try
+        {
+            var file = JsonSerializer.Deserialize<ResultsFile>(File.ReadAllText(path), Json);
+            if (file?.Experiment is null || file.Variants is null)
+                throw new DataFormatException(path, 1, null, "not a DirDsl results.json (no experiment or variants).");
+            return file.Variants.Select(v => new StoredVariant(file.Experiment, file.Seed, v.Variant ?? "?", v.BestEpoch,
+                v.Validation ?? throw new DataFormatException(path, 1, "validation", "missing."),
+                v.Test ?? throw new DataFormatException(path, 1, "test", "missing."),
+                v.TestExplicitGroups, path)).ToList();
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, (int)(e.LineNumber ?? 0) + 1, null, "not valid JSON: " + e.Message);
+        }
+    }
+
+    private sealed record ResultsFile(string? Experiment, int Seed, List<StoredVariantJson>? Variants);
+
+    private sealed record StoredVariantJson(string? Variant, int BestEpoch, ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups);
+
+    private sealed class NullAsNaN : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
+    }
+}

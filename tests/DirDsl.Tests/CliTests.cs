@@ -1,0 +1,95 @@
+using System.Globalization;
+using DirDsl.Cli;
+using DirDsl.Tests.Data;
+using DirDsl.Tests.Generated;
+using Xunit;
+
+namespace DirDsl.Tests;
+
+/// <summary>The dirdsl tool: inspect, weights, report, and its errors.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("dirdsl-cli").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private static (int Code, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = DirDslTool.Run(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public void Weights_MatchTheReferenceVector()
+    {
+        // Vectors/lds_weights_real_bins.json case 0: Inverse, Gaussian 5/2, 50 bins over [0, 5].
+        var c = Vectors.Load("lds_weights_real_bins.json").GetProperty("cases")[0];
+        var labels = c.GetProperty("labels").Floats();
+        var csv = Path.Combine(folder, "scores.csv");
+        File.WriteAllLines(csv, new[] { "score" }.Concat(labels.Select(l => l.ToString("R", CultureInfo.InvariantCulture))));
+        var (code, output, error) = Run("weights", csv, "--target", "score", "--min", "0", "--max", "5", "--bins", "50", "--reweight", "inverse");
+        Assert.True(code == 0, error);
+        var rows = output.Trim().Split('\n').Skip(1).Select(l => l.Split(',')).ToArray();
+        var expected = c.GetProperty("weights").Doubles();
+        var expectedBins = c.GetProperty("bin_of_label").Ints();
+        Assert.Equal(expected.Length, rows.Length);
+        for (int i = 0; i < rows.Length; i++)
+        {
+            Assert.Equal(expectedBins[i], int.Parse(rows[i][2], CultureInfo.InvariantCulture));
+            Vectors.Close(expected[i], double.Parse(rows[i][3], CultureInfo.InvariantCulture), 1e-5, 1e-7, $"weight {i}");
+        }
+    }
+
+    [Fact]
+    public void Inspect_StsbTrain_CountsAndGroupsMatchTheDataReadme()
+    {
+        // data/sts-b-dir/README.md lists the training counts per bin; recompute the groups from them.
+        var readmeCounts = new[] { 428, 4, 96, 2, 98, 9, 86, 14, 97, 1, 203, 1, 139, 7, 117, 22, 111, 17, 118, 1, 186, 3, 192, 7, 111, 27, 150,
+            35, 143, 1, 357, 6, 332, 22, 239, 55, 209, 71, 257, 5, 352, 3, 229, 4, 126, 20, 115, 25, 133, 263 };
+        var file = Path.Combine(CsvSourceTests.RepositoryRoot(), "data", "sts-b-dir", "train_new.tsv");
+        var png = Path.Combine(folder, "density.png");
+        var (code, output, error) = Run("inspect", file, "--target", "score", "--delimiter", "tab", "--no-quoting", "--min", "0", "--max", "5", "--bins", "50", "--png", png);
+        Assert.True(code == 0, error);
+        for (int b = 0; b < 50; b++) Assert.Contains($"| {b} | {(b / 10.0).ToString("G6", CultureInfo.InvariantCulture)} | {readmeCounts[b]} |", output);
+        int many = readmeCounts.Count(n => n > 100), few = readmeCounts.Count(n => n < 20);
+        Assert.Contains($"many {many}, medium {50 - many - few}, few {few}", output);
+        Assert.True(new FileInfo(png).Length > 10_000);
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png).Take(4));
+    }
+
+    [Fact]
+    public void Report_MergesSeparateVariantRuns()
+    {
+        var runs = new[] { "Vanilla", "LDS" }.Select(variant =>
+        {
+            var options = new RunOptions { OutputFolder = Path.Combine(folder, variant), Device = "cpu", Log = TextWriter.Null };
+            options.Variants.Add(variant);
+            return (Result: TinyExperiment.Run(options), Path: Path.Combine(folder, variant, "TinyExperiment", "results.json"));
+        }).ToArray();
+        var (code, output, error) = Run("report", runs[0].Path, runs[1].Path);
+        Assert.True(code == 0, error);
+        foreach (var (result, _) in runs)
+        {
+            var v = result.Variants.Single();
+            Assert.Contains($"| TinyExperiment {v.Variant} (seed 7) | {ResultWriter.Format(v.Test.Overall.Mse)} |", output);
+        }
+        Assert.Contains("Merged 2 variant results from 2 file(s)", output);
+    }
+
+    [Fact]
+    public void Errors_HaveExitCodesAndMessages()
+    {
+        Assert.Equal(2, Run("frobnicate").Code);
+        Assert.Equal(2, Run("inspect", "x.csv", "--size", "4", "--target", "y").Code);
+        var missing = Run("inspect", Path.Combine(folder, "none.csv"), "--target", "y");
+        Assert.Equal(1, missing.Code);
+        Assert.Contains("not found", missing.Error);
+        var csv = Path.Combine(folder, "bad.csv");
+        File.WriteAllText(csv, "y\n1\nNaN\n");
+        var bad = Run("weights", csv, "--target", "y");
+        Assert.Equal(1, bad.Code);
+        Assert.Contains("row 3, column 'y'", bad.Error);
+    }
+}
