@@ -130,6 +130,7 @@ internal static class TrainingEmitter
                     {{patience}}
                     state.NextEpoch = epoch + 1;
                     checkpoints.SaveLast(model, optimizer, state);
+                    options.OnTrainEpochEnd?.Invoke(variant.Name, state.History[state.History.Count - 1]);
                     string marker = state.BestEpoch == epoch ? " (best)" : "";
                     progress.Line(global::System.FormattableString.Invariant($"{variant.Name} epoch {epoch + 1}/{epochs}: train loss {trainLoss:0.0000}, validation MSE {validationMse:0.0000} MAE {validationMae:0.0000}{marker}"));
                 }

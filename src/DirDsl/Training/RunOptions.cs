@@ -22,6 +22,12 @@ public sealed class RunOptions
     public string? DataRoot { get; set; }
     /// <summary>Only this experiment (when a program declares several).</summary>
     public string? Experiment { get; set; }
+    /// <summary>
+    /// Called at the end of every training epoch, after its checkpoint is written, with the variant
+    /// name and the epoch's record (PyTorch Lightning's on_train_epoch_end).
+    /// </summary>
+    public Action<string, EpochRecord>? OnTrainEpochEnd { get; set; }
+
     /// <summary>Where progress and tables go.</summary>
     public TextWriter Log { get; set; } = Console.Out;
 

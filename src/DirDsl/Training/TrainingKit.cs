@@ -43,9 +43,21 @@ public static class TrainingKit
     {
         var order = new long[count];
         for (int i = 0; i < count; i++) order[i] = i;
-        new Random(HashCode.Combine(seed, epoch, 0x5EED)).Shuffle(order);
+        new Random(StableSeed(seed, epoch)).Shuffle(order);
         for (int start = 0; start < count; start += batchSize)
             yield return order.AsSpan(start, Math.Min(batchSize, count - start)).ToArray();
+    }
+
+    /// <summary>
+    /// A 31-bit seed mixed from (seed, epoch) with SplitMix64: the same in every process. (HashCode.Combine
+    /// is randomised per process, which would make the batch order differ between runs.)
+    /// </summary>
+    public static int StableSeed(int seed, int epoch)
+    {
+        ulong z = unchecked(((ulong)(uint)seed << 32 | (uint)epoch) + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
     }
 
     /// <summary>Consecutive index ranges for no-grad passes over a split.</summary>

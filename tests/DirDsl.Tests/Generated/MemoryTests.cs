@@ -1,0 +1,45 @@
+using System.Diagnostics;
+using TorchSharp;
+using Xunit;
+
+namespace DirDsl.Tests.Generated;
+
+/// <summary>Runs alone: memory measurements must not see other tests' allocations.</summary>
+[CollectionDefinition(nameof(MemoryTests), DisableParallelization = true)]
+public sealed class MemoryCollection
+{
+}
+
+/// <summary>Native memory stays flat across epochs: one dispose scope per step and per evaluation batch.</summary>
+[Collection(nameof(MemoryTests))]
+public sealed class MemoryTests : IDisposable
+{
+    private readonly string output = Directory.CreateTempSubdirectory("dirdsl-memory").FullName;
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+
+    [Fact]
+    public void ThirtyEpochs_LiveTensorsAndRssStayFlat()
+    {
+        var live = new Dictionary<int, long>();
+        var rss = new Dictionary<int, long>();
+        var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null };
+        options.Variants.Add("LDS+FDS");
+        options.OnTrainEpochEnd = (_, record) =>
+        {
+            live[record.Epoch] = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            using var self = Process.GetCurrentProcess();
+            rss[record.Epoch] = self.WorkingSet64;
+        };
+        LongTinyExperiment.Run(options);
+
+        Assert.Equal(30, live.Count);
+        // Tensors alive on this thread: exactly as many after epoch 30 as after epoch 5.
+        Assert.Equal(live[4], live[29]);
+        // Resident memory after epoch 30 within 5% of after epoch 5.
+        double growth = (double)(rss[29] - rss[4]) / rss[4];
+        Assert.True(growth < 0.05, $"RSS grew {growth:P1} from epoch 5 ({rss[4] >> 20} MiB) to epoch 30 ({rss[29] >> 20} MiB)");
+    }
+}
