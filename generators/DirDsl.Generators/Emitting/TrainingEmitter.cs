@@ -125,11 +125,12 @@ internal static class TrainingEmitter
                         state.BestScore = score;
                         state.BestEpoch = epoch;
                         state.EpochsWithoutImprovement = 0;
-                        checkpoints.SaveBest(model, state);
+                        checkpoints.RecordBest(model, state);
                     }
                     {{patience}}
                     state.NextEpoch = epoch + 1;
-                    checkpoints.SaveLast(model, optimizer, state);
+                    // Checkpoints at most every CheckpointInterval and after the last epoch; best weights wait in memory.
+                    checkpoints.SaveIfDue(model, optimizer, state, options.CheckpointInterval, final: state.NextEpoch >= epochs || state.Stopped);
                     options.OnTrainEpochEnd?.Invoke(variant.Name, state.History[state.History.Count - 1]);
                     string marker = state.BestEpoch == epoch ? " (best)" : "";
                     progress.Line(global::System.FormattableString.Invariant($"{variant.Name} epoch {epoch + 1}/{epochs}: train loss {trainLoss:0.0000}, validation MSE {validationMse:0.0000} MAE {validationMae:0.0000}{marker}"));

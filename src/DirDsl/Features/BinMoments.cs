@@ -8,8 +8,9 @@ namespace DirDsl;
 /// by batch in one vectorised pass per batch (index_add, no loop over bins) and merged with
 /// Chan's parallel formula. Memory is bins x D, not N x D. A component that is constant within
 /// a bin gets a variance of exactly 0 (FDS calibration tests for exact zeros): each batch is
-/// shifted by one of the bin's own samples, so constant components deviate by exactly 0, and
-/// Chan's merge keeps them exact because the difference of two equal means is exactly 0.
+/// shifted by one of the bin's own samples (the shifted-data form of the variance), so constant
+/// components deviate by exactly 0, and Chan's merge keeps them exact because the difference of
+/// two equal means is exactly 0.
 /// </summary>
 public sealed class BinMoments : IDisposable
 {
@@ -60,24 +61,24 @@ public sealed class BinMoments : IDisposable
         using var noGrad = no_grad();
         var x = features.detach().to_type(ScalarType.Float32);
         var index = binIndices.to_type(ScalarType.Int64).to(x.device);
-        long lowest = index.min().item<long>(), highest = index.max().item<long>();
-        if (lowest < 0 || highest >= bins)
-            throw new ArgumentException($"FDS bin indices must lie in [0, {bins}); got {(lowest < 0 ? lowest : highest)}.", nameof(binIndices));
+        if (index.lt(0).logical_or(index.ge(bins)).any().item<bool>())
+            throw new ArgumentException($"FDS bin indices must lie in [0, {bins}); got {index.min().item<long>()}..{index.max().item<long>()}.", nameof(binIndices));
 
-        var batchCount = zeros(bins, dtype: ScalarType.Float64, device: x.device)
-            .index_add_(0, index, ones(index.shape[0], dtype: ScalarType.Float64, device: x.device), 1);
+        var batchCount = bincount(index, minlength: bins).to_type(ScalarType.Float64);
         var perBin = batchCount.clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1);
-        // Shift every sample by a representative of its bin (whichever sample scatter_ keeps):
-        // a component constant within the bin then has deviations of exactly 0, so its mean is
-        // the representative itself and its M2 exactly 0; the shift also limits cancellation.
+        // One pass over the batch, shifted by a representative of each bin (whichever of its samples
+        // scatter_ keeps): with d = x - shift, mean = shift + sum(d) / n and M2 = sum(d^2) - sum(d)^2 / n.
+        // The shift is a sample of the same bin, so there is no catastrophic cancellation, and a
+        // component constant within the bin has d exactly 0, hence a mean exactly equal to the value
+        // and M2 exactly 0 (the calibration's zero-variance test is exact). Batches then merge with Chan.
         var representative = zeros(bins, dtype: ScalarType.Int64, device: x.device)
             .scatter_(0, index, arange(index.shape[0], dtype: ScalarType.Int64, device: x.device));
-        var shift = x.index_select(0, representative);                // [B, D]
-        var deviation = x - shift.index_select(0, index);             // [n, D]
-        var meanDeviation = zeros_like(mean).index_add_(0, index, deviation, 1) / perBin;
-        var centred = deviation - meanDeviation.index_select(0, index);
-        var batchM2 = zeros_like(m2).index_add_(0, index, centred * centred, 1);
-        var batchMean = shift + meanDeviation;
+        var shift = x.index_select(0, representative);                          // [B, D]
+        var deviation = x - shift.index_select(0, index);                       // [n, D], the one large temporary
+        var sum = zeros_like(mean).index_add_(0, index, deviation, 1);
+        var sumOfSquares = zeros_like(m2).index_add_(0, index, deviation.pow_(2), 1);
+        var batchM2 = sumOfSquares.sub_(sum * sum / perBin).clamp_min_(0);
+        var batchMean = shift.add_(sum.div_(perBin));
 
         // Chan: n = na + nb; mean = ma + d nb / n; M2 = M2a + M2b + d^2 na nb / n.
         var total = count + batchCount;

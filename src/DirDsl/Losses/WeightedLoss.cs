@@ -33,14 +33,13 @@ public static class WeightedLoss
         if (options.Beta <= 0 || (options.Kind is LossKind.FocalL1 or LossKind.FocalMse && options.Gamma <= 0))
             throw new ArgumentOutOfRangeException(nameof(options), options, "Loss parameters beta and gamma must be greater than 0.");
         var diff = predictions - targets;
-        var absolute = diff.abs();
         var loss = options.Kind switch
         {
             LossKind.Mse => diff * diff,
-            LossKind.L1 => absolute,
-            LossKind.Huber => where(absolute < options.Beta, 0.5 * absolute * absolute / options.Beta, absolute - 0.5 * options.Beta),
-            LossKind.FocalL1 => absolute * Modulation(absolute, options),
-            LossKind.FocalMse => diff * diff * Modulation(absolute, options),
+            LossKind.L1 => diff.abs(),
+            LossKind.Huber => Huber(diff.abs(), options.Beta),
+            LossKind.FocalL1 => FocalL1(diff.abs(), options),
+            LossKind.FocalMse => diff * diff * Modulation(diff.abs(), options),
             _ => throw new ArgumentOutOfRangeException(nameof(options), options.Kind, "unknown loss"),
         };
         if (weights is not null)
@@ -51,6 +50,11 @@ public static class WeightedLoss
         }
         return loss.mean();
     }
+
+    private static Tensor FocalL1(Tensor absolute, LossOptions options) => absolute * Modulation(absolute, options);
+
+    private static Tensor Huber(Tensor absolute, double beta) =>
+        where(absolute < beta, 0.5 * absolute * absolute / beta, absolute - 0.5 * beta);
 
     private static Tensor Modulation(Tensor absolute, LossOptions options)
     {

@@ -1,6 +1,11 @@
 namespace DirDsl;
 
-/// <summary>Writes files so that readers see the old content or the new, never a torn one: temp file, flush, rename.</summary>
+/// <summary>
+/// Writes files so that readers see the old content or the new, never a torn one: temp file, then
+/// rename. There is no fsync: a killed process cannot tear the file, and after a power loss a
+/// damaged checkpoint is caught by its checksum and the previous one is used (fsync made every
+/// epoch of a small model about 15% slower).
+/// </summary>
 public static class AtomicFile
 {
     /// <summary>Writes bytes atomically, creating the folder if needed.</summary>
@@ -14,7 +19,6 @@ public static class AtomicFile
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
                 stream.Write(bytes);
-                stream.Flush(flushToDisk: true);
             }
             File.Move(temp, path, overwrite: true);
         }

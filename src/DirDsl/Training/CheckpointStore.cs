@@ -46,6 +46,9 @@ public sealed class CheckpointStore
     private static readonly byte[] Magic = "DIRCKPT1"u8.ToArray();
     private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
+    private byte[]? pendingBest;
+    private readonly System.Diagnostics.Stopwatch sinceLastSave = System.Diagnostics.Stopwatch.StartNew();
+
     /// <summary>Checkpoints in <paramref name="folder"/>.</summary>
     public CheckpointStore(string folder) => Folder = folder;
 
@@ -62,15 +65,46 @@ public sealed class CheckpointStore
     public void SaveLast(nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TrainingState state)
     {
         var bytes = Encode(model, optimizer, state);
-        if (File.Exists(LastPath)) File.Copy(LastPath, PreviousPath, overwrite: true);
+        // Rotate by rename (no copy). Killed between the two steps, only last.ckpt is missing and
+        // TryResume uses last.prev.ckpt.
+        if (File.Exists(LastPath)) File.Move(LastPath, PreviousPath, overwrite: true);
         AtomicFile.WriteAllBytes(LastPath, bytes);
     }
 
     /// <summary>Saves the best weights.</summary>
     public void SaveBest(nn.Module model, TrainingState state) => AtomicFile.WriteAllBytes(BestPath, Encode(model, null, state));
 
-    /// <summary>Restores the best weights into <paramref name="model"/>.</summary>
-    public void LoadBest(nn.Module model) => Decode(BestPath, model, null);
+    /// <summary>
+    /// Keeps the current weights in memory as the best so far (about a millisecond for a small model);
+    /// they reach best.ckpt with the next due checkpoint.
+    /// </summary>
+    public void RecordBest(nn.Module model, TrainingState state) => pendingBest = Encode(model, null, state);
+
+    /// <summary>
+    /// Writes the pending best weights, then the resume checkpoint, when <paramref name="interval"/> has
+    /// passed since the last save or <paramref name="final"/> is set; returns whether it wrote. Best is
+    /// written first, so a crash between the two never pairs a newer resume state with older best weights.
+    /// A resumed run may repeat the epochs since the last save; runs are deterministic, so it ends the same.
+    /// </summary>
+    public bool SaveIfDue(nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TrainingState state, TimeSpan interval, bool final)
+    {
+        if (!final && sinceLastSave.Elapsed < interval) return false;
+        if (pendingBest is not null) AtomicFile.WriteAllBytes(BestPath, pendingBest);
+        SaveLast(model, optimizer, state);
+        sinceLastSave.Restart();
+        return true;
+    }
+
+    /// <summary>Restores the best weights into <paramref name="model"/> (from memory when they are pending).</summary>
+    public void LoadBest(nn.Module model)
+    {
+        if (pendingBest is null)
+        {
+            Decode(BestPath, model, null);
+            return;
+        }
+        Decode(BestPath, pendingBest, model, null);
+    }
 
     /// <summary>
     /// Restores the last good checkpoint (falling back to the previous one when the last is damaged,
@@ -106,19 +140,30 @@ public sealed class CheckpointStore
             var json = JsonSerializer.SerializeToUtf8Bytes(state, StateJson);
             writer.Write(json.Length);
             writer.Write(json);
-            writer.Write(Section(w => model.save(w)));
-            writer.Write(optimizer is null ? BitConverter.GetBytes(0L) : Section(w => optimizer.save_state_dict(w)));
+            WriteSection(writer, w => model.save(w));
+            if (optimizer is null) writer.Write(0L);
+            else WriteSection(writer, w => optimizer.save_state_dict(w));
         }
-        var content = stream.ToArray();
-        return content.Concat(SHA256.HashData(content)).ToArray();
+        // Append the SHA-256 of everything before it.
+        var hash = SHA256.HashData(stream.GetBuffer().AsSpan(0, (int)stream.Length));
+        stream.Write(hash);
+        return stream.ToArray();
     }
 
-    private static byte[] Section(Action<BinaryWriter> write)
+    /// <summary>A length-prefixed section: its byte count is patched in after the body is written.</summary>
+    private static void WriteSection(BinaryWriter writer, Action<BinaryWriter> write)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true)) write(writer);
-        var body = stream.ToArray();
-        return BitConverter.GetBytes((long)body.Length).Concat(body).ToArray();
+        writer.Flush();
+        var stream = writer.BaseStream;
+        long lengthAt = stream.Position;
+        writer.Write(0L);
+        write(writer);
+        writer.Flush();
+        long end = stream.Position;
+        stream.Position = lengthAt;
+        writer.Write(end - lengthAt - sizeof(long));
+        writer.Flush();
+        stream.Position = end;
     }
 
     private static TrainingState Decode(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)
@@ -132,6 +177,11 @@ public sealed class CheckpointStore
         {
             throw new CheckpointException(path, "cannot be read: " + e.Message, e);
         }
+        return Decode(path, bytes, model, optimizer);
+    }
+
+    private static TrainingState Decode(string path, byte[] bytes, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)
+    {
         if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw new CheckpointException(path, "not a DirDsl checkpoint, or truncated.");
         var content = bytes.AsSpan(0, bytes.Length - 32);

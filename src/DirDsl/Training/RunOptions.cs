@@ -23,10 +23,17 @@ public sealed class RunOptions
     /// <summary>Only this experiment (when a program declares several).</summary>
     public string? Experiment { get; set; }
     /// <summary>
-    /// Called at the end of every training epoch, after its checkpoint is written, with the variant
+    /// Called at the end of every training epoch, after its checkpoint (when one was due), with the variant
     /// name and the epoch's record (PyTorch Lightning's on_train_epoch_end).
     /// </summary>
     public Action<string, EpochRecord>? OnTrainEpochEnd { get; set; }
+
+    /// <summary>
+    /// Write checkpoints at most this often (and always after the last epoch); the best weights are
+    /// kept in memory in between. Zero writes after every epoch. Default 30 seconds: for fast epochs
+    /// per-epoch checkpoint I/O would dominate, and a resumed run repeats at most this much work.
+    /// </summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Where progress and tables go.</summary>
     public TextWriter Log { get; set; } = Console.Out;
@@ -42,6 +49,7 @@ public sealed class RunOptions
           --experiment NAME  run only this experiment class
           --data DIR         data folder handed to the [Data] member
           --resume           continue each variant from its last checkpoint
+          --checkpoint-every S  write checkpoints at most every S seconds (default 30; 0 = every epoch)
           --help             this text
         """;
 
@@ -77,6 +85,12 @@ public sealed class RunOptions
                 case "--experiment": options.Experiment = Value(); break;
                 case "--data": options.DataRoot = Value(); break;
                 case "--resume": options.Resume = true; break;
+                case "--checkpoint-every":
+                    var secondsText = Value();
+                    options.CheckpointInterval = double.TryParse(secondsText, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+                        ? TimeSpan.FromSeconds(seconds)
+                        : throw new ArgumentException($"Option --checkpoint-every needs a number of seconds of 0 or more, not '{secondsText}'.");
+                    break;
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
             }
         }

@@ -12,7 +12,7 @@ public sealed class FaultTests : IDisposable
 
     public void Dispose() => Directory.Delete(output, recursive: true);
 
-    private RunOptions Options() => new() { OutputFolder = output, Device = "cpu", Log = TextWriter.Null };
+    private RunOptions Options() => new() { OutputFolder = output, Device = "cpu", Log = TextWriter.Null, CheckpointInterval = TimeSpan.Zero };
 
     [Fact]
     public void NonFiniteLoss_StopsWithEpochAndStep_AndKeepsTheLastGoodCheckpoint()
@@ -57,7 +57,7 @@ public sealed class FaultTests : IDisposable
         var program = Path.Combine(CsvSourceTests.RepositoryRoot(), "examples", "SyntheticAge", "bin", configuration, "net10.0", "SyntheticAge.dll");
         Assert.True(File.Exists(program), $"{program} is missing: build the solution (dotnet build DirDsl.sln) before testing.");
         string[] Arguments(string folder, params string[] extra) =>
-            new[] { program, "--epochs", "6", "--variant", "LDS+FDS", "--device", "cpu", "--output", Path.Combine(output, folder) }.Concat(extra).ToArray();
+            new[] { program, "--epochs", "6", "--variant", "LDS+FDS", "--device", "cpu", "--checkpoint-every", "0", "--output", Path.Combine(output, folder) }.Concat(extra).ToArray();
         string Predictions(string folder) => File.ReadAllText(Path.Combine(output, folder, "SyntheticAgeExperiment", "predictions.csv"));
 
         Assert.Equal(0, RunToEnd(Arguments("first")));

@@ -27,7 +27,7 @@ public sealed class GeneratedExperimentTests : IDisposable
 
     private RunOptions Options(params string[] variants)
     {
-        var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null };
+        var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null, CheckpointInterval = TimeSpan.Zero };
         options.Variants.AddRange(variants);
         return options;
     }
@@ -155,6 +155,21 @@ public sealed class GeneratedExperimentTests : IDisposable
         File.WriteAllBytes(store.PreviousPath, new byte[] { 1, 2, 3 });
         var e = Assert.Throws<CheckpointException>(() => store.TryResume(model, optimizer, TextWriter.Null));
         Assert.Contains(store.PreviousPath, e.Message);
+    }
+
+    [Fact]
+    public void TimedCheckpoints_WriteOnlyAtTheEnd_AndGiveTheSameResult()
+    {
+        var everyEpoch = TinyExperiment.Run(Options("LDS")).Variants.Single();
+        var timed = Options("LDS");
+        timed.CheckpointInterval = TimeSpan.FromHours(1);
+        timed.OutputFolder = Path.Combine(output, "timed");
+        var saves = new List<bool>();
+        timed.OnTrainEpochEnd = (_, _) => saves.Add(File.Exists(Path.Combine(timed.OutputFolder, "TinyExperiment", "lds", "last.ckpt")));
+        var result = TinyExperiment.Run(timed).Variants.Single();
+        Assert.Equal(new[] { false, true }, saves);   // nothing after epoch 0, the final save after epoch 1
+        Assert.Equal(everyEpoch.TestPredictions, result.TestPredictions);
+        Assert.False(File.Exists(Path.Combine(timed.OutputFolder, "TinyExperiment", "lds", "last.prev.ckpt")));
     }
 
     [Fact]
