@@ -36,7 +36,10 @@ public class GeneratorBenchmarks
         var unrelated = "namespace Other { public static class Helper { public static int Value() => 1; } }";
         one = Compile(new[] { experiments[0] });
         fifty = Compile(experiments.Append(unrelated));
-        fiftyEdited = Compile(experiments.Append(unrelated.Replace("=> 1;", "=> 2 + 3;")));
+        // An edit replaces one tree of the same compilation, as the IDE and the compiler server do.
+        var unrelatedTree = fifty.SyntaxTrees.Last();
+        fiftyEdited = fifty.ReplaceSyntaxTree(unrelatedTree,
+            CSharpSyntaxTree.ParseText(unrelated.Replace("=> 1;", "=> 2 + 3;"), path: unrelatedTree.FilePath));
     }
 
     private static string Experiment(int i) => $$"""
