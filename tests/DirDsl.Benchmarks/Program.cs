@@ -1,5 +1,12 @@
 using BenchmarkDotNet.Running;
 
-// Run by hand (see README.md), e.g. dotnet run -c Release --project tests/DirDsl.Benchmarks -- --filter '*'
+// Run by hand (see README.md):
+//   dotnet run -c Release --project tests/DirDsl.Benchmarks -- --filter '*'     BenchmarkDotNet benchmarks
+//   dotnet run -c Release --project tests/DirDsl.Benchmarks -- memory 200       RSS over 200 epochs
 DirDsl.Native.TorchNative.EnsureRegistered();
+if (args.Length > 0 && args[0] == "memory")
+{
+    return DirDsl.Benchmarks.MemoryRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 200);
+}
 BenchmarkSwitcher.FromAssembly(typeof(DirDsl.Benchmarks.BenchmarkConfig).Assembly).Run(args, new DirDsl.Benchmarks.BenchmarkConfig());
+return 0;
