@@ -23,7 +23,7 @@ public sealed class DiagnosticTests
     [Fact]
     public Task ValidExperiment_HasNoDiagnostic() => Verify(new ExperimentSource
     {
-        Extra = "[Lds(Kernel.Gaussian, Size = 5, Sigma = 2)] [Fds(Momentum = 0.9)] [Loss(LossKind.Huber, Beta = 0.3)] [Ablation]",
+        Extra = "[Lds(Kernel.Gaussian, Size = 5, Sigma = 2)] [Fds(Momentum = 0.9)] [Loss(LossKind.Huber, Beta = 0.3)] [DenseWeight(Alpha = 0.5)] [BalancedMse(BalancedMseKind.Gai)] [Ablation(Seeds = 3)]",
     });
 
     [Fact]
@@ -166,6 +166,15 @@ public sealed class DiagnosticTests
 
     [Fact]
     public Task MultiStepWithoutMilestones_ReportsErrorOnAttribute() => Verify(new ExperimentSource { Extra = "[{|DIR031:LrSchedule(ScheduleKind.MultiStep)|}]" });
+
+    [Fact]
+    public Task ZeroSeeds_ReportsErrorOnSeedsArgument() => Verify(new ExperimentSource { Extra = "[Lds] [Ablation(Seeds = {|DIR032:0|})]" });
+
+    [Fact]
+    public Task ZeroDenseWeightAlpha_ReportsErrorOnAlphaArgument() => Verify(new ExperimentSource { Extra = "[DenseWeight(Alpha = {|DIR033:0|})]" });
+
+    [Fact]
+    public Task NegativeNoiseSigma_ReportsErrorOnInitNoiseSigmaArgument() => Verify(new ExperimentSource { Extra = "[BalancedMse(BalancedMseKind.Bni, InitNoiseSigma = {|DIR034:-1|})]" });
 
     [Fact]
     public Task LdsKernelWiderThanBins_WarnsOnSizeArgument() => Verify(new ExperimentSource

@@ -33,7 +33,9 @@ public sealed class SnapshotTests
         [Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, ClampMin = 0.5, ClampMax = 2, Size = 3)]
         [Loss(LossKind.Mse)]
         [ShotGroups(Many = new[] { 0, 3 }, Medium = new[] { 1 }, Few = new[] { 2 })]
-        [Ablation]
+        [DenseWeight(Alpha = 1)]
+        [BalancedMse(BalancedMseKind.Bni, InitNoiseSigma = 0.2)]
+        [Ablation(Seeds = 3)]
         public partial class StsbExperiment
         {
             [Data] public static DirSplits<Pair> Load(DataContext context) => throw new System.NotSupportedException();

@@ -118,12 +118,21 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Schedule = Error("DIR031", "Learning-rate schedule is invalid",
         "LrSchedule: {0}", "MultiStep needs milestones of 0 or more and a Gamma greater than 0.");
 
+    public static readonly DiagnosticDescriptor Seeds = Error("DIR032", "Ablation needs at least one seed",
+        "Ablation Seeds must be at least 1, not {0}", "Every variant runs once per seed; means and intervals need at least one (two for an interval).");
+
+    public static readonly DiagnosticDescriptor DenseAlpha = Error("DIR033", "DenseWeight alpha must be greater than 0",
+        "DenseWeight Alpha must be a finite number greater than 0, not {0}", "Alpha 0 gives unit weights: the row would repeat Vanilla.");
+
+    public static readonly DiagnosticDescriptor BalancedMseSetting = Error("DIR034", "Balanced MSE setting out of range",
+        "BalancedMse: {0}", "The initial noise scale is positive and GAI needs at least one mixture component.");
+
     public static readonly DiagnosticDescriptor LdsKernelWide = Warning("DIR100", "LDS kernel wider than the label space",
         "LDS kernel Size {0} is wider than the {1} label bins; every bin's weight will be nearly the same",
         "A kernel wider than the label space smooths the distribution almost flat.");
 
     public static readonly DiagnosticDescriptor AblationWithoutMethods = Warning("DIR101", "Ablation has nothing to compare",
-        "[Ablation] without [Lds] or [Fds] runs only the Vanilla model", "Add [Lds] and/or [Fds] to compare them with the Vanilla model.");
+        "[Ablation] without [Lds], [Fds], [DenseWeight] or [BalancedMse] runs only the Vanilla model", "Add a method to compare with the Vanilla model.");
 
     public static readonly DiagnosticDescriptor SmoothAfterTraining = Warning("DIR102", "FDS never calibrates",
         "FDS StartSmooth ({0}) is not below Epochs ({1}); features are never calibrated", "Calibration starts at epoch StartSmooth.");

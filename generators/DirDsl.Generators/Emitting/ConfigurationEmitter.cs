@@ -71,10 +71,21 @@ internal static class ConfigurationEmitter
         w.Line("/// <summary>The variant the attributes describe.</summary>");
         w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new({Literal(name)}, {ExperimentFile.Enum(reweight)}, {ldsOptions}, {Literal(m.Fds is not null)}, {Literal(m.Lds?.ClipMin ?? -1)}, {Literal(m.Lds?.ClipMax ?? -1)});");
         w.Line();
-        w.Line(m.Ablation ? "/// <summary>The ablation: Vanilla, re-weighting, LDS, FDS, LDS+FDS (those the configuration allows), same seed and data.</summary>" : "/// <summary>The variants to train: the configured one.</summary>");
+        var dense = m.DenseAlpha is { } alpha ? Literal(alpha) : "-1.0";
+        var balanced = m.BalancedMse is { } b
+            ? $"new global::DirDsl.BalancedMseOptions({ExperimentFile.Enum(b.Kind)}, {Literal(b.InitNoiseSigma)}, {Literal(b.Components)})"
+            : "null";
+        bool extras = m.DenseAlpha is not null || m.BalancedMse is not null;
         w.Line(m.Ablation
-            ? "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = global::DirDsl.DirVariant.Ablation(Configured);"
-            : "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = new[] { Configured };");
+            ? "/// <summary>The ablation: Vanilla, re-weighting, LDS, FDS, LDS+FDS (those the configuration allows) and the declared methods, same seed and data.</summary>"
+            : extras ? "/// <summary>The variants to train: the configured one and the declared methods.</summary>" : "/// <summary>The variants to train: the configured one.</summary>");
+        w.Line(m.Ablation
+            ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Ablation(Configured, {dense}, {balanced});"
+            : extras
+                ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Declared(Configured, {dense}, {balanced});"
+                : "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = new[] { Configured };");
+        w.Line("/// <summary>Seeds per variant ([Ablation(Seeds)]).</summary>");
+        w.Line($"public const int Seeds = {Literal(m.Seeds)};");
         w.Line();
         w.Line("/// <summary>Shot groups from the training counts.</summary>");
         w.Line($"public static global::DirDsl.ShotGroups ShotGroupsFor(global::System.Collections.Generic.IReadOnlyList<int> trainCounts) => global::DirDsl.ShotGroups.FromCounts(trainCounts, {Literal(m.ShotGroups.ManyAbove)}, {Literal(m.ShotGroups.FewBelow)});");

@@ -21,9 +21,19 @@ internal static class ModelEmitter
         w.Line("private readonly global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> encoder;");
         w.Line("private readonly global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> regressor;");
         if (fds is not null) w.Line("private readonly global::DirDsl.FeatureStatistics? fds;");
+        bool bmse = m.BalancedMse is not null;
+        if (bmse) w.Line("private readonly global::DirDsl.BalancedMseLoss? balanced_mse;");
         w.Line();
         w.Line("/// <summary>Builds the model for input rows of width <paramref name=\"inputDim\"/>; FDS only when <paramref name=\"useFds\"/>.</summary>");
-        w.Open("public Model(int inputDim, bool useFds) : base(\"" + m.ClassName + "Model\")");
+        if (bmse)
+        {
+            w.Line("/// <param name=\"inputDim\">Width of an input row.</param>");
+            w.Line("/// <param name=\"useFds\">Calibrate features with FDS.</param>");
+            w.Line("/// <param name=\"balancedMse\">The Balanced MSE loss of this variant (its noise scale is trained with the model), or null.</param>");
+        }
+        w.Open(bmse
+            ? "public Model(int inputDim, bool useFds, global::DirDsl.BalancedMseLoss? balancedMse = null) : base(\"" + m.ClassName + "Model\")"
+            : "public Model(int inputDim, bool useFds) : base(\"" + m.ClassName + "Model\")");
         w.Line($"encoder = {m.Encoder.Name}(inputDim);");
         w.Line($"regressor = {regressor};");
         w.Line("register_module(\"encoder\", encoder);");
@@ -37,6 +47,13 @@ internal static class ModelEmitter
             w.Line("register_module(\"fds\", fds);");
             w.Close();
         }
+        if (bmse)
+        {
+            w.Open("if (balancedMse is not null)");
+            w.Line("balanced_mse = balancedMse;");
+            w.Line("register_module(\"balanced_mse\", balanced_mse);");
+            w.Close();
+        }
         w.Line("global::DirDsl.ModelChecks.CheckShapes(encoder, regressor, inputDim, Configuration.FeatureDim, " + Literal(m.Encoder.Name) + ");");
         w.Close();
         w.Line();
@@ -45,6 +62,12 @@ internal static class ModelEmitter
             ? "public global::DirDsl.FeatureStatistics? FeatureStatistics => null;"
             : "public global::DirDsl.FeatureStatistics? FeatureStatistics => fds;");
         w.Line();
+        if (bmse)
+        {
+            w.Line("/// <summary>The Balanced MSE loss of this variant, or null.</summary>");
+            w.Line("public global::DirDsl.BalancedMseLoss? BalancedMse => balanced_mse;");
+            w.Line();
+        }
         w.Line("/// <summary>Inference: raw features, no calibration. Output [n, 1] in the loss's target unit.</summary>");
         w.Line("public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => regressor.call(encoder.call(input));");
         w.Line();
@@ -89,6 +112,7 @@ internal static class ModelEmitter
         w.Line("encoder.Dispose();");
         w.Line("regressor.Dispose();");
         if (fds is not null) w.Line("fds?.Dispose();");
+        if (bmse) w.Line("balanced_mse?.Dispose();");
         w.Close();
         w.Line("base.Dispose(disposing);");
         w.Close();

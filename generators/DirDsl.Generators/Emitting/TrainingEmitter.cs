@@ -10,6 +10,13 @@ internal static class TrainingEmitter
     {
         var record = m.Record.GlobalName;
         var load = m.Data.TakesContext ? $"{m.Data.Name}(context)" : $"{m.Data.Name}()";
+        // Balanced MSE exists only where declared: its loss module is built per variant and owned by the model.
+        var modelCreation = m.BalancedMse is null
+            ? "using var model = new Model(inputDim, variant.Fds);"
+            : "using var model = new Model(inputDim, variant.Fds, variant.BalancedMse?.Create(train.Targets, Configuration.Bins, Configuration.TargetScale));";
+        var lossLine = m.BalancedMse is null
+            ? "var loss = global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);"
+            : "var loss = model.BalancedMse is { } balanced ? balanced.call(predictions, targets) : global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);";
         // Branches for settings that are off are not emitted at all (no constant-false code).
         var clip = m.Training.GradientClipNorm > 0
             ? "global::TorchSharp.torch.nn.utils.clip_grad_norm_(model.parameters(), Configuration.GradientClipNorm);"
@@ -50,9 +57,12 @@ internal static class TrainingEmitter
                 options.Log.WriteLine($"{{m.ClassName}}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, {Configuration.Bins}, device {device}");
 
                 var results = new global::System.Collections.Generic.List<global::DirDsl.VariantResult>();
-                foreach (var variant in variants)
+                foreach (var runSeed in global::DirDsl.TrainingKit.Seeds(seed, options.Seeds ?? Configuration.Seeds))
                 {
-                    results.Add(TrainVariant(variant, map.Width, train, validation, test, groups, explicitGroups, folder, options, device, seed, epochs));
+                    foreach (var variant in variants)
+                    {
+                        results.Add(TrainVariant(variant, map.Width, train, validation, test, groups, explicitGroups, folder, options, device, runSeed, epochs));
+                    }
                 }
                 var result = new global::DirDsl.ExperimentResult("{{m.ClassName}}", seed, epochs, Configuration.Bins, trainCounts, test.Targets, results, Configuration.Configured);
                 global::DirDsl.ResultWriter.Write(result, folder, options.Log);
@@ -72,14 +82,14 @@ internal static class TrainingEmitter
             {
                 // Initial weights depend on the seed alone, so every variant starts from the same draw.
                 global::DirDsl.TrainingKit.SeedEpoch(seed, -1);
-                using var model = new Model(inputDim, variant.Fds);
+                {{modelCreation}}
                 global::TorchSharp.ModuleExtensionMethods.to(model, device);
                 using var optimizer = global::DirDsl.TrainingKit.CreateOptimizer({{ExperimentFile.Enum(m.Training.Optimizer)}}, model.parameters(), Configuration.LearningRate, Configuration.WeightDecay);
                 var sampleWeights = variant.SampleWeights(train.Targets, Configuration.Bins);
                 using var weights = global::TorchSharp.torch.tensor(sampleWeights, new long[] { train.Count, 1 }).to(device);
-                bool weighted = variant.Reweight != global::DirDsl.Reweight.None;
+                bool weighted = variant.IsWeighted;
 
-                var checkpoints = new global::DirDsl.CheckpointStore(global::System.IO.Path.Combine(folder, variant.Slug));
+                var checkpoints = new global::DirDsl.CheckpointStore(global::System.IO.Path.Combine(folder, variant.Slug, $"seed-{seed}"));
                 var state = (options.Resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new global::DirDsl.TrainingState();
                 var progress = new global::DirDsl.TrainingProgress(options.Log);
                 int steps = (train.Count + Configuration.BatchSize - 1) / Configuration.BatchSize;
@@ -103,7 +113,7 @@ internal static class TrainingEmitter
                         var bins = train.BinTensor.index_select(0, index);
                         optimizer.zero_grad();
                         var predictions = model.forward(inputs, bins, epoch);
-                        var loss = global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);
+                        {{lossLine}}
                         loss.backward();
                         {{clip}}
                         optimizer.step();
@@ -144,7 +154,7 @@ internal static class TrainingEmitter
                     global::DirDsl.ShotMetrics.Evaluate(validationFinal, validation.Targets, Configuration.Bins, groups),
                     global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, groups),
                     explicitGroups is null ? null : global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, explicitGroups),
-                    state.History, testPredictions, model.FeatureStatistics?.Snapshot());
+                    state.History, testPredictions, model.FeatureStatistics?.Snapshot(), seed);
             }
 
             /// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>

@@ -17,6 +17,9 @@ internal sealed record ExperimentModel(
     ShotGroupsModel ShotGroups,
     ScheduleModel Schedule,
     bool Ablation,
+    int Seeds,
+    double? DenseAlpha,
+    BalancedMseModel? BalancedMse,
     DataMemberModel Data,
     RecordModel Record,
     EncoderModel Encoder,
@@ -46,6 +49,8 @@ internal sealed record ShotGroupsModel(int ManyAbove, int FewBelow, EquatableArr
 {
     public bool IsExplicit => Many is not null || Medium is not null || Few is not null;
 }
+
+internal sealed record BalancedMseModel(BalancedMseKind Kind, double InitNoiseSigma, int Components);
 
 internal sealed record ScheduleModel(ScheduleKind Kind, EquatableArray<int> Milestones, double Gamma);
 

@@ -11,6 +11,8 @@ internal static class AttributeNames
     public const string ShotGroups = "DirDsl.ShotGroupsAttribute";
     public const string Ablation = "DirDsl.AblationAttribute";
     public const string LrSchedule = "DirDsl.LrScheduleAttribute";
+    public const string DenseWeight = "DirDsl.DenseWeightAttribute";
+    public const string BalancedMse = "DirDsl.BalancedMseAttribute";
     public const string Data = "DirDsl.DataAttribute";
     public const string Encoder = "DirDsl.EncoderAttribute";
     public const string Regressor = "DirDsl.RegressorAttribute";

@@ -88,6 +88,15 @@ internal sealed class ExperimentDraft
     public int[]? ShotMany, ShotMedium, ShotFew;
 
     public bool Ablation;
+    public Setting<int> Seeds = new(DslDefaults.Seeds, false);
+
+    public bool HasDenseWeight;
+    public Setting<double> DenseAlpha = new(DslDefaults.DenseAlpha, false);
+
+    public bool HasBalancedMse;
+    public BalancedMseKind BalancedMseKind;
+    public Setting<double> NoiseSigma = new(DslDefaults.NoiseSigma, false);
+    public Setting<int> MixtureComponents = new(DslDefaults.MixtureComponents, false);
 
     public bool HasSchedule;
     public ScheduleKind ScheduleKind;

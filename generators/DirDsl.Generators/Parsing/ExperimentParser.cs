@@ -100,6 +100,17 @@ internal static class ExperimentParser
                     break;
                 case AttributeNames.Ablation:
                     draft.Ablation = true;
+                    draft.Seeds = args.Named("Seeds", DslDefaults.Seeds);
+                    break;
+                case AttributeNames.DenseWeight:
+                    draft.HasDenseWeight = true;
+                    draft.DenseAlpha = args.Named("Alpha", DslDefaults.DenseAlpha);
+                    break;
+                case AttributeNames.BalancedMse:
+                    draft.HasBalancedMse = true;
+                    draft.BalancedMseKind = args.CtorEnum(0, BalancedMseKind.Bmc);
+                    draft.NoiseSigma = args.Named("InitNoiseSigma", DslDefaults.NoiseSigma);
+                    draft.MixtureComponents = args.Named("Components", DslDefaults.MixtureComponents);
                     break;
                 case AttributeNames.LrSchedule:
                     draft.HasSchedule = true;
@@ -158,6 +169,9 @@ internal static class ExperimentParser
             new ScheduleModel(d.HasSchedule ? d.ScheduleKind : ScheduleKind.Constant, (d.Milestones ?? Array.Empty<int>()).ToEquatableArray(),
                 d.HasSchedule ? d.ScheduleGamma : DslDefaults.ScheduleGamma),
             d.Ablation,
+            d.Seeds,
+            d.HasDenseWeight ? d.DenseAlpha : null,
+            d.HasBalancedMse ? new BalancedMseModel(d.BalancedMseKind, d.NoiseSigma, d.MixtureComponents) : null,
             new DataMemberModel(data.Name, data.TakesContext),
             data.Record!,
             new EncoderModel(d.EncoderMembers[0].Name, d.FeatureDim),

@@ -130,6 +130,40 @@ public sealed class ShotGroupsAttribute : Attribute
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class AblationAttribute : Attribute
 {
+    /// <summary>
+    /// Run every variant with this many seeds (Seed, Seed + 1, ...): tables then show the mean and a
+    /// 95% interval per cell and mark differences from Vanilla beyond seed noise. At least 1 (DIR032).
+    /// </summary>
+    public int Seeds { get; set; } = DslDefaults.Seeds;
+}
+
+/// <summary>
+/// DenseWeight (Steininger et al. 2021): also train with KDE-based sample weights
+/// w = max(1 - alpha p'(y), 1e-6), as rows "DenseWeight" (and "DenseWeight+FDS" with [Fds]).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class DenseWeightAttribute : Attribute
+{
+    /// <summary>Strength; greater than 0 (DIR033). 1 is the paper's usual choice.</summary>
+    public double Alpha { get; set; } = DslDefaults.DenseAlpha;
+}
+
+/// <summary>
+/// Balanced MSE (Ren et al. 2022): also train with the balanced loss and a trained noise scale,
+/// as rows "BMSE-BMC" / "BMSE-GAI" / "BMSE-BNI" (and "+FDS" with [Fds]). Not re-weighted.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class BalancedMseAttribute : Attribute
+{
+    /// <summary>The given estimate of the normaliser.</summary>
+    public BalancedMseAttribute(BalancedMseKind kind) => Kind = kind;
+
+    /// <summary>BMC, GAI or BNI.</summary>
+    public BalancedMseKind Kind { get; }
+    /// <summary>Initial noise scale in the loss's target unit (after TargetScale); greater than 0 (DIR034).</summary>
+    public double InitNoiseSigma { get; set; } = DslDefaults.NoiseSigma;
+    /// <summary>GAI mixture components; at least 1 (DIR034).</summary>
+    public int Components { get; set; } = DslDefaults.MixtureComponents;
 }
 
 /// <summary>The learning-rate schedule.</summary>

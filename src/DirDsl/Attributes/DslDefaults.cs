@@ -44,6 +44,14 @@ static class DslDefaults
     public const double FocalBeta = 0.2;
     /// <summary>Focal-R gamma.</summary>
     public const double FocalGamma = 1.0;
+    /// <summary>Seeds of an ablation.</summary>
+    public const int Seeds = 1;
+    /// <summary>DenseWeight strength.</summary>
+    public const double DenseAlpha = 1.0;
+    /// <summary>Balanced MSE initial noise sigma.</summary>
+    public const double NoiseSigma = 1.0;
+    /// <summary>Balanced MSE (GAI) mixture components.</summary>
+    public const int MixtureComponents = 8;
     /// <summary>Multi-step schedule factor.</summary>
     public const double ScheduleGamma = 0.1;
 }

@@ -100,3 +100,19 @@ enum ScheduleKind
     /// <summary>Cosine annealing to 0 over the epochs.</summary>
     Cosine,
 }
+
+/// <summary>How Balanced MSE approximates the training label distribution's normaliser.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum BalancedMseKind
+{
+    /// <summary>Batch-based Monte Carlo: the other targets of the batch.</summary>
+    Bmc,
+    /// <summary>GAI: a Gaussian mixture fitted to the training targets.</summary>
+    Gai,
+    /// <summary>Bin-based numerical integration: the training label histogram.</summary>
+    Bni,
+}

@@ -10,8 +10,9 @@ namespace DirDsl;
 /// <param name="History">Per-epoch history.</param>
 /// <param name="TestPredictions">Test predictions in the target's unit, in test order.</param>
 /// <param name="Fds">The FDS statistics of the selected model, when the variant uses FDS.</param>
+/// <param name="Seed">The seed this variant was trained with.</param>
 public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun, ShotReport Validation, ShotReport Test,
-    ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord> History, float[] TestPredictions, FdsSnapshot? Fds = null);
+    ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord> History, float[] TestPredictions, FdsSnapshot? Fds = null, int Seed = 0);
 
 /// <summary>All variants of one run of an experiment.</summary>
 /// <param name="Experiment">The experiment class.</param>
@@ -23,4 +24,11 @@ public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun,
 /// <param name="Variants">One result per variant.</param>
 /// <param name="Configured">The variant the attributes describe (its LDS settings draw the density figure).</param>
 public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, LabelBins Bins, int[] TrainCounts,
-    float[] TestTargets, IReadOnlyList<VariantResult> Variants, DirVariant? Configured = null);
+    float[] TestTargets, IReadOnlyList<VariantResult> Variants, DirVariant? Configured = null)
+{
+    /// <summary>The distinct seeds of the run, ascending.</summary>
+    public IReadOnlyList<int> Seeds => Variants.Select(v => v.Seed).Distinct().OrderBy(s => s).ToArray();
+
+    /// <summary>The distinct variant names, in run order.</summary>
+    public IReadOnlyList<string> VariantNames => Variants.Select(v => v.Variant).Distinct().ToArray();
+}

@@ -34,7 +34,7 @@ public static class ResultReader
             var file = JsonSerializer.Deserialize<ResultsFile>(File.ReadAllText(path), Json);
             if (file?.Experiment is null || file.Variants is null)
                 throw new DataFormatException(path, 1, null, "not a DirDsl results.json (no experiment or variants).");
-            return file.Variants.Select(v => new StoredVariant(file.Experiment, file.Seed, v.Variant ?? "?", v.BestEpoch,
+            return file.Variants.Select(v => new StoredVariant(file.Experiment, v.Seed ?? file.Seed, v.Variant ?? "?", v.BestEpoch,
                 v.Validation ?? throw new DataFormatException(path, 1, "validation", "missing."),
                 v.Test ?? throw new DataFormatException(path, 1, "test", "missing."),
                 v.TestExplicitGroups, path)).ToList();
@@ -47,7 +47,7 @@ public static class ResultReader
 
     private sealed record ResultsFile(string? Experiment, int Seed, List<StoredVariantJson>? Variants);
 
-    private sealed record StoredVariantJson(string? Variant, int BestEpoch, ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups);
+    private sealed record StoredVariantJson(string? Variant, int? Seed, int BestEpoch, ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups);
 
     private sealed class NullAsNaN : JsonConverter<double>
     {

@@ -51,10 +51,12 @@ public static class ResultWriter
             configured?.Lds);
         paths.Add(Figures.LabelDensity(Path.Combine(folder, "label-density.png"), result.Bins, result.TrainCounts, effective,
             configured?.Lds is { } lds ? $"{result.Experiment}: training labels and LDS ({lds.Kernel}, size {lds.Size}, sigma {lds.Sigma})" : $"{result.Experiment}: training labels"));
-        paths.Add(Figures.ErrorPerBin(Path.Combine(folder, "error-per-bin.png"), result));
-        paths.Add(Figures.LearningCurves(Path.Combine(folder, "learning-curves.png"), result));
+        // With several seeds the figures show the first one (the tables carry the spread).
+        var firstSeed = result.Seeds.Count > 1 ? result with { Variants = result.Variants.Where(v => v.Seed == result.Seeds[0]).ToList() } : result;
+        paths.Add(Figures.ErrorPerBin(Path.Combine(folder, "error-per-bin.png"), firstSeed));
+        paths.Add(Figures.LearningCurves(Path.Combine(folder, "learning-curves.png"), firstSeed));
         int anchor = Array.IndexOf(result.TrainCounts, result.TrainCounts.Max());
-        foreach (var variant in result.Variants.Where(v => v.Fds is not null))
+        foreach (var variant in firstSeed.Variants.Where(v => v.Fds is not null))
         {
             var slug = variant.Variant.Replace('+', '-').ToLowerInvariant();
             paths.Add(Figures.FeatureSimilarity(Path.Combine(folder, $"fds-similarity-{slug}.png"), result.Bins, variant.Fds!, anchor,
@@ -74,6 +76,7 @@ public static class ResultWriter
         variants = result.Variants.Select(v => new
         {
             variant = v.Variant,
+            seed = v.Seed,
             bestEpoch = v.BestEpoch,
             epochsRun = v.EpochsRun,
             validation = v.Validation,
@@ -88,7 +91,8 @@ public static class ResultWriter
     {
         var text = new StringBuilder();
         text.Append("index,target,bin");
-        foreach (var v in result.Variants) text.Append(',').Append(v.Variant);
+        bool seeds = result.Seeds.Count > 1;
+        foreach (var v in result.Variants) text.Append(',').Append(seeds ? $"{v.Variant}@seed{v.Seed}" : v.Variant);
         text.AppendLine();
         for (int i = 0; i < result.TestTargets.Length; i++)
         {
@@ -118,9 +122,14 @@ public static class ResultWriter
         return text.ToString();
     }
 
-    /// <summary>Rows: variants; columns: All / Many / Medium / Few / Zero for MSE, MAE, GM and Pearson.</summary>
+    /// <summary>
+    /// Rows: variants; columns: All / Many / Medium / Few / Zero for MSE, MAE, GM and Pearson. With
+    /// several seeds each cell is the mean +- the 95% interval half-width, and * marks a difference
+    /// from Vanilla (paired over the same seeds) that exceeds the seed noise.
+    /// </summary>
     public static string Table(ExperimentResult result, bool explicitGroups)
     {
+        if (result.Seeds.Count > 1) return SeedTable(result, explicitGroups);
         var text = new StringBuilder();
         var metrics = new (string Name, Func<GroupMetrics, double> Value)[]
         {
@@ -140,6 +149,41 @@ public static class ResultWriter
                 if (report is null) continue;
                 text.Append(CultureInfo.InvariantCulture, $"| {v.Variant} |");
                 foreach (var (_, m) in report.Rows()) text.Append(' ').Append(Format(value(m))).Append(" |");
+                text.AppendLine();
+            }
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+
+    private static string SeedTable(ExperimentResult result, bool explicitGroups)
+    {
+        var text = new StringBuilder();
+        var groupNames = new (string Name, Func<ShotReport, GroupMetrics> Group)[]
+        {
+            ("All", r => r.Overall), ("Many", r => r.Many), ("Medium", r => r.Medium), ("Few", r => r.Few), ("Zero", r => r.Zero),
+        };
+        var metrics = new (string Name, Func<GroupMetrics, double> Value)[]
+        {
+            ("MSE", m => m.Mse), ("MAE", m => m.Mae), ("GM", m => m.GeometricMean), ("Pearson", m => m.Pearson),
+        };
+        text.AppendLine(CultureInfo.InvariantCulture, $"Mean +- 95% interval over {result.Seeds.Count} seeds ({string.Join(", ", result.Seeds)}); * = differs from Vanilla beyond seed noise (paired t, 95%).");
+        text.AppendLine();
+        foreach (var (metricName, metric) in metrics)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {metricName} |");
+            foreach (var (groupName, _) in groupNames) text.Append(CultureInfo.InvariantCulture, $" {groupName} |");
+            text.AppendLine();
+            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groupNames.Length))).AppendLine();
+            foreach (var variant in result.VariantNames)
+            {
+                if (explicitGroups && result.Variants.Any(v => v.Variant == variant && v.TestExplicitGroups is null)) continue;
+                text.Append(CultureInfo.InvariantCulture, $"| {variant} |");
+                foreach (var (_, group) in groupNames)
+                {
+                    var cell = SeedStatistics.Cell(result, variant, group, metric, explicitGroups);
+                    text.Append(' ').Append(double.IsFinite(cell.Mean) ? $"{Format(cell.Mean)} +- {Format(cell.HalfWidth)}{(cell.DiffersFromVanilla ? " *" : "")}" : "–").Append(" |");
+                }
                 text.AppendLine();
             }
             text.AppendLine();

@@ -7,8 +7,37 @@ namespace DirDsl;
 /// <param name="Fds">Whether FDS is on.</param>
 /// <param name="ClipMin">Lower clip of per-bin counts (negative = off).</param>
 /// <param name="ClipMax">Upper clip of per-bin counts (negative = off).</param>
-public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds, bool Fds, double ClipMin = -1, double ClipMax = -1)
+/// <param name="DenseAlpha">DenseWeight strength instead of LDS/re-weighting (negative = off).</param>
+/// <param name="BalancedMse">Balanced MSE instead of the configured loss (null = off).</param>
+public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds, bool Fds, double ClipMin = -1, double ClipMax = -1,
+    double DenseAlpha = -1, BalancedMseOptions? BalancedMse = null)
 {
+    /// <summary>
+    /// The ablation plus the rows of further methods: DenseWeight (with <paramref name="denseAlpha"/> of 0
+    /// or more) and Balanced MSE, each alone and, when the configuration has FDS, with FDS.
+    /// </summary>
+    public static IReadOnlyList<DirVariant> Ablation(DirVariant configured, double denseAlpha, BalancedMseOptions? balancedMse) =>
+        Ablation(configured).Concat(Methods(configured.Fds, denseAlpha, balancedMse)).ToList();
+
+    /// <summary>The configured variant and the further methods' rows (no ablation).</summary>
+    public static IReadOnlyList<DirVariant> Declared(DirVariant configured, double denseAlpha, BalancedMseOptions? balancedMse) =>
+        new[] { configured }.Concat(Methods(configured.Fds, denseAlpha, balancedMse)).ToList();
+
+    private static IEnumerable<DirVariant> Methods(bool fds, double denseAlpha, BalancedMseOptions? balancedMse)
+    {
+        if (denseAlpha >= 0)
+        {
+            yield return new DirVariant("DenseWeight", Reweight.None, null, false, DenseAlpha: denseAlpha);
+            if (fds) yield return new DirVariant("DenseWeight+FDS", Reweight.None, null, true, DenseAlpha: denseAlpha);
+        }
+        if (balancedMse is not null)
+        {
+            var name = "BMSE-" + balancedMse.Kind.ToString().ToUpperInvariant();
+            yield return new DirVariant(name, Reweight.None, null, false, BalancedMse: balancedMse);
+            if (fds) yield return new DirVariant(name + "+FDS", Reweight.None, null, true, BalancedMse: balancedMse);
+        }
+    }
+
     /// <summary>
     /// The ablation of the paper: Vanilla, re-weighting alone (when LDS is configured), LDS, FDS,
     /// LDS+FDS, keeping only the rows the configuration allows. The configured variant is last.
@@ -33,10 +62,13 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
         _ => reweight == Reweight.None ? "Vanilla" : reweight.ToString(),
     };
 
+    /// <summary>Whether the loss is weighted per sample.</summary>
+    public bool IsWeighted => Reweight != Reweight.None || DenseAlpha >= 0;
+
     /// <summary>Per-sample loss weights of the training targets (all 1 without re-weighting).</summary>
-    public float[] SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) =>
-        LabelDistribution.SampleWeights(trainTargets, bins, Reweight, Lds,
-            ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
+    public float[] SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => DenseAlpha >= 0
+        ? DenseWeight.SampleWeights(trainTargets, DenseAlpha)
+        : LabelDistribution.SampleWeights(trainTargets, bins, Reweight, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
 
     /// <summary>A file-system-safe form of the name.</summary>
     public string Slug => Name.Replace('+', '-').ToLowerInvariant();

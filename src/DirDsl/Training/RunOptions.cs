@@ -10,6 +10,8 @@ public sealed class RunOptions
     public int? Epochs { get; set; }
     /// <summary>Override of [DirExperiment(Seed)].</summary>
     public int? Seed { get; set; }
+    /// <summary>Override of [Ablation(Seeds)]: run every variant with this many seeds.</summary>
+    public int? Seeds { get; set; }
     /// <summary>"auto" (CUDA when available), "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; set; } = "auto";
     /// <summary>Where results, checkpoints and figures go.</summary>
@@ -43,9 +45,10 @@ public sealed class RunOptions
         Options:
           --epochs N         train N epochs (overrides [DirExperiment(Epochs)])
           --seed N           random seed (overrides [DirExperiment(Seed)])
+          --seeds N          run every variant with N seeds: mean and 95% interval per cell
           --device D         auto (default: CUDA when available), cpu, cuda, cuda:N
           --output DIR       output folder (default: dirdsl-output)
-          --variant NAME     run only this variant (repeatable): Vanilla, Inverse, SqrtInverse, LDS, FDS, LDS+FDS
+          --variant NAME     run only this variant (repeatable): Vanilla, Inverse, SqrtInverse, LDS, FDS, LDS+FDS, DenseWeight, BMSE-BMC, ...
           --experiment NAME  run only this experiment class
           --data DIR         data folder handed to the [Data] member
           --resume           continue each variant from its last checkpoint
@@ -79,6 +82,7 @@ public sealed class RunOptions
                     options.Seed = int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
                         ? seed : throw new ArgumentException($"Option --seed needs a whole number, not '{seedText}'.");
                     break;
+                case "--seeds": options.Seeds = Positive("--seeds"); break;
                 case "--device": options.Device = Value(); break;
                 case "--output": options.OutputFolder = Value(); break;
                 case "--variant": options.Variants.Add(Value()); break;

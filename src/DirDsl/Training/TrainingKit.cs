@@ -9,6 +9,9 @@ public static class TrainingKit
     /// <summary>Seeds torch for an epoch so that a resumed run draws exactly what an uninterrupted one would.</summary>
     public static void SeedEpoch(int seed, int epoch) => manual_seed(unchecked(seed * 1_000_003L + epoch));
 
+    /// <summary>The seeds of a run: <paramref name="first"/>, first + 1, ... (<paramref name="count"/> of them).</summary>
+    public static IReadOnlyList<int> Seeds(int first, int count) => Enumerable.Range(0, Math.Max(1, count)).Select(i => unchecked(first + i)).ToArray();
+
     /// <summary>Creates the optimiser.</summary>
     public static TorchSharp.Modules.OptimizerHelper CreateOptimizer(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters,
         double learningRate, double weightDecay) => kind switch

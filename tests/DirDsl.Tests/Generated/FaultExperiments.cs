@@ -56,3 +56,18 @@ public partial class LongTinyExperiment
     [Encoder(FeatureDim = 16)]
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 32), nn.ReLU(), nn.Linear(32, 16), nn.ReLU());
 }
+
+/// <summary>Three seeds of the ablation with DenseWeight and Balanced MSE (BMC) rows.</summary>
+[DirExperiment(Epochs = 2, BatchSize = 32, LearningRate = 1e-2, Seed = 7)]
+[LabelBins(Min = 0, Max = 10, Count = 10)]
+[Lds(Kernel.Gaussian, Size = 5, Sigma = 2)]
+[DenseWeight(Alpha = 1)]
+[BalancedMse(BalancedMseKind.Bmc)]
+[Ablation(Seeds = 3)]
+public partial class MethodsExperiment
+{
+    [Data] public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(7);
+
+    [Encoder(FeatureDim = 8)]
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU());
+}

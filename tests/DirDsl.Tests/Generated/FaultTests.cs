@@ -20,7 +20,7 @@ public sealed class FaultTests : IDisposable
         var e = Assert.Throws<TrainingDivergedException>(() => DivergingExperiment.Run(Options()));
         Assert.Equal(1, e.Epoch);
         Assert.Contains("epoch 1, step", e.Message);
-        var store = new CheckpointStore(Path.Combine(output, "DivergingExperiment", "vanilla"));
+        var store = new CheckpointStore(Path.Combine(output, "DivergingExperiment", "vanilla", "seed-7"));
         var map = new DivergingExperiment.FeatureMap();
         map.Fit(TinyData.Splits(7).Train);
         using var model = new DivergingExperiment.Model(map.Width, useFds: false);

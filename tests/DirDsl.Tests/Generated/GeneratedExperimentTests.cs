@@ -139,7 +139,7 @@ public sealed class GeneratedExperimentTests : IDisposable
     public void CorruptedLastCheckpoint_FallsBackToThePreviousOne()
     {
         TinyExperiment.Run(Options("FDS"));
-        var store = new CheckpointStore(Path.Combine(output, "TinyExperiment", "fds"));
+        var store = new CheckpointStore(Path.Combine(output, "TinyExperiment", "fds", "seed-7"));
         Assert.True(File.Exists(store.PreviousPath));
         var bytes = File.ReadAllBytes(store.LastPath);
         File.WriteAllBytes(store.LastPath, bytes.AsSpan(0, bytes.Length / 2).ToArray()); // truncated
@@ -165,11 +165,11 @@ public sealed class GeneratedExperimentTests : IDisposable
         timed.CheckpointInterval = TimeSpan.FromHours(1);
         timed.OutputFolder = Path.Combine(output, "timed");
         var saves = new List<bool>();
-        timed.OnTrainEpochEnd = (_, _) => saves.Add(File.Exists(Path.Combine(timed.OutputFolder, "TinyExperiment", "lds", "last.ckpt")));
+        timed.OnTrainEpochEnd = (_, _) => saves.Add(File.Exists(Path.Combine(timed.OutputFolder, "TinyExperiment", "lds", "seed-7", "last.ckpt")));
         var result = TinyExperiment.Run(timed).Variants.Single();
         Assert.Equal(new[] { false, true }, saves);   // nothing after epoch 0, the final save after epoch 1
         Assert.Equal(everyEpoch.TestPredictions, result.TestPredictions);
-        Assert.False(File.Exists(Path.Combine(timed.OutputFolder, "TinyExperiment", "lds", "last.prev.ckpt")));
+        Assert.False(File.Exists(Path.Combine(timed.OutputFolder, "TinyExperiment", "lds", "seed-7", "last.prev.ckpt")));
     }
 
     [Fact]
