@@ -27,7 +27,9 @@ public sealed record Shell(
 [Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.SqrtInverse)]
 [Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, Size = 5, Sigma = 2)]
 [Loss(LossKind.L1)]
-[Ablation]
+[DenseWeight(Alpha = 1)]
+[BalancedMse(BalancedMseKind.Gai, InitNoiseSigma = 1, Components = 8)]
+[Ablation(Seeds = 5)]
 public partial class AbaloneExperiment
 {
     private static readonly string[] Columns =

@@ -24,7 +24,9 @@ public sealed record SentencePair([property: Feature] float[] PairFeatures, [pro
     Many = new[] { 0, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 49 },
     Medium = new[] { 2, 4, 6, 8, 27, 35, 37 },
     Few = new[] { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 29, 31, 33, 39, 41, 43, 45, 47 })]
-[Ablation]
+[DenseWeight(Alpha = 1)]
+[BalancedMse(BalancedMseKind.Bni, InitNoiseSigma = 0.05)]
+[Ablation(Seeds = 3)]
 public partial class StsbExperiment
 {
     [Data]

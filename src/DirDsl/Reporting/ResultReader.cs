@@ -21,7 +21,7 @@ public static class ResultReader
     private static readonly JsonSerializerOptions Json = new()
     {
         PropertyNameCaseInsensitive = true,
-        Converters = { new NullAsNaN() },
+        Converters = { new ResultWriter.FiniteOrNullConverter() },
     };
 
     /// <summary>The variants of one results.json.</summary>
@@ -48,12 +48,4 @@ public static class ResultReader
     private sealed record ResultsFile(string? Experiment, int Seed, List<StoredVariantJson>? Variants);
 
     private sealed record StoredVariantJson(string? Variant, int? Seed, int BestEpoch, ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups);
-
-    private sealed class NullAsNaN : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options) => writer.WriteNumberValue(value);
-    }
 }

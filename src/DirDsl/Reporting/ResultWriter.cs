@@ -8,6 +8,12 @@ namespace DirDsl;
 /// <summary>Writes results.json, results.md and predictions.csv of a run (atomically), and renders the paper-style table.</summary>
 public static class ResultWriter
 {
+    /// <summary>The metrics of every table, in column-block order.</summary>
+    private static readonly (string Name, Func<GroupMetrics, double> Value)[] TableMetrics =
+    {
+        ("MSE", m => m.Mse), ("MAE", m => m.Mae), ("GM", m => m.GeometricMean), ("Pearson", m => m.Pearson),
+    };
+
     private static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -131,13 +137,9 @@ public static class ResultWriter
     {
         if (result.Seeds.Count > 1) return SeedTable(result, explicitGroups);
         var text = new StringBuilder();
-        var metrics = new (string Name, Func<GroupMetrics, double> Value)[]
-        {
-            ("MSE", m => m.Mse), ("MAE", m => m.Mae), ("GM", m => m.GeometricMean), ("Pearson", m => m.Pearson),
-        };
         var first = explicitGroups ? result.Variants.First(v => v.TestExplicitGroups is not null).TestExplicitGroups! : result.Variants[0].Test;
         var groups = first.Rows().ToArray();
-        foreach (var (name, value) in metrics)
+        foreach (var (name, value) in TableMetrics)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {name} |");
             foreach (var (group, m) in groups) text.Append(CultureInfo.InvariantCulture, $" {group} ({m.Count}) |");
@@ -163,13 +165,9 @@ public static class ResultWriter
         {
             ("All", r => r.Overall), ("Many", r => r.Many), ("Medium", r => r.Medium), ("Few", r => r.Few), ("Zero", r => r.Zero),
         };
-        var metrics = new (string Name, Func<GroupMetrics, double> Value)[]
-        {
-            ("MSE", m => m.Mse), ("MAE", m => m.Mae), ("GM", m => m.GeometricMean), ("Pearson", m => m.Pearson),
-        };
         text.AppendLine(CultureInfo.InvariantCulture, $"Mean +- 95% interval over {result.Seeds.Count} seeds ({string.Join(", ", result.Seeds)}); * = differs from Vanilla beyond seed noise (paired t, 95%).");
         text.AppendLine();
-        foreach (var (metricName, metric) in metrics)
+        foreach (var (metricName, metric) in TableMetrics)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {metricName} |");
             foreach (var (groupName, _) in groupNames) text.Append(CultureInfo.InvariantCulture, $" {groupName} |");
@@ -198,7 +196,7 @@ public static class ResultWriter
         var rows = variants.Where(v => !explicitGroups || v.TestExplicitGroups is not null).ToList();
         if (rows.Count == 0) return "";
         var groups = (explicitGroups ? rows[0].TestExplicitGroups! : rows[0].Test).Rows().ToArray();
-        foreach (var (name, value) in new (string, Func<GroupMetrics, double>)[] { ("MSE", m => m.Mse), ("MAE", m => m.Mae), ("GM", m => m.GeometricMean), ("Pearson", m => m.Pearson) })
+        foreach (var (name, value) in TableMetrics)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {name} |");
             foreach (var (group, m) in groups) text.Append(CultureInfo.InvariantCulture, $" {group} ({m.Count}) |");
@@ -218,7 +216,8 @@ public static class ResultWriter
     /// <summary>Three decimals, or an en dash for an undefined value.</summary>
     public static string Format(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "–";
 
-    private sealed class FiniteOrNullConverter : JsonConverter<double>
+    /// <summary>Writes a non-finite double as null and reads null back as NaN (results.json marks undefined metrics so).</summary>
+    internal sealed class FiniteOrNullConverter : JsonConverter<double>
     {
         public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
