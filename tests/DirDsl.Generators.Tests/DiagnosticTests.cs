@@ -177,6 +177,9 @@ public sealed class DiagnosticTests
     public Task NegativeNoiseSigma_ReportsErrorOnInitNoiseSigmaArgument() => Verify(new ExperimentSource { Extra = "[BalancedMse(BalancedMseKind.Bni, InitNoiseSigma = {|DIR034:-1|})]" });
 
     [Fact]
+    public Task RrtWithoutLds_ReportsErrorOnRrtAttribute() => Verify(new ExperimentSource { Extra = "[{|DIR035:Rrt(Epochs = 5)|}]" });
+
+    [Fact]
     public Task LdsKernelWiderThanBins_WarnsOnSizeArgument() => Verify(new ExperimentSource
     {
         Bins = "[LabelBins(Min = 0, Max = 5, Count = 3)]",

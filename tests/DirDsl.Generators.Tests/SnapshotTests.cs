@@ -69,6 +69,7 @@ public sealed class SnapshotTests
         [Fds(Kernel = Kernel.Laplace, Size = 5, Sigma = 2)]
         [Loss(LossKind.FocalL1, Beta = 0.2, Gamma = 1, Activation = FocalActivation.Tanh)]
         [LrSchedule(ScheduleKind.MultiStep, Milestones = new[] { 60, 80 }, Gamma = 0.1)]
+        [Rrt(Epochs = 10, LearningRate = 1e-3)]
         public partial class AgeExperiment
         {
             [Data] public static DirSplits<Person> Load() => throw new System.NotSupportedException();

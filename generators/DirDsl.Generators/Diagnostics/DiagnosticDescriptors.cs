@@ -127,6 +127,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor BalancedMseSetting = Error("DIR034", "Balanced MSE setting out of range",
         "BalancedMse: {0}", "The initial noise scale is positive and GAI needs at least one mixture component.");
 
+    public static readonly DiagnosticDescriptor Rrt = Error("DIR035", "RRT setting invalid",
+        "Rrt: {0}", "RRT's second stage retrains the regressor with the LDS weights for Epochs at LearningRate.");
+
     public static readonly DiagnosticDescriptor LdsKernelWide = Warning("DIR100", "LDS kernel wider than the label space",
         "LDS kernel Size {0} is wider than the {1} label bins; every bin's weight will be nearly the same",
         "A kernel wider than the label space smooths the distribution almost flat.");

@@ -75,14 +75,16 @@ internal static class ConfigurationEmitter
         var balanced = m.BalancedMse is { } b
             ? $"new global::DirDsl.BalancedMseOptions({ExperimentFile.Enum(b.Kind)}, {Literal(b.InitNoiseSigma)}, {Literal(b.Components)})"
             : "null";
-        bool extras = m.DenseAlpha is not null || m.BalancedMse is not null;
+        var rrt = m.Rrt is { } r ? $", {Literal(r.Epochs)}, {Literal(r.LearningRate)}" : "";
+        var methods = $"new global::DirDsl.DirMethods({dense}, {balanced}{rrt})";
+        bool extras = m.DenseAlpha is not null || m.BalancedMse is not null || m.Rrt is not null;
         w.Line(m.Ablation
             ? "/// <summary>The ablation: Vanilla, re-weighting, LDS, FDS, LDS+FDS (those the configuration allows) and the declared methods, same seed and data.</summary>"
             : extras ? "/// <summary>The variants to train: the configured one and the declared methods.</summary>" : "/// <summary>The variants to train: the configured one.</summary>");
         w.Line(m.Ablation
-            ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Ablation(Configured, {dense}, {balanced});"
+            ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Ablation(Configured, {methods});"
             : extras
-                ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Declared(Configured, {dense}, {balanced});"
+                ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Declared(Configured, {methods});"
                 : "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = new[] { Configured };");
         w.Line("/// <summary>Seeds per variant ([Ablation(Seeds)]).</summary>");
         w.Line($"public const int Seeds = {Literal(m.Seeds)};");

@@ -68,6 +68,25 @@ internal static class ModelEmitter
             w.Line("public global::DirDsl.BalancedMseLoss? BalancedMse => balanced_mse;");
             w.Line();
         }
+        if (m.Rrt is not null)
+        {
+            w.Line("private bool encoderFrozen;");
+            w.Line();
+            w.Line("/// <summary>RRT's second stage: the encoder's weights stop changing and it stays in evaluation mode.</summary>");
+            w.Open("public void FreezeEncoder()");
+            w.Line("foreach (var parameter in encoder.parameters()) parameter.requires_grad = false;");
+            w.Line("encoderFrozen = true;");
+            w.Line("encoder.eval();");
+            w.Close();
+            w.Line();
+            w.Line("/// <inheritdoc />");
+            w.Open("public override void train(bool on = true)");
+            w.Line("base.train(on);");
+            w.Line("// A frozen encoder keeps dropout and normalisation in evaluation mode.");
+            w.Line("if (encoderFrozen) encoder.eval();");
+            w.Close();
+            w.Line();
+        }
         w.Line("/// <summary>Inference: raw features, no calibration. Output [n, 1] in the loss's target unit.</summary>");
         w.Line("public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor input) => regressor.call(encoder.call(input));");
         w.Line();

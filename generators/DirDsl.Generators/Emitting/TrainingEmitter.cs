@@ -17,11 +17,31 @@ internal static class TrainingEmitter
         var lossLine = m.BalancedMse is null
             ? "var loss = global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);"
             : "var loss = model.BalancedMse is { } balanced ? balanced.call(predictions, targets) : global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);";
+        // RRT exists only where declared: a first stage trained as its own variant, then a frozen encoder.
+        // Continuation lines are indented relative to the snippet written by w.Lines (4 spaces at this spot).
+        const string stageIndent = "    ";
+        var rrtStage = m.Rrt is null
+            ? ""
+            : "if (variant.RrtEpochs > 0)\n" + stageIndent + "{\n" + stageIndent
+              + "    // RRT stage 1: the same model trained without re-weighting, as its own variant; stage 2 keeps its\n" + stageIndent
+              + "    // encoder, frozen, and retrains this freshly initialised regressor with the variant's weights.\n" + stageIndent
+              + "    var stageOneFolder = global::System.IO.Path.Combine(folder, variant.Slug);\n" + stageIndent
+              + "    TrainVariant(variant.RrtStageOne, inputDim, train, validation, test, groups, explicitGroups, stageOneFolder, options, device, seed, epochs);\n" + stageIndent
+              + "    global::DirDsl.CheckpointStore.LoadWeightsExcept(global::System.IO.Path.Combine(stageOneFolder, variant.RrtStageOne.Slug, $\"seed-{seed}\", \"best.ckpt\"), model, \"regressor.\");\n" + stageIndent
+              + "    model.FreezeEncoder();\n" + stageIndent
+              + "    epochs = variant.RrtEpochs;\n" + stageIndent + "}";
+        var trainable = m.Rrt is null
+            ? "model.parameters()"
+            : "global::System.Linq.Enumerable.Where(model.parameters(), parameter => parameter.requires_grad)";
+        var learningRateLine = m.Rrt is null
+            ? "double learningRate = Configuration.LearningRateAt(epoch, epochs);"
+            : "double learningRate = variant.RrtEpochs > 0 ? variant.RrtLearningRate : Configuration.LearningRateAt(epoch, epochs);";
         // Branches for settings that are off are not emitted at all (no constant-false code).
         var clip = m.Training.GradientClipNorm > 0
             ? "global::TorchSharp.torch.nn.utils.clip_grad_norm_(model.parameters(), Configuration.GradientClipNorm);"
             : "// Gradient clipping is off (GradientClipNorm = 0).";
-        const string indent = "                    ";
+        // Relative to the snippet written by w.Lines: the statement sits 8 spaces in.
+        const string indent = "        ";
         var patience = m.Training.Patience > 0
             ? "else if (++state.EpochsWithoutImprovement >= Configuration.Patience)\n" + indent + "{\n" + indent
               + "    // Early stopping: no better validation score for Patience epochs.\n" + indent + "    state.Stopped = true;\n" + indent + "}"
@@ -84,7 +104,8 @@ internal static class TrainingEmitter
                 global::DirDsl.TrainingKit.SeedEpoch(seed, -1);
                 {{modelCreation}}
                 global::TorchSharp.ModuleExtensionMethods.to(model, device);
-                using var optimizer = global::DirDsl.TrainingKit.CreateOptimizer({{ExperimentFile.Enum(m.Training.Optimizer)}}, model.parameters(), Configuration.LearningRate, Configuration.WeightDecay);
+                {{rrtStage}}
+                using var optimizer = global::DirDsl.TrainingKit.CreateOptimizer({{ExperimentFile.Enum(m.Training.Optimizer)}}, {{trainable}}, Configuration.LearningRate, Configuration.WeightDecay);
                 var sampleWeights = variant.SampleWeights(train.Targets, Configuration.Bins);
                 using var weights = global::TorchSharp.torch.tensor(sampleWeights, new long[] { train.Count, 1 }).to(device);
                 bool weighted = variant.IsWeighted;
@@ -97,7 +118,7 @@ internal static class TrainingEmitter
                 for (int epoch = state.NextEpoch; epoch < epochs && !state.Stopped; epoch++)
                 {
                     var clock = global::System.Diagnostics.Stopwatch.StartNew();
-                    double learningRate = Configuration.LearningRateAt(epoch, epochs);
+                    {{learningRateLine}}
                     global::DirDsl.TrainingKit.SetLearningRate(optimizer, learningRate);
                     global::DirDsl.TrainingKit.SeedEpoch(seed, epoch);
                     model.train();

@@ -20,6 +20,7 @@ internal sealed record ExperimentModel(
     int Seeds,
     double? DenseAlpha,
     BalancedMseModel? BalancedMse,
+    RrtModel? Rrt,
     DataMemberModel Data,
     RecordModel Record,
     EncoderModel Encoder,
@@ -49,6 +50,8 @@ internal sealed record ShotGroupsModel(int ManyAbove, int FewBelow, EquatableArr
 {
     public bool IsExplicit => Many is not null || Medium is not null || Few is not null;
 }
+
+internal sealed record RrtModel(int Epochs, double LearningRate);
 
 internal sealed record BalancedMseModel(BalancedMseKind Kind, double InitNoiseSigma, int Components);
 

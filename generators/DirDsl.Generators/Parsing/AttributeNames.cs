@@ -13,6 +13,7 @@ internal static class AttributeNames
     public const string LrSchedule = "DirDsl.LrScheduleAttribute";
     public const string DenseWeight = "DirDsl.DenseWeightAttribute";
     public const string BalancedMse = "DirDsl.BalancedMseAttribute";
+    public const string Rrt = "DirDsl.RrtAttribute";
     public const string Data = "DirDsl.DataAttribute";
     public const string Encoder = "DirDsl.EncoderAttribute";
     public const string Regressor = "DirDsl.RegressorAttribute";

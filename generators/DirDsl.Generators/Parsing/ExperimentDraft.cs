@@ -93,6 +93,10 @@ internal sealed class ExperimentDraft
     public bool HasDenseWeight;
     public Setting<double> DenseAlpha = new(DslDefaults.DenseAlpha, false);
 
+    public bool HasRrt;
+    public Setting<int> RrtEpochs = new(DslDefaults.RrtEpochs, false);
+    public Setting<double> RrtLearningRate = new(DslDefaults.LearningRate, false);
+
     public bool HasBalancedMse;
     public BalancedMseKind BalancedMseKind;
     public Setting<double> NoiseSigma = new(DslDefaults.NoiseSigma, false);

@@ -106,6 +106,11 @@ internal static class ExperimentParser
                     draft.HasDenseWeight = true;
                     draft.DenseAlpha = args.Named("Alpha", DslDefaults.DenseAlpha);
                     break;
+                case AttributeNames.Rrt:
+                    draft.HasRrt = true;
+                    draft.RrtEpochs = args.Named("Epochs", DslDefaults.RrtEpochs);
+                    draft.RrtLearningRate = args.Named("LearningRate", DslDefaults.LearningRate);
+                    break;
                 case AttributeNames.BalancedMse:
                     draft.HasBalancedMse = true;
                     draft.BalancedMseKind = args.CtorEnum(0, BalancedMseKind.Bmc);
@@ -172,6 +177,7 @@ internal static class ExperimentParser
             d.Seeds,
             d.HasDenseWeight ? d.DenseAlpha : null,
             d.HasBalancedMse ? new BalancedMseModel(d.BalancedMseKind, d.NoiseSigma, d.MixtureComponents) : null,
+            d.HasRrt ? new RrtModel(d.RrtEpochs, d.RrtLearningRate) : null,
             new DataMemberModel(data.Name, data.TakesContext),
             data.Record!,
             new EncoderModel(d.EncoderMembers[0].Name, d.FeatureDim),

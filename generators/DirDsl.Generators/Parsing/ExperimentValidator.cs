@@ -85,12 +85,16 @@ internal static class ExperimentValidator
             if (!(d.ScheduleGamma > 0)) problems.Add(Problem.OnArgument("DIR031", Schedule, "Gamma", $"Gamma must be greater than 0, not {Text(d.ScheduleGamma)}"));
         }
 
-        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse) problems.Add(Problem.OnClass("DIR101"));
+        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt) problems.Add(Problem.OnClass("DIR101"));
         if (d.Seeds < 1) problems.Add(Problem.OnArgument("DIR032", "Ablation", "Seeds", Text(d.Seeds)));
         if (d.HasDenseWeight && (!(d.DenseAlpha > 0) || double.IsInfinity(d.DenseAlpha)))
             problems.Add(Problem.OnArgument("DIR033", "DenseWeight", "Alpha", Text(d.DenseAlpha)));
         if (d.HasBalancedMse && (!(d.NoiseSigma > 0) || double.IsInfinity(d.NoiseSigma)))
             problems.Add(Problem.OnArgument("DIR034", "BalancedMse", "InitNoiseSigma", "InitNoiseSigma must be a finite number greater than 0, not " + Text(d.NoiseSigma)));
+        if (d.HasRrt && !d.HasLds) problems.Add(Problem.OnArgument("DIR035", "Rrt", "", "RRT retrains the regressor with the LDS weights: add [Lds]"));
+        if (d.HasRrt && d.RrtEpochs < 1) problems.Add(Problem.OnArgument("DIR035", "Rrt", "Epochs", "Epochs must be at least 1, not " + Text(d.RrtEpochs)));
+        if (d.HasRrt && (!(d.RrtLearningRate > 0) || double.IsInfinity(d.RrtLearningRate)))
+            problems.Add(Problem.OnArgument("DIR035", "Rrt", "LearningRate", "LearningRate must be a finite number greater than 0, not " + Text(d.RrtLearningRate)));
         if (d.HasBalancedMse && d.MixtureComponents < 1)
             problems.Add(Problem.OnArgument("DIR034", "BalancedMse", "Components", "Components must be at least 1, not " + Text(d.MixtureComponents)));
 

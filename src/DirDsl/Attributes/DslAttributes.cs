@@ -149,6 +149,20 @@ public sealed class DenseWeightAttribute : Attribute
 }
 
 /// <summary>
+/// RRT, the two-stage baseline of the DIR paper (after Kang et al. 2020): also add a row "RRT" whose
+/// first stage trains the model without re-weighting and whose second stage keeps that encoder,
+/// frozen, and retrains a freshly initialised regressor with the configured LDS weights. Needs [Lds] (DIR035).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class RrtAttribute : Attribute
+{
+    /// <summary>Epochs of the second stage; at least 1 (DIR035).</summary>
+    public int Epochs { get; set; } = DslDefaults.RrtEpochs;
+    /// <summary>Learning rate of the second stage; greater than 0 (DIR035).</summary>
+    public double LearningRate { get; set; } = DslDefaults.LearningRate;
+}
+
+/// <summary>
 /// Balanced MSE (Ren et al. 2022): also train with the balanced loss and a trained noise scale,
 /// as rows "BMSE-BMC" / "BMSE-GAI" / "BMSE-BNI" (and "+FDS" with [Fds]). Not re-weighted.
 /// </summary>

@@ -52,6 +52,8 @@ static class DslDefaults
     public const double NoiseSigma = 1.0;
     /// <summary>Balanced MSE (GAI) mixture components.</summary>
     public const int MixtureComponents = 8;
+    /// <summary>RRT second-stage epochs.</summary>
+    public const int RrtEpochs = 10;
     /// <summary>Multi-step schedule factor.</summary>
     public const double ScheduleGamma = 0.1;
 }

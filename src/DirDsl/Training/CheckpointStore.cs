@@ -95,6 +95,17 @@ public sealed class CheckpointStore
         return true;
     }
 
+    /// <summary>
+    /// Loads the weights of a checkpoint into <paramref name="model"/> except the entries whose keys start
+    /// with <paramref name="skipPrefix"/> (RRT keeps a freshly initialised regressor this way).
+    /// </summary>
+    public static void LoadWeightsExcept(string path, nn.Module model, string skipPrefix)
+    {
+        var skip = model.state_dict().Keys.Where(k => k.StartsWith(skipPrefix, StringComparison.Ordinal)).ToList();
+        var bytes = File.Exists(path) ? File.ReadAllBytes(path) : throw new CheckpointException(path, "does not exist.");
+        DecodeInto(path, bytes, reader => model.load(reader, strict: true, skip: skip));
+    }
+
     /// <summary>Restores the best weights into <paramref name="model"/> (from memory when they are pending).</summary>
     public void LoadBest(nn.Module model)
     {
@@ -178,6 +189,19 @@ public sealed class CheckpointStore
             throw new CheckpointException(path, "cannot be read: " + e.Message, e);
         }
         return Decode(path, bytes, model, optimizer);
+    }
+
+    /// <summary>Verifies a checkpoint and hands its model section to <paramref name="loadModel"/>.</summary>
+    private static void DecodeInto(string path, byte[] bytes, Action<BinaryReader> loadModel)
+    {
+        if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)
+            || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+            throw new CheckpointException(path, "not a DirDsl checkpoint, truncated or corrupted.");
+        using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
+        reader.ReadBytes(Magic.Length);
+        reader.ReadBytes(reader.ReadInt32());                       // training state
+        using var modelReader = new BinaryReader(new MemoryStream(reader.ReadBytes((int)reader.ReadInt64())));
+        loadModel(modelReader);
     }
 
     private static TrainingState Decode(string path, byte[] bytes, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)

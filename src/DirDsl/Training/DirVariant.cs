@@ -12,19 +12,41 @@ namespace DirDsl;
 public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds, bool Fds, double ClipMin = -1, double ClipMax = -1,
     double DenseAlpha = -1, BalancedMseOptions? BalancedMse = null)
 {
+    /// <summary>RRT's second stage: epochs of retraining the regressor (0 = not an RRT variant).</summary>
+    public int RrtEpochs { get; init; }
+
+    /// <summary>RRT's second stage: learning rate of the regressor.</summary>
+    public double RrtLearningRate { get; init; }
+
+    /// <summary>The first stage of an RRT variant: the same model trained without re-weighting.</summary>
+    public DirVariant RrtStageOne => new("RRT-stage1", Reweight.None, null, false);
+
     /// <summary>
-    /// The ablation plus the rows of further methods: DenseWeight (with <paramref name="denseAlpha"/> of 0
-    /// or more) and Balanced MSE, each alone and, when the configuration has FDS, with FDS.
+    /// The ablation plus the rows of further methods: DenseWeight and Balanced MSE, each alone and,
+    /// when the configuration has FDS, with FDS; and RRT.
     /// </summary>
-    public static IReadOnlyList<DirVariant> Ablation(DirVariant configured, double denseAlpha, BalancedMseOptions? balancedMse) =>
-        Ablation(configured).Concat(Methods(configured.Fds, denseAlpha, balancedMse)).ToList();
+    public static IReadOnlyList<DirVariant> Ablation(DirVariant configured, DirMethods methods) =>
+        Ablation(configured).Concat(Methods(configured, methods)).ToList();
 
     /// <summary>The configured variant and the further methods' rows (no ablation).</summary>
-    public static IReadOnlyList<DirVariant> Declared(DirVariant configured, double denseAlpha, BalancedMseOptions? balancedMse) =>
-        new[] { configured }.Concat(Methods(configured.Fds, denseAlpha, balancedMse)).ToList();
+    public static IReadOnlyList<DirVariant> Declared(DirVariant configured, DirMethods methods) =>
+        new[] { configured }.Concat(Methods(configured, methods)).ToList();
 
-    private static IEnumerable<DirVariant> Methods(bool fds, double denseAlpha, BalancedMseOptions? balancedMse)
+    private static IEnumerable<DirVariant> Methods(DirVariant configured, DirMethods methods)
     {
+        bool fds = configured.Fds;
+        double denseAlpha = methods.DenseAlpha;
+        var balancedMse = methods.BalancedMse;
+        if (methods.RrtEpochs > 0 && configured.Lds is not null)
+        {
+            // RRT (the paper's two-stage baseline): stage 1 without re-weighting, stage 2 retrains the
+            // regressor on the frozen encoder with the configured LDS weights.
+            yield return new DirVariant("RRT", configured.Reweight, configured.Lds, false, configured.ClipMin, configured.ClipMax)
+            {
+                RrtEpochs = methods.RrtEpochs,
+                RrtLearningRate = methods.RrtLearningRate,
+            };
+        }
         if (denseAlpha >= 0)
         {
             yield return new DirVariant("DenseWeight", Reweight.None, null, false, DenseAlpha: denseAlpha);
@@ -73,3 +95,10 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
     /// <summary>A file-system-safe form of the name.</summary>
     public string Slug => Name.Replace('+', '-').ToLowerInvariant();
 }
+
+/// <summary>The optional methods an experiment declares beyond LDS and FDS.</summary>
+/// <param name="DenseAlpha">DenseWeight strength (negative = not declared).</param>
+/// <param name="BalancedMse">Balanced MSE settings (null = not declared).</param>
+/// <param name="RrtEpochs">RRT second-stage epochs (0 = not declared).</param>
+/// <param name="RrtLearningRate">RRT second-stage learning rate.</param>
+public sealed record DirMethods(double DenseAlpha = -1, BalancedMseOptions? BalancedMse = null, int RrtEpochs = 0, double RrtLearningRate = 1e-3);

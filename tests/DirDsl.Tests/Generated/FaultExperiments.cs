@@ -71,3 +71,16 @@ public partial class MethodsExperiment
     [Encoder(FeatureDim = 8)]
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU());
 }
+
+/// <summary>LDS, plus RRT: stage 1 without weights, stage 2 retrains the regressor on the frozen encoder.</summary>
+[DirExperiment(Epochs = 2, BatchSize = 32, LearningRate = 1e-2, Seed = 7)]
+[LabelBins(Min = 0, Max = 10, Count = 10)]
+[Lds(Kernel.Gaussian, Size = 5, Sigma = 2)]
+[Rrt(Epochs = 3, LearningRate = 5e-2)]
+public partial class RrtExperiment
+{
+    [Data] public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(7);
+
+    [Encoder(FeatureDim = 8)]
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU());
+}

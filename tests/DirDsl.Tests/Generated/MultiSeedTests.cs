@@ -10,6 +10,31 @@ public sealed class MultiSeedTests : IDisposable
     public void Dispose() => Directory.Delete(output, recursive: true);
 
     [Fact]
+    public void Rrt_KeepsTheStageOneEncoder_AndRetrainsOnlyTheRegressor()
+    {
+        var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null };
+        var result = RrtExperiment.Run(options);
+        Assert.Equal(new[] { "LDS", "RRT" }, result.VariantNames);
+        var rrt = result.Variants.Single(v => v.Variant == "RRT");
+        Assert.Equal(3, rrt.EpochsRun);                       // the second stage's epochs
+
+        var map = new RrtExperiment.FeatureMap();
+        map.Fit(TinyData.Splits(7).Train);
+        Dictionary<string, float[]> Weights(string path)
+        {
+            using var model = new RrtExperiment.Model(map.Width, useFds: false);
+            CheckpointStore.LoadWeightsExcept(path, model, "no-such-prefix");
+            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
+        }
+        var stageOne = Weights(Path.Combine(output, "RrtExperiment", "rrt", "rrt-stage1", "seed-7", "best.ckpt"));
+        var stageTwo = Weights(Path.Combine(output, "RrtExperiment", "rrt", "seed-7", "best.ckpt"));
+        foreach (var key in stageOne.Keys.Where(k => k.StartsWith("encoder.", StringComparison.Ordinal)))
+            Assert.Equal(stageOne[key], stageTwo[key]);       // frozen: bit for bit
+        Assert.NotEqual(stageOne["regressor.weight"], stageTwo["regressor.weight"]);
+        Assert.NotEqual(result.Variants.Single(v => v.Variant == "LDS").TestPredictions, rrt.TestPredictions);
+    }
+
+    [Fact]
     public void ThreeSeeds_EveryRow_MeansAndIntervalsAsComputedIndependently()
     {
         var result = MethodsExperiment.Run(new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null });
