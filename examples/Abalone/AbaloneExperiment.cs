@@ -29,6 +29,7 @@ public sealed record Shell(
 [Loss(LossKind.L1)]
 [DenseWeight(Alpha = 1)]
 [BalancedMse(BalancedMseKind.Gai, InitNoiseSigma = 1, Components = 8)]
+[Rrt(Epochs = 20, LearningRate = 2e-3)]
 [Ablation(Seeds = 5)]
 public partial class AbaloneExperiment
 {

@@ -26,6 +26,7 @@ public sealed record SentencePair([property: Feature] float[] PairFeatures, [pro
     Few = new[] { 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 29, 31, 33, 39, 41, 43, 45, 47 })]
 [DenseWeight(Alpha = 1)]
 [BalancedMse(BalancedMseKind.Bni, InitNoiseSigma = 0.05)]
+[Rrt(Epochs = 10, LearningRate = 1e-3)]
 [Ablation(Seeds = 3)]
 public partial class StsbExperiment
 {

@@ -63,8 +63,9 @@ internal static class TrainingEmitter
                 var variants = options.Select(Configuration.Variants);
 
                 var context = new global::DirDsl.DataContext(options.DataRoot, seed, options.Log);
-                global::DirDsl.DirSplits<{{record}}> splits = {{load}};
                 var map = new FeatureMap();
+                // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).
+                var splits = global::DirDsl.TargetHoldout.Apply({{load}}, map.Target, options.Holdouts, options.Log);
                 map.Fit(splits.Train);
                 using var train = global::DirDsl.DirDataset.Build(map, splits.Train, "train", Configuration.Bins, Configuration.TargetScale, device);
                 using var validation = global::DirDsl.DirDataset.Build(map, splits.Validation, "validation", Configuration.Bins, Configuration.TargetScale, device);

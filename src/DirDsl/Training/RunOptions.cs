@@ -22,6 +22,8 @@ public sealed class RunOptions
     public bool Resume { get; set; }
     /// <summary>Data folder handed to the [Data] member (default: nearest "data" folder above the program).</summary>
     public string? DataRoot { get; set; }
+    /// <summary>Target ranges removed from training and validation but kept in test (interpolation / extrapolation checks).</summary>
+    public List<TargetRange> Holdouts { get; } = new();
     /// <summary>Only this experiment (when a program declares several).</summary>
     public string? Experiment { get; set; }
     /// <summary>
@@ -51,6 +53,8 @@ public sealed class RunOptions
           --variant NAME     run only this variant (repeatable): Vanilla, Inverse, SqrtInverse, LDS, FDS, LDS+FDS, DenseWeight, BMSE-BMC, ...
           --experiment NAME  run only this experiment class
           --data DIR         data folder handed to the [Data] member
+          --holdout MIN:MAX  remove targets in [MIN, MAX) from training and validation, keep them in test
+                             (repeatable): the Zero row then measures interpolation or extrapolation
           --resume           continue each variant from its last checkpoint
           --checkpoint-every S  write checkpoints at most every S seconds (default 30; 0 = every epoch)
           --help             this text
@@ -89,6 +93,7 @@ public sealed class RunOptions
                 case "--experiment": options.Experiment = Value(); break;
                 case "--data": options.DataRoot = Value(); break;
                 case "--resume": options.Resume = true; break;
+                case "--holdout": options.Holdouts.Add(TargetRange.Parse(Value())); break;
                 case "--checkpoint-every":
                     var secondsText = Value();
                     options.CheckpointInterval = double.TryParse(secondsText, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0

@@ -173,6 +173,24 @@ public sealed class GeneratedExperimentTests : IDisposable
     }
 
     [Fact]
+    public void HeldOutRange_BecomesZeroShot_AndTheZeroRowMeasuresIt()
+    {
+        var options = Options("Vanilla");
+        options.Holdouts.Add(TargetRange.Parse("4:6"));
+        var result = TinyExperiment.Run(options);
+        var splits = TinyData.Splits(7);
+        Assert.Equal(0, result.TrainCounts[4]);
+        Assert.Equal(0, result.TrainCounts[5]);
+        Assert.Equal(splits.Train.Count(r => r.Y < 4 || r.Y >= 6), result.TrainCounts.Sum());
+        Assert.Equal(splits.Test.Count, result.TestTargets.Length);                  // test keeps everything
+        var zero = result.Variants.Single().Test.Zero;
+        Assert.Equal(splits.Test.Count(r => r.Y >= 4 && r.Y < 6), zero.Count);
+        Assert.True(zero.Count > 0 && double.IsFinite(zero.Mse));
+        Assert.Throws<ArgumentException>(() => TargetRange.Parse("6:4"));
+        Assert.Equal(new TargetRange(40, 50), RunOptions.Parse(new[] { "--holdout", "40:50" }).Holdouts.Single());
+    }
+
+    [Fact]
     public void CompileTimeWindows_EqualTheRuntimeKernelWindows()
     {
         Assert.Equal(KernelWindow.ForLds(Kernel.Gaussian, 5, 2), TinyExperiment.Configuration.LdsWindow);
