@@ -103,7 +103,7 @@ public sealed class RunOptions
                 default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
             }
         }
-        options.ResolveDevice(probe: false);
+        CheckDeviceName(options.Device);
         return options;
     }
 
@@ -122,17 +122,23 @@ public sealed class RunOptions
     }
 
     /// <summary>The torch device: CUDA when "auto" and available, else CPU.</summary>
-    public Device ResolveDevice(bool probe = true)
+    /// <exception cref="ArgumentException">An unknown device name, or CUDA asked for and not available.</exception>
+    public Device ResolveDevice()
     {
-        var name = Device.Trim().ToLowerInvariant();
-        if (name == "auto") return probe && cuda.is_available() ? CUDA : CPU;
-        if (name == "cpu") return probe ? CPU : null!;
-        if (name == "cuda" || name.StartsWith("cuda:", StringComparison.Ordinal))
-        {
-            if (!probe) return null!;
-            if (!cuda.is_available()) throw new ArgumentException($"--device {Device}: CUDA is not available (build with -p:DirDslBackend=cuda on a machine with an NVIDIA GPU).");
-            return device(name);
-        }
-        throw new ArgumentException($"--device must be auto, cpu, cuda or cuda:N, not '{Device}'.");
+        var name = CheckDeviceName(Device);
+        if (name == "auto") return cuda.is_available() ? CUDA : CPU;
+        if (name == "cpu") return CPU;
+        if (!cuda.is_available())
+            throw new ArgumentException($"--device {Device}: CUDA is not available (build with -p:DirDslBackend=cuda on a machine with an NVIDIA GPU).");
+        return device(name);
+    }
+
+    /// <summary>The normalised device name; auto, cpu, cuda or cuda:N, else an error.</summary>
+    private static string CheckDeviceName(string device)
+    {
+        var name = device.Trim().ToLowerInvariant();
+        bool valid = name is "auto" or "cpu" or "cuda"
+            || (name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name.AsSpan(5), NumberStyles.Integer, CultureInfo.InvariantCulture, out var index) && index >= 0);
+        return valid ? name : throw new ArgumentException($"--device must be auto, cpu, cuda or cuda:N, not '{device}'.");
     }
 }
