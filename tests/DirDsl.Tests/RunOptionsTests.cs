@@ -1,3 +1,4 @@
+using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
