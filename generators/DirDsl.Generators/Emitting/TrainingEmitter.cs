@@ -36,6 +36,7 @@ internal static class TrainingEmitter
         var learningRateLine = m.Rrt is null
             ? "double learningRate = Configuration.LearningRateAt(epoch, epochs);"
             : "double learningRate = variant.RrtEpochs > 0 ? variant.RrtLearningRate : Configuration.LearningRateAt(epoch, epochs);";
+        var noiseSigma = m.BalancedMse is null ? "" : ", model.BalancedMse?.NoiseSigma";
         // Branches for settings that are off are not emitted at all (no constant-false code).
         var clip = m.Training.GradientClipNorm > 0
             ? "global::TorchSharp.torch.nn.utils.clip_grad_norm_(model.parameters(), Configuration.GradientClipNorm);"
@@ -176,7 +177,7 @@ internal static class TrainingEmitter
                     global::DirDsl.ShotMetrics.Evaluate(validationFinal, validation.Targets, Configuration.Bins, groups),
                     global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, groups),
                     explicitGroups is null ? null : global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, explicitGroups),
-                    state.History, testPredictions, model.FeatureStatistics?.Snapshot(), seed);
+                    state.History, testPredictions, model.FeatureStatistics?.Snapshot(), seed{{noiseSigma}});
             }
 
             /// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>

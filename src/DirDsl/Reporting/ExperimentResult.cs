@@ -11,8 +11,10 @@ namespace DirDsl;
 /// <param name="TestPredictions">Test predictions in the target's unit, in test order.</param>
 /// <param name="Fds">The FDS statistics of the selected model, when the variant uses FDS.</param>
 /// <param name="Seed">The seed this variant was trained with.</param>
+/// <param name="NoiseSigma">The trained Balanced MSE noise scale of the selected model (in the loss's target unit), when the variant uses Balanced MSE.</param>
 public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun, ShotReport Validation, ShotReport Test,
-    ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord> History, float[] TestPredictions, FdsSnapshot? Fds = null, int Seed = 0);
+    ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord> History, float[] TestPredictions, FdsSnapshot? Fds = null, int Seed = 0,
+    double? NoiseSigma = null);
 
 /// <summary>All variants of one run of an experiment.</summary>
 /// <param name="Experiment">The experiment class.</param>

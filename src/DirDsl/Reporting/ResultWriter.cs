@@ -84,6 +84,7 @@ public static class ResultWriter
             variant = v.Variant,
             seed = v.Seed,
             bestEpoch = v.BestEpoch,
+            noiseSigma = v.NoiseSigma,
             epochsRun = v.EpochsRun,
             validation = v.Validation,
             test = v.Test,

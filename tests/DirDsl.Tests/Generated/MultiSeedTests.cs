@@ -60,5 +60,17 @@ public sealed class MultiSeedTests : IDisposable
         Assert.Contains($"| LDS | {ResultWriter.Format(cell.Mean)} +- {ResultWriter.Format(cell.HalfWidth)}", table);
         Assert.Contains("over 3 seeds (7, 8, 9)", table);
         Assert.True(File.Exists(Path.Combine(output, "MethodsExperiment", "bmse-bmc", "seed-9", "last.ckpt")));
+
+        // The noise scale is trained: it moved from its initial 1.0, and only Balanced MSE rows report one.
+        Assert.All(result.Variants.Where(v => v.Variant == "BMSE-BMC"), v => Assert.True(v.NoiseSigma is > 0 and not 1.0, $"sigma {v.NoiseSigma}"));
+        Assert.All(result.Variants.Where(v => v.Variant != "BMSE-BMC"), v => Assert.Null(v.NoiseSigma));
+        var stored = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "MethodsExperiment", "results.json")))
+            .RootElement.GetProperty("variants").EnumerateArray().ToArray();
+        for (int i = 0; i < stored.Length; i++)
+        {
+            var sigma = stored[i].GetProperty("noiseSigma");
+            if (result.Variants[i].NoiseSigma is { } expected) Assert.Equal(expected, sigma.GetDouble(), 12);
+            else Assert.Equal(System.Text.Json.JsonValueKind.Null, sigma.ValueKind);
+        }
     }
 }
