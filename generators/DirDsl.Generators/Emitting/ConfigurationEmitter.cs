@@ -67,7 +67,7 @@ internal static class ConfigurationEmitter
         w.Line();
         var reweight = m.Lds?.Reweight ?? Reweight.None;
         var ldsOptions = m.Lds is null ? "null" : $"new global::DirDsl.LdsOptions({ExperimentFile.Enum(m.Lds.Kernel)}, {Literal(m.Lds.Size)}, {Literal(m.Lds.Sigma)}) {{ Window = LdsWindow }}";
-        var name = VariantName(reweight, m.Lds is not null, m.Fds is not null);
+        var name = VariantName(m.Lds is not null, m.Fds is not null);
         w.Line("/// <summary>The variant the attributes describe.</summary>");
         w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new({Literal(name)}, {ExperimentFile.Enum(reweight)}, {ldsOptions}, {Literal(m.Fds is not null)}, {Literal(m.Lds?.ClipMin ?? -1)}, {Literal(m.Lds?.ClipMax ?? -1)});");
         w.Line();
@@ -110,8 +110,8 @@ internal static class ConfigurationEmitter
         w.Close();
     });
 
-    /// <summary>Mirrors DirVariant.NameOf, which the generator cannot call (it does not reference the runtime).</summary>
-    private static string VariantName(Reweight reweight, bool lds, bool fds) => (lds, fds) switch
+    /// <summary>The row name of the configured variant (the same names DirVariant.Ablation gives its rows).</summary>
+    private static string VariantName(bool lds, bool fds) => (lds, fds) switch
     {
         (true, true) => "LDS+FDS",
         (true, false) => "LDS",

@@ -25,14 +25,16 @@ public readonly struct CsvRow
     public string String(string column) => cells[file.ColumnIndex(column)];
 
     /// <summary>A finite number (invariant culture).</summary>
-    public double Double(string column)
+    public double Double(string column) => Number(column, "");
+
+    private double Number(string column, string what)
     {
         var cell = String(column).Trim();
-        if (cell.Length == 0) throw new DataFormatException(file.Path, Row, column, "the cell is empty.");
+        if (cell.Length == 0) throw new DataFormatException(file.Path, Row, column, what + "the cell is empty.");
         if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-            throw new DataFormatException(file.Path, Row, column, $"'{Shorten(cell)}' is not a number.");
+            throw new DataFormatException(file.Path, Row, column, $"{what}'{Shorten(cell)}' is not a number.");
         if (!double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
-            throw new DataFormatException(file.Path, Row, column, $"'{Shorten(cell)}' is not a finite number in float range.");
+            throw new DataFormatException(file.Path, Row, column, $"{what}'{Shorten(cell)}' is not a finite number in float range.");
         return value;
     }
 
@@ -49,17 +51,7 @@ public readonly struct CsvRow
     }
 
     /// <summary>The target: a finite number; NaN, infinity or an empty cell is an error naming the target column.</summary>
-    public float Target(string column)
-    {
-        try
-        {
-            return Float(column);
-        }
-        catch (DataFormatException e)
-        {
-            throw new DataFormatException(file.Path, Row, column, "target " + e.Message[(e.Message.LastIndexOf(": ", StringComparison.Ordinal) + 2)..]);
-        }
-    }
+    public float Target(string column) => (float)Number(column, "target ");
 
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }

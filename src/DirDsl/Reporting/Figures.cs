@@ -44,16 +44,16 @@ public static class Figures
         var testBins = result.TestTargets.Select(result.Bins.BinOf).ToArray();
         foreach (var variant in result.Variants)
         {
-            var xs = new List<double>();
-            var ys = new List<double>();
-            for (int bin = 0; bin < result.Bins.Count; bin++)
+            var sums = new double[result.Bins.Count];
+            var counts = new int[result.Bins.Count];
+            for (int i = 0; i < testBins.Length; i++)
             {
-                var errors = Enumerable.Range(0, testBins.Length).Where(i => testBins[i] == bin)
-                    .Select(i => Math.Pow(variant.TestPredictions[i] - result.TestTargets[i], 2)).ToArray();
-                if (errors.Length == 0) continue;
-                xs.Add(result.Bins.Center(bin));
-                ys.Add(errors.Average());
+                sums[testBins[i]] += Math.Pow(variant.TestPredictions[i] - result.TestTargets[i], 2);
+                counts[testBins[i]]++;
             }
+            var present = Enumerable.Range(0, result.Bins.Count).Where(bin => counts[bin] > 0).ToArray();
+            var xs = present.Select(result.Bins.Center).ToList();
+            var ys = present.Select(bin => sums[bin] / counts[bin]).ToList();
             var line = plot.Add.ScatterLine(xs.ToArray(), ys.ToArray());
             line.LegendText = variant.Variant;
             line.LineWidth = 1.5f;

@@ -137,20 +137,27 @@ public static class ResultWriter
     public static string Table(ExperimentResult result, bool explicitGroups)
     {
         if (result.Seeds.Count > 1) return SeedTable(result, explicitGroups);
+        return Render(result.Variants
+            .Select(v => (v.Variant, Report: explicitGroups ? v.TestExplicitGroups : v.Test))
+            .Where(row => row.Report is not null)
+            .Select(row => (row.Variant, row.Report!)).ToList());
+    }
+
+    /// <summary>One block per metric: a header of groups with their sample counts, then a row per (label, report).</summary>
+    private static string Render(IReadOnlyList<(string Label, ShotReport Report)> rows)
+    {
         var text = new StringBuilder();
-        var first = explicitGroups ? result.Variants.First(v => v.TestExplicitGroups is not null).TestExplicitGroups! : result.Variants[0].Test;
-        var groups = first.Rows().ToArray();
+        if (rows.Count == 0) return "";
+        var groups = rows[0].Report.Rows().ToArray();
         foreach (var (name, value) in TableMetrics)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {name} |");
             foreach (var (group, m) in groups) text.Append(CultureInfo.InvariantCulture, $" {group} ({m.Count}) |");
             text.AppendLine();
             text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groups.Length))).AppendLine();
-            foreach (var v in result.Variants)
+            foreach (var (label, report) in rows)
             {
-                var report = explicitGroups ? v.TestExplicitGroups : v.Test;
-                if (report is null) continue;
-                text.Append(CultureInfo.InvariantCulture, $"| {v.Variant} |");
+                text.Append(CultureInfo.InvariantCulture, $"| {label} |");
                 foreach (var (_, m) in report.Rows()) text.Append(' ').Append(Format(value(m))).Append(" |");
                 text.AppendLine();
             }
@@ -191,28 +198,9 @@ public static class ResultWriter
     }
 
     /// <summary>A paper-style table of stored variants (e.g. merged from separate runs): rows "experiment variant (seed)".</summary>
-    public static string Table(IReadOnlyList<StoredVariant> variants, bool explicitGroups)
-    {
-        var text = new StringBuilder();
-        var rows = variants.Where(v => !explicitGroups || v.TestExplicitGroups is not null).ToList();
-        if (rows.Count == 0) return "";
-        var groups = (explicitGroups ? rows[0].TestExplicitGroups! : rows[0].Test).Rows().ToArray();
-        foreach (var (name, value) in TableMetrics)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"| {name} |");
-            foreach (var (group, m) in groups) text.Append(CultureInfo.InvariantCulture, $" {group} ({m.Count}) |");
-            text.AppendLine();
-            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groups.Length))).AppendLine();
-            foreach (var v in rows)
-            {
-                text.Append(CultureInfo.InvariantCulture, $"| {v.Experiment} {v.Variant} (seed {v.Seed}) |");
-                foreach (var (_, m) in (explicitGroups ? v.TestExplicitGroups! : v.Test).Rows()) text.Append(' ').Append(Format(value(m))).Append(" |");
-                text.AppendLine();
-            }
-            text.AppendLine();
-        }
-        return text.ToString();
-    }
+    public static string Table(IReadOnlyList<StoredVariant> variants, bool explicitGroups) => Render(variants
+        .Where(v => !explicitGroups || v.TestExplicitGroups is not null)
+        .Select(v => ($"{v.Experiment} {v.Variant} (seed {v.Seed})", explicitGroups ? v.TestExplicitGroups! : v.Test)).ToList());
 
     /// <summary>Three decimals, or an en dash for an undefined value.</summary>
     public static string Format(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "–";

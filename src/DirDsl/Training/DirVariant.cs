@@ -75,15 +75,6 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
         return rows.GroupBy(r => r.Name).Select(g => g.Last()).ToList();
     }
 
-    /// <summary>The name of the variant a configuration describes.</summary>
-    public static string NameOf(Reweight reweight, bool lds, bool fds) => (lds, fds) switch
-    {
-        (true, true) => "LDS+FDS",
-        (true, false) => "LDS",
-        (false, true) => reweight == Reweight.None ? "FDS" : reweight + "+FDS",
-        _ => reweight == Reweight.None ? "Vanilla" : reweight.ToString(),
-    };
-
     /// <summary>Whether the loss is weighted per sample.</summary>
     public bool IsWeighted => Reweight != Reweight.None || DenseAlpha >= 0;
 
