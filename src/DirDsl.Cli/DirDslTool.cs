@@ -143,6 +143,8 @@ public static class DirDslTool
             text.AppendLine();
             text.Append(ResultWriter.Table(variants, explicitGroups: true));
         }
+        var search = ResultWriter.SearchSection(variants);
+        if (search.Length > 0) text.AppendLine().Append(search);
         if (o.Out is null) output.Write(text);
         else
         {

@@ -23,7 +23,7 @@ public sealed class DiagnosticTests
     [Fact]
     public Task ValidExperiment_HasNoDiagnostic() => Verify(new ExperimentSource
     {
-        Extra = "[Lds(Kernel.Gaussian, Size = 5, Sigma = 2)] [Fds(Momentum = 0.9)] [Loss(LossKind.Huber, Beta = 0.3)] [DenseWeight(Alpha = 0.5)] [BalancedMse(BalancedMseKind.Gai)] [Ablation(Seeds = 3)]",
+        Extra = "[Lds(Kernel.Gaussian, Size = 5, Sigma = 2)] [Fds(Momentum = 0.9)] [Loss(LossKind.Huber, Beta = 0.3)] [DenseWeight(Alpha = 0.5)] [BalancedMse(BalancedMseKind.Gai)] [Ablation(Seeds = 3)] [Smoter(Neighbours = 3)] [Smogn(Perturbation = 0.05, Relevance = RelevanceKind.Rarity)] [Search(Kernels = new[] { Kernel.Gaussian, Kernel.Laplace }, Sizes = new[] { 3, 5 }, Sigmas = new[] { 1.0, 2.0 }, Momentums = new[] { 0.9, 0.99 }, BinCounts = new[] { 10, 20 })]",
     });
 
     [Fact]
@@ -178,6 +178,27 @@ public sealed class DiagnosticTests
 
     [Fact]
     public Task RrtWithoutLds_ReportsErrorOnRrtAttribute() => Verify(new ExperimentSource { Extra = "[{|DIR035:Rrt(Epochs = 5)|}]" });
+
+    [Fact]
+    public Task SmognWithoutNeighbours_ReportsErrorOnNeighboursArgument() => Verify(new ExperimentSource { Extra = "[Smogn(Neighbours = {|DIR036:0|})]" });
+
+    [Fact]
+    public Task SmoterThresholdAboveOne_ReportsErrorOnThresholdArgument() => Verify(new ExperimentSource { Extra = "[Smoter(Threshold = {|DIR036:1.5|})]" });
+
+    [Fact]
+    public Task SearchWithEvenSize_ReportsErrorOnSizesArgument() => Verify(new ExperimentSource { Extra = "[Lds] [Search(Sizes = {|DIR037:new[] { 3, 4 }|})]" });
+
+    [Fact]
+    public Task SearchWithRepeatedSigma_ReportsErrorOnSigmasArgument() => Verify(new ExperimentSource { Extra = "[Fds] [Search(Sigmas = {|DIR037:new[] { 1.0, 1.0 }|})]" });
+
+    [Fact]
+    public Task SearchWithTooFewBinsForFds_ReportsErrorOnBinCountsArgument() => Verify(new ExperimentSource { Extra = "[Fds(Size = 9)] [Search(BinCounts = {|DIR037:new[] { 4, 20 }|})]" });
+
+    [Fact]
+    public Task SearchWithoutLdsOrFds_ReportsErrorOnSearchAttribute() => Verify(new ExperimentSource { Extra = "[{|DIR038:Search(Sizes = new[] { 3, 5 })|}]" });
+
+    [Fact]
+    public Task SearchMomentumsWithoutFds_ReportsErrorOnMomentumsArgument() => Verify(new ExperimentSource { Extra = "[Lds] [Search(Momentums = {|DIR038:new[] { 0.9 }|})]" });
 
     [Fact]
     public Task LdsKernelWiderThanBins_WarnsOnSizeArgument() => Verify(new ExperimentSource

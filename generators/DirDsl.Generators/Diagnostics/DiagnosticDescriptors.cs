@@ -130,6 +130,15 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Rrt = Error("DIR035", "RRT setting invalid",
         "Rrt: {0}", "RRT's second stage retrains the regressor with the LDS weights for Epochs at LearningRate.");
 
+    public static readonly DiagnosticDescriptor Resampling = Error("DIR036", "SMOTER / SMOGN setting out of range",
+        "{0}: {1}", "Resampling needs at least one neighbour, a relevance threshold in (0, 1] and (SMOGN) a positive perturbation.");
+
+    public static readonly DiagnosticDescriptor SearchValue = Error("DIR037", "Search value invalid",
+        "Search: {0} {1}", "Each [Search] axis lists distinct valid values (sizes odd and at least 3, sigmas positive, momentums in [0, 1), bin counts at least 1); the grid has at most 1000 points.");
+
+    public static readonly DiagnosticDescriptor SearchTarget = Error("DIR038", "Search has nothing to vary",
+        "Search: {0}", "[Search] varies the settings of [Lds] and [Fds]; momentum exists only with [Fds].");
+
     public static readonly DiagnosticDescriptor LdsKernelWide = Warning("DIR100", "LDS kernel wider than the label space",
         "LDS kernel Size {0} is wider than the {1} label bins; every bin's weight will be nearly the same",
         "A kernel wider than the label space smooths the distribution almost flat.");

@@ -76,8 +76,9 @@ internal static class ConfigurationEmitter
             ? $"new global::DirDsl.BalancedMseOptions({ExperimentFile.Enum(b.Kind)}, {Literal(b.InitNoiseSigma)}, {Literal(b.Components)})"
             : "null";
         var rrt = m.Rrt is { } r ? $", {Literal(r.Epochs)}, {Literal(r.LearningRate)}" : "";
-        var methods = $"new global::DirDsl.DirMethods({dense}, {balanced}{rrt})";
-        bool extras = m.DenseAlpha is not null || m.BalancedMse is not null || m.Rrt is not null;
+        var resampling = (m.Smoter is null ? "" : ", Smoter: " + Resampling(m.Smoter)) + (m.Smogn is null ? "" : ", Smogn: " + Resampling(m.Smogn));
+        var methods = $"new global::DirDsl.DirMethods({dense}, {balanced}{rrt}{resampling})";
+        bool extras = m.DenseAlpha is not null || m.BalancedMse is not null || m.Rrt is not null || m.Smoter is not null || m.Smogn is not null;
         w.Line(m.Ablation
             ? "/// <summary>The ablation: Vanilla, re-weighting, LDS, FDS, LDS+FDS (those the configuration allows) and the declared methods, same seed and data.</summary>"
             : extras ? "/// <summary>The variants to train: the configured one and the declared methods.</summary>" : "/// <summary>The variants to train: the configured one.</summary>");
@@ -86,6 +87,7 @@ internal static class ConfigurationEmitter
             : extras
                 ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Declared(Configured, {methods});"
                 : "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = new[] { Configured };");
+        if (m.Search is { } search) EmitSearch(w, m, search);
         w.Line("/// <summary>Seeds per variant ([Ablation(Seeds)]).</summary>");
         w.Line($"public const int Seeds = {Literal(m.Seeds)};");
         w.Line();
@@ -109,6 +111,27 @@ internal static class ConfigurationEmitter
         w.Line($"public static double LearningRateAt(int epoch, int epochs) => global::DirDsl.TrainingKit.LearningRateAt({ExperimentFile.Enum(m.Schedule.Kind)}, LearningRate, epoch, epochs, {milestones}, {Literal(m.Schedule.Gamma)});");
         w.Close();
     });
+
+    /// <summary>The FDS settings (search points change some of them) and the grid of [Search].</summary>
+    private static void EmitSearch(SourceWriter w, ExperimentModel m, SearchModel search)
+    {
+        if (m.Fds is { } f)
+        {
+            w.Line("/// <summary>The FDS settings of [Fds], which a search point overrides in part.</summary>");
+            w.Line($"public static global::DirDsl.FdsOptions FdsSettings {{ get; }} = new({Literal(f.Momentum)}, {ExperimentFile.Enum(f.Kernel)}, {Literal(f.Size)}, {Literal(f.Sigma)}, {Literal(f.StartEpoch)}, {Literal(f.ClampMin)}, {Literal(f.ClampMax)});");
+        }
+        string Axis<T>(EquatableArray<T>? values, string type, System.Func<T, string> literal) where T : System.IEquatable<T> =>
+            values is null ? "null" : $"new {type}[] {{ {string.Join(", ", values.Value.Select(literal))} }}";
+        var kernels = Axis(search.Kernels, "global::DirDsl.Kernel", k => ExperimentFile.Enum((Kernel)k));
+        var space = $"new global::DirDsl.SearchSpace({kernels}, {Axis(search.Sizes, "int", Literal)}, {Axis(search.Sigmas, "double", Literal)}, {Axis(search.Momentums, "double", Literal)}, {Axis(search.BinCounts, "int", Literal)})";
+        w.Line("/// <summary>The hyperparameter-search points of [Search] (run with --search or --variant NAME; the report selects on validation).</summary>");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> SearchVariants {{ get; }} = global::DirDsl.HyperparameterSearch.Grid(Configured, {space}, Bins, {(m.Fds is null ? "null" : "FdsSettings")});");
+        w.Line();
+    }
+
+    /// <summary>The runtime options of a [Smoter] or [Smogn] attribute.</summary>
+    private static string Resampling(ResamplingModel r) =>
+        $"new global::DirDsl.ResamplingOptions({ExperimentFile.Enum(r.Kind)}, {Literal(r.Neighbours)}, {Literal(r.Threshold)}, {Literal(r.Perturbation)}, {Literal(r.Undersample)}, {ExperimentFile.Enum(r.Relevance)})";
 
     /// <summary>The row name of the configured variant (the same names DirVariant.Ablation gives its rows).</summary>
     private static string VariantName(bool lds, bool fds) => (lds, fds) switch

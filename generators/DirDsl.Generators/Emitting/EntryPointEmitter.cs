@@ -18,7 +18,7 @@ internal static class EntryPointEmitter
         w.Line("var experiments = new global::DirDsl.ExperimentEntry[]");
         w.Line("{");
         foreach (var m in experiments.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal))
-            w.Line($"    new(\"{m.ClassName}\", {m.GlobalName}.Run),");
+            w.Line($"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")}),");
         w.Line("};");
         w.Line("return global::DirDsl.DirCli.Run(args, experiments);");
         w.Close();

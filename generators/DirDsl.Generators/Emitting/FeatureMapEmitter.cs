@@ -1,3 +1,4 @@
+using System.Linq;
 using DirDsl.Generators.Model;
 using static DirDsl.Generators.Emitting.SourceWriter;
 
@@ -57,6 +58,24 @@ internal static class FeatureMapEmitter
         }
         w.Close();
         w.Line();
+        if (m.Record.Features.Any(f => f.Kind is FeatureKind.Category or FeatureKind.EnumCategory))
+        {
+            // Resampling must copy one-hot blocks whole; an all-numeric map keeps the interface's default layout.
+            w.Line("/// <inheritdoc />");
+            w.Open("public global::DirDsl.FeatureLayout Layout");
+            w.Open("get");
+            w.Line("var categories = new global::System.Collections.Generic.List<(int Start, int Width)>();");
+            w.Line("int at = 0;");
+            foreach (var f in m.Record.Features)
+            {
+                if (f.Kind is FeatureKind.Category or FeatureKind.EnumCategory) w.Line($"categories.Add((at, {Width(f)}));");
+                w.Line($"at += {Width(f)};");
+            }
+            w.Line("return new global::DirDsl.FeatureLayout(Width, categories);");
+            w.Close();
+            w.Close();
+            w.Line();
+        }
         w.Line("/// <inheritdoc />");
         w.Line($"public float Target({record} record, string split, int index) =>");
         w.Line($"    global::DirDsl.DirDataset.CheckTarget((double)record.{m.Record.Target}, split, index, {Literal(m.Record.Target)});");

@@ -22,18 +22,26 @@ internal static class ModelEmitter
         w.Line("private readonly global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor> regressor;");
         if (fds is not null) w.Line("private readonly global::DirDsl.FeatureStatistics? fds;");
         bool bmse = m.BalancedMse is not null;
+        // With [Search] and [Fds], a search point's FDS settings and bin count come in at run time.
+        bool searchedFds = m.Search is not null && fds is not null;
         if (bmse) w.Line("private readonly global::DirDsl.BalancedMseLoss? balanced_mse;");
         w.Line();
         w.Line("/// <summary>Builds the model for input rows of width <paramref name=\"inputDim\"/>; FDS only when <paramref name=\"useFds\"/>.</summary>");
-        if (bmse)
+        if (bmse || searchedFds)
         {
             w.Line("/// <param name=\"inputDim\">Width of an input row.</param>");
             w.Line("/// <param name=\"useFds\">Calibrate features with FDS.</param>");
-            w.Line("/// <param name=\"balancedMse\">The Balanced MSE loss of this variant (its noise scale is trained with the model), or null.</param>");
         }
-        w.Open(bmse
-            ? "public Model(int inputDim, bool useFds, global::DirDsl.BalancedMseLoss? balancedMse = null) : base(\"" + m.ClassName + "Model\")"
-            : "public Model(int inputDim, bool useFds) : base(\"" + m.ClassName + "Model\")");
+        if (bmse) w.Line("/// <param name=\"balancedMse\">The Balanced MSE loss of this variant (its noise scale is trained with the model), or null.</param>");
+        if (searchedFds)
+        {
+            w.Line("/// <param name=\"point\">The hyperparameter-search point whose FDS settings apply, or null for [Fds] as written.</param>");
+            w.Line("/// <param name=\"binCount\">Label bins of the FDS statistics (a search point may change them).</param>");
+        }
+        var parameters = "int inputDim, bool useFds"
+            + (bmse ? ", global::DirDsl.BalancedMseLoss? balancedMse = null" : "")
+            + (searchedFds ? ", global::DirDsl.SearchPoint? point = null, int binCount = Configuration.BinCount" : "");
+        w.Open("public Model(" + parameters + ") : base(\"" + m.ClassName + "Model\")");
         w.Line($"encoder = {m.Encoder.Name}(inputDim);");
         w.Line($"regressor = {regressor};");
         w.Line("register_module(\"encoder\", encoder);");
@@ -41,9 +49,17 @@ internal static class ModelEmitter
         if (fds is not null)
         {
             w.Open("if (useFds)");
-            w.Line($"fds = new global::DirDsl.FeatureStatistics(Configuration.BinCount, Configuration.FeatureDim, momentum: {Literal(fds.Momentum)},");
-            w.Line($"    kernel: {ExperimentFile.Enum(fds.Kernel)}, size: {Literal(fds.Size)}, sigma: {Literal(fds.Sigma)}, startEpoch: {Literal(fds.StartEpoch)},");
-            w.Line($"    clampMin: {Literal(fds.ClampMin)}, clampMax: {Literal(fds.ClampMax)}, window: Configuration.FdsWindow);");
+            if (searchedFds)
+            {
+                // The window is computed at run time from the point's kernel (KernelWindow, the same numbers as FdsWindow).
+                w.Line("fds = Configuration.FdsSettings.At(point).Create(binCount, Configuration.FeatureDim);");
+            }
+            else
+            {
+                w.Line($"fds = new global::DirDsl.FeatureStatistics(Configuration.BinCount, Configuration.FeatureDim, momentum: {Literal(fds.Momentum)},");
+                w.Line($"    kernel: {ExperimentFile.Enum(fds.Kernel)}, size: {Literal(fds.Size)}, sigma: {Literal(fds.Sigma)}, startEpoch: {Literal(fds.StartEpoch)},");
+                w.Line($"    clampMin: {Literal(fds.ClampMin)}, clampMax: {Literal(fds.ClampMax)}, window: Configuration.FdsWindow);");
+            }
             w.Line("register_module(\"fds\", fds);");
             w.Close();
         }

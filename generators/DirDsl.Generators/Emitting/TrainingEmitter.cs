@@ -11,15 +11,25 @@ internal static class TrainingEmitter
         var record = m.Record.GlobalName;
         var load = m.Data.TakesContext ? $"{m.Data.Name}(context)" : $"{m.Data.Name}()";
         // Balanced MSE exists only where declared: its loss module is built per variant and owned by the model.
+        // Continuation lines are indented relative to the snippet written by w.Lines (4 spaces at these spots).
+        const string stageIndent = "    ";
+        // SMOTER / SMOGN and search points with their own bins train on records of their own ("fit");
+        // without [Smoter], [Smogn] or [Search] the split itself is all there is.
+        bool ownRecords = m.Smoter is not null || m.Smogn is not null || m.Search is not null;
+        var fit = ownRecords ? "fit" : "train";
+        var searchModel = m.Search is not null && m.Fds is not null ? ", point: variant.Point, binCount: variant.BinsOr(Configuration.Bins).Count" : "";
         var modelCreation = m.BalancedMse is null
-            ? "using var model = new Model(inputDim, variant.Fds);"
-            : "using var model = new Model(inputDim, variant.Fds, variant.BalancedMse?.Create(train.Targets, Configuration.Bins, Configuration.TargetScale));";
+            ? $"using var model = new Model(inputDim, variant.Fds{searchModel});"
+            : $"using var model = new Model(inputDim, variant.Fds, variant.BalancedMse?.Create({fit}.Targets, Configuration.Bins, Configuration.TargetScale){searchModel});";
+        var fitLines = ownRecords
+            ? "// The records this variant trains on: resampled (SMOTER / SMOGN) or re-binned (a search point's bins), else the split.\n" + stageIndent + "using var ownRecords = global::DirDsl.DirDataset.ForVariant(train, variant, Configuration.Bins, Configuration.TargetScale, seed, options.Log);\n" + stageIndent + "var fit = ownRecords ?? train;"
+            : "// Every variant of this experiment trains on the training split as it is.";
+        var searchOf = m.Search is null ? "" : "\n" + stageIndent + "{\n" + stageIndent + "    SearchOf = variant.Point?.Of,\n" + stageIndent + "}";
+        var variantLists = m.Search is null ? "Configuration.Variants" : "Configuration.Variants, Configuration.SearchVariants";
         var lossLine = m.BalancedMse is null
             ? "var loss = global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);"
             : "var loss = model.BalancedMse is { } balanced ? balanced.call(predictions, targets) : global::DirDsl.WeightedLoss.Compute(predictions, targets, Configuration.Loss, weighted ? weights.index_select(0, index) : null);";
         // RRT exists only where declared: a first stage trained as its own variant, then a frozen encoder.
-        // Continuation lines are indented relative to the snippet written by w.Lines (4 spaces at this spot).
-        const string stageIndent = "    ";
         var rrtStage = m.Rrt is null
             ? ""
             : "if (variant.RrtEpochs > 0)\n" + stageIndent + "{\n" + stageIndent
@@ -61,7 +71,7 @@ internal static class TrainingEmitter
                 var device = options.ResolveDevice();
                 int seed = options.Seed ?? Configuration.Seed;
                 int epochs = options.Epochs ?? Configuration.Epochs;
-                var variants = options.Select(Configuration.Variants);
+                var variants = options.Select({{variantLists}});
 
                 var context = new global::DirDsl.DataContext(options.DataRoot, seed, options.Log);
                 var map = new FeatureMap();
@@ -86,7 +96,10 @@ internal static class TrainingEmitter
                         results.Add(TrainVariant(variant, map.Width, train, validation, test, groups, explicitGroups, folder, options, device, runSeed, epochs));
                     }
                 }
-                var result = new global::DirDsl.ExperimentResult("{{m.ClassName}}", seed, epochs, Configuration.Bins, trainCounts, test.Targets, results, Configuration.Configured);
+                var result = new global::DirDsl.ExperimentResult("{{m.ClassName}}", seed, epochs, Configuration.Bins, trainCounts, test.Targets, results, Configuration.Configured)
+                {
+                    SelectByMse = Configuration.SelectByMse,
+                };
                 global::DirDsl.ResultWriter.Write(result, folder, options.Log);
                 return result;
             }
@@ -103,19 +116,20 @@ internal static class TrainingEmitter
                 global::DirDsl.RunOptions options, global::TorchSharp.torch.Device device, int seed, int epochs)
             {
                 // Initial weights depend on the seed alone, so every variant starts from the same draw.
+                {{fitLines}}
                 global::DirDsl.TrainingKit.SeedEpoch(seed, -1);
                 {{modelCreation}}
                 global::TorchSharp.ModuleExtensionMethods.to(model, device);
                 {{rrtStage}}
                 using var optimizer = global::DirDsl.TrainingKit.CreateOptimizer({{ExperimentFile.Enum(m.Training.Optimizer)}}, {{trainable}}, Configuration.LearningRate, Configuration.WeightDecay);
-                var sampleWeights = variant.SampleWeights(train.Targets, Configuration.Bins);
-                using var weights = global::TorchSharp.torch.tensor(sampleWeights, new long[] { train.Count, 1 }).to(device);
+                var sampleWeights = variant.SampleWeights({{fit}}.Targets, Configuration.Bins);
+                using var weights = global::TorchSharp.torch.tensor(sampleWeights, new long[] { {{fit}}.Count, 1 }).to(device);
                 bool weighted = variant.IsWeighted;
 
                 var checkpoints = new global::DirDsl.CheckpointStore(global::System.IO.Path.Combine(folder, variant.Slug, $"seed-{seed}"));
                 var state = (options.Resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new global::DirDsl.TrainingState();
                 var progress = new global::DirDsl.TrainingProgress(options.Log);
-                int steps = (train.Count + Configuration.BatchSize - 1) / Configuration.BatchSize;
+                int steps = ({{fit}}.Count + Configuration.BatchSize - 1) / Configuration.BatchSize;
 
                 for (int epoch = state.NextEpoch; epoch < epochs && !state.Stopped; epoch++)
                 {
@@ -126,14 +140,14 @@ internal static class TrainingEmitter
                     model.train();
                     double lossSum = 0;
                     int step = 0;
-                    foreach (var batch in global::DirDsl.TrainingKit.Batches(train.Count, Configuration.BatchSize, seed, epoch))
+                    foreach (var batch in global::DirDsl.TrainingKit.Batches({{fit}}.Count, Configuration.BatchSize, seed, epoch))
                     {
                         // One dispose scope per step keeps native memory flat across epochs.
                         using var scope = global::TorchSharp.torch.NewDisposeScope();
                         var index = global::TorchSharp.torch.tensor(batch, device: device);
-                        var inputs = train.Inputs.index_select(0, index);
-                        var targets = train.ScaledTargets.index_select(0, index);
-                        var bins = train.BinTensor.index_select(0, index);
+                        var inputs = {{fit}}.Inputs.index_select(0, index);
+                        var targets = {{fit}}.ScaledTargets.index_select(0, index);
+                        var bins = {{fit}}.BinTensor.index_select(0, index);
                         optimizer.zero_grad();
                         var predictions = model.forward(inputs, bins, epoch);
                         {{lossLine}}
@@ -146,7 +160,7 @@ internal static class TrainingEmitter
                     }
 
                     // FDS: per-bin statistics of this epoch's features calibrate the batches of the next.
-                    model.UpdateFeatureStatistics(train, epoch);
+                    model.UpdateFeatureStatistics({{fit}}, epoch);
 
                     var validationPredictions = Predict(model, validation);
                     var (validationMse, validationMae) = global::DirDsl.ShotMetrics.Errors(validationPredictions, validation.Targets);
@@ -177,7 +191,7 @@ internal static class TrainingEmitter
                     global::DirDsl.ShotMetrics.Evaluate(validationFinal, validation.Targets, Configuration.Bins, groups),
                     global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, groups),
                     explicitGroups is null ? null : global::DirDsl.ShotMetrics.Evaluate(testPredictions, test.Targets, Configuration.Bins, explicitGroups),
-                    state.History, testPredictions, model.FeatureStatistics?.Snapshot(), seed{{noiseSigma}});
+                    state.History, testPredictions, model.FeatureStatistics?.Snapshot(), seed{{noiseSigma}}){{searchOf}};
             }
 
             /// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>

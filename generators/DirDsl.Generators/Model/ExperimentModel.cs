@@ -24,7 +24,10 @@ internal sealed record ExperimentModel(
     DataMemberModel Data,
     RecordModel Record,
     EncoderModel Encoder,
-    string? RegressorMember)
+    string? RegressorMember,
+    ResamplingModel? Smoter = null,
+    ResamplingModel? Smogn = null,
+    SearchModel? Search = null)
 {
     /// <summary>Namespace-qualified class name, for hint names.</summary>
     public string HintPrefix => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
@@ -76,3 +79,9 @@ internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureMode
 
 internal sealed record EncoderModel(string Name, int FeatureDim);
 
+
+internal sealed record ResamplingModel(ResamplingKind Kind, int Neighbours, double Threshold, double Perturbation, bool Undersample, RelevanceKind Relevance);
+
+/// <summary>The axes of [Search]; a null axis keeps the attribute's value. Kernels are Kernel values as ints (enums are not IEquatable).</summary>
+internal sealed record SearchModel(EquatableArray<int>? Kernels, EquatableArray<int>? Sizes, EquatableArray<double>? Sigmas,
+    EquatableArray<double>? Momentums, EquatableArray<int>? BinCounts);

@@ -14,6 +14,9 @@ internal static class AttributeNames
     public const string DenseWeight = "DirDsl.DenseWeightAttribute";
     public const string BalancedMse = "DirDsl.BalancedMseAttribute";
     public const string Rrt = "DirDsl.RrtAttribute";
+    public const string Smoter = "DirDsl.SmoterAttribute";
+    public const string Smogn = "DirDsl.SmognAttribute";
+    public const string Search = "DirDsl.SearchAttribute";
     public const string Data = "DirDsl.DataAttribute";
     public const string Encoder = "DirDsl.EncoderAttribute";
     public const string Regressor = "DirDsl.RegressorAttribute";

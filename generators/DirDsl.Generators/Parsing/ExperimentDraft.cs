@@ -102,6 +102,13 @@ internal sealed class ExperimentDraft
     public Setting<double> NoiseSigma = new(DslDefaults.NoiseSigma, false);
     public Setting<int> MixtureComponents = new(DslDefaults.MixtureComponents, false);
 
+    public ResamplingDraft? Smoter, Smogn;
+
+    public bool HasSearch;
+    public Kernel[]? SearchKernels;
+    public int[]? SearchSizes, SearchBinCounts;
+    public double[]? SearchSigmas, SearchMomentums;
+
     public bool HasSchedule;
     public ScheduleKind ScheduleKind;
     public int[]? Milestones;
@@ -111,4 +118,15 @@ internal sealed class ExperimentDraft
     public List<MemberFacts> EncoderMembers = new();
     public List<MemberFacts> RegressorMembers = new();
     public Setting<int> FeatureDim;
+}
+
+/// <summary>The arguments of a [Smoter] or [Smogn] attribute as written.</summary>
+internal sealed class ResamplingDraft
+{
+    public ResamplingKind Kind;
+    public Setting<int> Neighbours = new(DslDefaults.Neighbours, false);
+    public Setting<double> Threshold = new(DslDefaults.RelevanceThreshold, false);
+    public Setting<double> Perturbation = new(DslDefaults.Perturbation, false);
+    public Setting<bool> Undersample = new(true, false);
+    public RelevanceKind Relevance;
 }

@@ -117,6 +117,28 @@ internal static class ExperimentParser
                     draft.NoiseSigma = args.Named("InitNoiseSigma", DslDefaults.NoiseSigma);
                     draft.MixtureComponents = args.Named("Components", DslDefaults.MixtureComponents);
                     break;
+                case AttributeNames.Smoter:
+                case AttributeNames.Smogn:
+                    var resampling = new ResamplingDraft
+                    {
+                        Kind = name == AttributeNames.Smoter ? ResamplingKind.Smoter : ResamplingKind.Smogn,
+                        Neighbours = args.Named("Neighbours", DslDefaults.Neighbours),
+                        Threshold = args.Named("Threshold", DslDefaults.RelevanceThreshold),
+                        Perturbation = args.Named("Perturbation", DslDefaults.Perturbation),
+                        Undersample = args.Named("Undersample", true),
+                        Relevance = args.NamedEnum("Relevance", RelevanceKind.Extremes),
+                    };
+                    if (resampling.Kind == ResamplingKind.Smoter) draft.Smoter = resampling;
+                    else draft.Smogn = resampling;
+                    break;
+                case AttributeNames.Search:
+                    draft.HasSearch = true;
+                    draft.SearchKernels = args.NamedValues("Kernels", (TypedConstant c, out Kernel k) => args.TryEnum(c, out k));
+                    draft.SearchSizes = args.NamedArray("Sizes");
+                    draft.SearchSigmas = args.NamedValues("Sigmas", (TypedConstant c, out double v) => { v = c.Value is double d ? d : 0; return c.Value is double; });
+                    draft.SearchMomentums = args.NamedValues("Momentums", (TypedConstant c, out double v) => { v = c.Value is double d ? d : 0; return c.Value is double; });
+                    draft.SearchBinCounts = args.NamedArray("BinCounts");
+                    break;
                 case AttributeNames.LrSchedule:
                     draft.HasSchedule = true;
                     draft.ScheduleKind = args.CtorEnum(0, ScheduleKind.Constant);
@@ -181,8 +203,17 @@ internal static class ExperimentParser
             new DataMemberModel(data.Name, data.TakesContext),
             data.Record!,
             new EncoderModel(d.EncoderMembers[0].Name, d.FeatureDim),
-            d.RegressorMembers.Count == 1 ? d.RegressorMembers[0].Name : null);
+            d.RegressorMembers.Count == 1 ? d.RegressorMembers[0].Name : null,
+            Resampling(d.Smoter),
+            Resampling(d.Smogn),
+            d.HasSearch
+                ? new SearchModel(d.SearchKernels?.Select(k => (int)k).ToEquatableArray(), d.SearchSizes?.ToEquatableArray(), d.SearchSigmas?.ToEquatableArray(),
+                    d.SearchMomentums?.ToEquatableArray(), d.SearchBinCounts?.ToEquatableArray())
+                : null);
     }
+
+    private static ResamplingModel? Resampling(ResamplingDraft? r) =>
+        r is null ? null : new ResamplingModel(r.Kind, r.Neighbours, r.Threshold, r.Perturbation, r.Undersample, r.Relevance);
 
     private static MemberFacts ReadDataMember(IMethodSymbol member, CancellationToken cancellationToken)
     {
@@ -319,6 +350,39 @@ internal static class ExperimentParser
                 draft.HasUnreadableArgument = true;
             }
             return null;
+        }
+
+        /// <summary>Reads a converted element; false when the element is not of the expected kind.</summary>
+        public delegate bool Convert<T>(TypedConstant constant, out T value);
+
+        /// <summary>A named array argument, each element converted; null when absent, unreadable when an element is not.</summary>
+        public T[]? NamedValues<T>(string name, Convert<T> convert)
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key != name) continue;
+                if (argument.Value.Kind == TypedConstantKind.Array && !argument.Value.IsNull)
+                {
+                    var values = new List<T>();
+                    foreach (var element in argument.Value.Values)
+                    {
+                        if (!convert(element, out var value)) { values = null; break; }
+                        values.Add(value);
+                    }
+                    if (values is not null) return values.ToArray();
+                }
+                draft.HasUnreadableArgument = true;
+            }
+            return null;
+        }
+
+        /// <summary>An enum element of a defined value.</summary>
+        public bool TryEnum<T>(TypedConstant constant, out T value) where T : struct, Enum
+        {
+            value = default;
+            if (constant.Kind != TypedConstantKind.Enum || constant.Value is not int raw || !Enum.IsDefined(typeof(T), raw)) return false;
+            value = (T)Enum.ToObject(typeof(T), raw);
+            return true;
         }
 
         private T ToEnum<T>(TypedConstant constant, T fallback) where T : struct, Enum

@@ -85,7 +85,7 @@ internal static class ExperimentValidator
             if (!(d.ScheduleGamma > 0)) problems.Add(Problem.OnArgument("DIR031", Schedule, "Gamma", $"Gamma must be greater than 0, not {Text(d.ScheduleGamma)}"));
         }
 
-        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt) problems.Add(Problem.OnClass("DIR101"));
+        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt && d.Smoter is null && d.Smogn is null) problems.Add(Problem.OnClass("DIR101"));
         if (d.Seeds < 1) problems.Add(Problem.OnArgument("DIR032", "Ablation", "Seeds", Text(d.Seeds)));
         if (d.HasDenseWeight && (!(d.DenseAlpha > 0) || double.IsInfinity(d.DenseAlpha)))
             problems.Add(Problem.OnArgument("DIR033", "DenseWeight", "Alpha", Text(d.DenseAlpha)));
@@ -97,6 +97,19 @@ internal static class ExperimentValidator
             problems.Add(Problem.OnArgument("DIR035", "Rrt", "LearningRate", "LearningRate must be a finite number greater than 0, not " + Text(d.RrtLearningRate)));
         if (d.HasBalancedMse && d.MixtureComponents < 1)
             problems.Add(Problem.OnArgument("DIR034", "BalancedMse", "Components", "Components must be at least 1, not " + Text(d.MixtureComponents)));
+
+        foreach (var resampling in new[] { d.Smoter, d.Smogn })
+        {
+            if (resampling is null) continue;
+            var attribute = resampling.Kind == ResamplingKind.Smoter ? "Smoter" : "Smogn";
+            if (resampling.Neighbours < 1)
+                problems.Add(Problem.OnArgument("DIR036", attribute, "Neighbours", attribute, "Neighbours must be at least 1, not " + Text(resampling.Neighbours)));
+            if (!(resampling.Threshold > 0 && resampling.Threshold <= 1))
+                problems.Add(Problem.OnArgument("DIR036", attribute, "Threshold", attribute, "Threshold must lie in (0, 1], not " + Text(resampling.Threshold)));
+            if (resampling.Kind == ResamplingKind.Smogn && (!(resampling.Perturbation > 0) || double.IsInfinity(resampling.Perturbation)))
+                problems.Add(Problem.OnArgument("DIR036", attribute, "Perturbation", attribute, "Perturbation must be a finite number greater than 0, not " + Text(resampling.Perturbation)));
+        }
+        if (d.HasSearch) CheckSearch(problems, d);
 
         if (d.DataMembers.Count == 0) problems.Add(Problem.OnClass("DIR014", d.ClassName));
         foreach (var extra in d.DataMembers.Skip(1)) problems.Add(Problem.OnMember("DIR015", extra.Name, extra.Name));
@@ -116,6 +129,45 @@ internal static class ExperimentValidator
         foreach (var regressor in d.RegressorMembers.Where(r => !r.SignatureOk)) problems.Add(Problem.OnMember("DIR028", regressor.Name, regressor.Name));
         foreach (var regressor in d.RegressorMembers.Skip(1)) problems.Add(Problem.OnMember("DIR028", regressor.Name, regressor.Name));
         return problems;
+    }
+
+    /// <summary>[Search]: every axis non-empty, without repeats, with valid values; something to search; a grid of at most 1000 points.</summary>
+    private static void CheckSearch(List<Problem> problems, ExperimentDraft d)
+    {
+        const string Search = "Search";
+        if (!d.HasLds && !d.HasFds)
+        {
+            problems.Add(Problem.OnArgument("DIR038", Search, "", "[Search] varies LDS and FDS settings: add [Lds] or [Fds]"));
+            return;
+        }
+        if (d.SearchMomentums is not null && !d.HasFds)
+            problems.Add(Problem.OnArgument("DIR038", Search, "Momentums", "Momentums are FDS settings: add [Fds] or remove Momentums"));
+        void Axis<T>(string name, T[]? values, System.Func<T, string?> check, System.Func<T, string> text)
+        {
+            if (values is null) return;
+            if (values.Length == 0) { problems.Add(Problem.OnArgument("DIR037", Search, name, name, "is empty; leave it out to keep the attribute's value")); return; }
+            if (values.Distinct().Count() != values.Length) { problems.Add(Problem.OnArgument("DIR037", Search, name, name, "repeats a value")); return; }
+            foreach (var value in values)
+            {
+                if (check(value) is { } error) { problems.Add(Problem.OnArgument("DIR037", Search, name, name, $"has {text(value)}: {error}")); return; }
+            }
+        }
+        Axis("Kernels", d.SearchKernels, _ => null, k => k.ToString());
+        Axis("Sizes", d.SearchSizes, s => s >= 3 && s % 2 == 1 ? null : "a size must be odd and at least 3", Text);
+        Axis("Sigmas", d.SearchSigmas, s => s > 0 && !double.IsInfinity(s) ? null : "a sigma must be a finite number greater than 0", Text);
+        Axis("Momentums", d.SearchMomentums, m => m >= 0 && m < 1 ? null : "a momentum must lie in [0, 1)", Text);
+        Axis("BinCounts", d.SearchBinCounts, b => b >= 1 ? null : "a bin count must be at least 1", Text);
+        if (d.HasFds && d.SearchBinCounts is { Length: > 0 } counts)
+        {
+            // FDS pads the bin axis by half its window on each side (reflect): it needs more bins than that.
+            int widest = (d.SearchSizes is { Length: > 0 } sizes ? sizes.Max() : (int)d.FdsSize);
+            int fewest = counts.Min();
+            if (fewest <= (widest - 1) / 2)
+                problems.Add(Problem.OnArgument("DIR037", Search, "BinCounts", "BinCounts", $"has {Text(fewest)}: FDS with size {Text(widest)} needs more than {Text((widest - 1) / 2)} bins"));
+        }
+        long points = new[] { d.SearchKernels?.Length, d.SearchSizes?.Length, d.SearchSigmas?.Length, d.SearchMomentums?.Length, d.SearchBinCounts?.Length }
+            .Aggregate(1L, (product, n) => product * System.Math.Max(1, n ?? 1));
+        if (points > 1000) problems.Add(Problem.OnArgument("DIR037", Search, "", "the grid", $"has {points} points; keep it to at most 1000"));
     }
 
     private static void CheckKernel(List<Problem> problems, string attribute, int size, double sigma)

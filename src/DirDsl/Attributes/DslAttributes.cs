@@ -180,6 +180,67 @@ public sealed class BalancedMseAttribute : Attribute
     public int Components { get; set; } = DslDefaults.MixtureComponents;
 }
 
+/// <summary>
+/// SMOTER (Torgo et al. 2013): also add a row "SMOTER" trained on a resampled training split: rare targets
+/// (relevance at or above Threshold) get synthetic records interpolated towards one of their K nearest
+/// neighbours, normal ones are under-sampled, so every bump of rare or normal targets ends the same size.
+/// Validation and test are never resampled.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class SmoterAttribute : Attribute
+{
+    /// <summary>Nearest neighbours to interpolate towards; at least 1 (DIR036).</summary>
+    public int Neighbours { get; set; } = DslDefaults.Neighbours;
+    /// <summary>Relevance from which a target is rare; in (0, 1] (DIR036).</summary>
+    public double Threshold { get; set; } = DslDefaults.RelevanceThreshold;
+    /// <summary>Under-sample the normal bumps to the balanced size; false keeps every original record.</summary>
+    public bool Undersample { get; set; } = true;
+    /// <summary>How relevance is derived: the papers' box-plot extremes, or the DIR view of thin label bins.</summary>
+    public RelevanceKind Relevance { get; set; } = RelevanceKind.Extremes;
+}
+
+/// <summary>
+/// SMOGN (Branco et al. 2017): also add a row "SMOGN": as SMOTER, but a synthetic record interpolates only
+/// towards a neighbour closer than half the median distance to the K neighbours, and otherwise is the rare
+/// record plus Gaussian noise of Perturbation times each column's standard deviation (target included).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class SmognAttribute : Attribute
+{
+    /// <summary>Nearest neighbours; at least 1 (DIR036).</summary>
+    public int Neighbours { get; set; } = DslDefaults.Neighbours;
+    /// <summary>Relevance from which a target is rare; in (0, 1] (DIR036).</summary>
+    public double Threshold { get; set; } = DslDefaults.RelevanceThreshold;
+    /// <summary>Noise as a fraction of each column's standard deviation in the bump; greater than 0 (DIR036).</summary>
+    public double Perturbation { get; set; } = DslDefaults.Perturbation;
+    /// <summary>Under-sample the normal bumps to the balanced size; false keeps every original record.</summary>
+    public bool Undersample { get; set; } = true;
+    /// <summary>How relevance is derived: the papers' box-plot extremes, or the DIR view of thin label bins.</summary>
+    public RelevanceKind Relevance { get; set; } = RelevanceKind.Extremes;
+}
+
+/// <summary>
+/// Hyperparameter search of LDS and FDS: a grid of variants around the configured one (LDS, FDS or LDS+FDS),
+/// one per combination of the given values, named like "LDS+FDS@kernel=laplace,size=9". They run with
+/// <c>--search</c> (all) or <c>--variant NAME</c> (one job each, see <c>--list</c>), and the report selects
+/// the point with the best validation score; test numbers are shown for the selected point only.
+/// An axis left null keeps the attribute's value. Needs [Lds] or [Fds] (DIR038).
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, Inherited = false)]
+public sealed class SearchAttribute : Attribute
+{
+    /// <summary>Kernel shapes for LDS and FDS.</summary>
+    public Kernel[]? Kernels { get; set; }
+    /// <summary>Window sizes for LDS and FDS: odd, at least 3 (DIR037).</summary>
+    public int[]? Sizes { get; set; }
+    /// <summary>Kernel widths for LDS and FDS: greater than 0 (DIR037).</summary>
+    public double[]? Sigmas { get; set; }
+    /// <summary>FDS momentum values in [0, 1) (DIR037); needs [Fds] (DIR038).</summary>
+    public double[]? Momentums { get; set; }
+    /// <summary>Numbers of equal-width label bins for LDS and FDS over [LabelBins(Min, Max)]: at least 1 (DIR037). Evaluation keeps [LabelBins].</summary>
+    public int[]? BinCounts { get; set; }
+}
+
 /// <summary>The learning-rate schedule.</summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class LrScheduleAttribute : Attribute

@@ -54,6 +54,12 @@ static class DslDefaults
     public const int MixtureComponents = 8;
     /// <summary>RRT second-stage epochs.</summary>
     public const int RrtEpochs = 10;
+    /// <summary>SMOTER / SMOGN nearest neighbours.</summary>
+    public const int Neighbours = 5;
+    /// <summary>SMOTER / SMOGN relevance threshold: targets at or above it are rare.</summary>
+    public const double RelevanceThreshold = 0.5;
+    /// <summary>SMOGN Gaussian noise, as a fraction of each column's standard deviation.</summary>
+    public const double Perturbation = 0.02;
     /// <summary>Multi-step schedule factor.</summary>
     public const double ScheduleGamma = 0.1;
 }

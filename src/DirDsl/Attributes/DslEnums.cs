@@ -116,3 +116,34 @@ enum BalancedMseKind
     /// <summary>Bin-based numerical integration: the training label histogram.</summary>
     Bni,
 }
+
+/// <summary>The resampling of the training split (Torgo et al. 2013; Branco et al. 2017).</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum ResamplingKind
+{
+    /// <summary>SMOTER: synthetic rare cases interpolated between a case and one of its nearest neighbours.</summary>
+    Smoter,
+    /// <summary>SMOGN: SMOTER when the neighbour is close, Gaussian noise around the case otherwise.</summary>
+    Smogn,
+}
+
+/// <summary>The relevance function that says which targets are rare.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum RelevanceKind
+{
+    /// <summary>
+    /// Ribeiro's automatic relevance: 1 at the box-plot whiskers on a side that has outliers, 0 at the
+    /// median, a zero-slope cubic Hermite curve in between (the SMOTER and SMOGN papers' choice).
+    /// </summary>
+    Extremes,
+    /// <summary>The DIR view: 1 - n(bin) / max n over the training label bins, so thin bins are rare.</summary>
+    Rarity,
+}

@@ -14,6 +14,8 @@ public interface IFeatureMap<in T>
     void Write(T record, Span<float> row, string split, int index);
     /// <summary>The record's target; errors name the split and index.</summary>
     float Target(T record, string split, int index);
+    /// <summary>Which columns of a row are one-hot category blocks (resampling copies them whole); default: all numeric.</summary>
+    FeatureLayout Layout => FeatureLayout.Numeric(Width);
 }
 
 /// <summary>Standardises one numeric feature: (x - mean) / std, fitted on the training split (std 0 -> 1).</summary>

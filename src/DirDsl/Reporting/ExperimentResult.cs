@@ -14,7 +14,11 @@ namespace DirDsl;
 /// <param name="NoiseSigma">The trained Balanced MSE noise scale of the selected model (in the loss's target unit), when the variant uses Balanced MSE.</param>
 public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun, ShotReport Validation, ShotReport Test,
     ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord> History, float[] TestPredictions, FdsSnapshot? Fds = null, int Seed = 0,
-    double? NoiseSigma = null);
+    double? NoiseSigma = null)
+{
+    /// <summary>The searched variant (LDS, FDS, LDS+FDS) when this is a hyperparameter-search point, else null.</summary>
+    public string? SearchOf { get; init; }
+}
 
 /// <summary>All variants of one run of an experiment.</summary>
 /// <param name="Experiment">The experiment class.</param>
@@ -28,6 +32,9 @@ public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun,
 public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, LabelBins Bins, int[] TrainCounts,
     float[] TestTargets, IReadOnlyList<VariantResult> Variants, DirVariant? Configured = null)
 {
+    /// <summary>Whether validation MSE (else MAE) selects epochs and search points.</summary>
+    public bool SelectByMse { get; init; } = true;
+
     /// <summary>The distinct seeds of the run, ascending.</summary>
     public IReadOnlyList<int> Seeds => Variants.Select(v => v.Seed).Distinct().OrderBy(s => s).ToArray();
 

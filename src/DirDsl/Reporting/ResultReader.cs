@@ -13,7 +13,14 @@ namespace DirDsl;
 /// <param name="TestExplicitGroups">Test metrics with explicit groups, if any.</param>
 /// <param name="Source">The file it came from.</param>
 public sealed record StoredVariant(string Experiment, int Seed, string Variant, int BestEpoch, ShotReport Validation, ShotReport Test,
-    ShotReport? TestExplicitGroups, string Source);
+    ShotReport? TestExplicitGroups, string Source)
+{
+    /// <summary>The searched variant when this is a hyperparameter-search point, else null.</summary>
+    public string? SearchOf { get; init; }
+
+    /// <summary>Whether the run selected by validation MSE (else MAE).</summary>
+    public bool SelectByMse { get; init; } = true;
+}
 
 /// <summary>Reads results.json files written by <see cref="ResultWriter"/>.</summary>
 public static class ResultReader
@@ -37,7 +44,7 @@ public static class ResultReader
             return file.Variants.Select(v => new StoredVariant(file.Experiment, v.Seed ?? file.Seed, v.Variant ?? "?", v.BestEpoch,
                 v.Validation ?? throw new DataFormatException(path, 1, "validation", "missing."),
                 v.Test ?? throw new DataFormatException(path, 1, "test", "missing."),
-                v.TestExplicitGroups, path)).ToList();
+                v.TestExplicitGroups, path) { SearchOf = v.SearchOf, SelectByMse = file.SelectByMse ?? true }).ToList();
         }
         catch (JsonException e)
         {
@@ -45,7 +52,7 @@ public static class ResultReader
         }
     }
 
-    private sealed record ResultsFile(string? Experiment, int Seed, List<StoredVariantJson>? Variants);
+    private sealed record ResultsFile(string? Experiment, int Seed, List<StoredVariantJson>? Variants, bool? SelectByMse);
 
-    private sealed record StoredVariantJson(string? Variant, int? Seed, int BestEpoch, ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups);
+    private sealed record StoredVariantJson(string? Variant, int? Seed, int BestEpoch, ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups, string? SearchOf);
 }

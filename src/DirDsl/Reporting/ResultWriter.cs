@@ -77,6 +77,7 @@ public static class ResultWriter
         experiment = result.Experiment,
         seed = result.Seed,
         epochs = result.Epochs,
+        selectByMse = result.SelectByMse,
         bins = new { count = result.Bins.Count, min = result.Bins.Min, max = result.Bins.Max, integer = result.Bins.IsInteger },
         trainCounts = result.TrainCounts,
         variants = result.Variants.Select(v => new
@@ -85,6 +86,7 @@ public static class ResultWriter
             seed = v.Seed,
             bestEpoch = v.BestEpoch,
             noiseSigma = v.NoiseSigma,
+            searchOf = v.SearchOf,
             epochsRun = v.EpochsRun,
             validation = v.Validation,
             test = v.Test,
@@ -126,6 +128,8 @@ public static class ResultWriter
             text.AppendLine();
             text.Append(Table(result, explicitGroups: true));
         }
+        var search = SearchSection(result);
+        if (search.Length > 0) text.AppendLine().Append(search);
         return text.ToString();
     }
 
@@ -136,6 +140,9 @@ public static class ResultWriter
     /// </summary>
     public static string Table(ExperimentResult result, bool explicitGroups)
     {
+        // Search points appear in the search section only, where the selected one's test numbers are shown.
+        result = result with { Variants = result.Variants.Where(v => v.SearchOf is null).ToList() };
+        if (result.Variants.Count == 0) return "";
         if (result.Seeds.Count > 1) return SeedTable(result, explicitGroups);
         return Render(result.Variants
             .Select(v => (v.Variant, Report: explicitGroups ? v.TestExplicitGroups : v.Test))
@@ -197,8 +204,29 @@ public static class ResultWriter
         return text.ToString();
     }
 
+    /// <summary>The hyperparameter-search section of a run (empty without search points): candidates on validation, the selected point on test.</summary>
+    public static string SearchSection(ExperimentResult result)
+    {
+        var outcomes = HyperparameterSearch.Select(result.Variants.Select(v => (v.Variant, v.SearchOf, v.Validation)), result.SelectByMse);
+        return HyperparameterSearch.Render(outcomes, name => result.Variants.Where(v => v.Variant == name).Select(v => v.Test).ToList());
+    }
+
+    /// <summary>The hyperparameter-search sections of stored variants, per experiment (empty without search points).</summary>
+    public static string SearchSection(IReadOnlyList<StoredVariant> variants)
+    {
+        var text = new StringBuilder();
+        foreach (var experiment in variants.Where(v => v.SearchOf is not null).GroupBy(v => v.Experiment))
+        {
+            var outcomes = HyperparameterSearch.Select(experiment.Select(v => (v.Variant, v.SearchOf, v.Validation)), experiment.First().SelectByMse);
+            text.Append(HyperparameterSearch.Render(outcomes.Select(o => o with { Of = $"{experiment.Key} {o.Of}" }).ToList(),
+                name => experiment.Where(v => v.Variant == name).Select(v => v.Test).ToList()));
+        }
+        return text.ToString();
+    }
+
     /// <summary>A paper-style table of stored variants (e.g. merged from separate runs): rows "experiment variant (seed)".</summary>
     public static string Table(IReadOnlyList<StoredVariant> variants, bool explicitGroups) => Render(variants
+        .Where(v => v.SearchOf is null)
         .Where(v => !explicitGroups || v.TestExplicitGroups is not null)
         .Select(v => ($"{v.Experiment} {v.Variant} (seed {v.Seed})", explicitGroups ? v.TestExplicitGroups! : v.Test)).ToList());
 

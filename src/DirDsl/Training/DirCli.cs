@@ -3,7 +3,10 @@ namespace DirDsl;
 /// <summary>An experiment a generated entry point can run.</summary>
 /// <param name="Name">The experiment class name.</param>
 /// <param name="Run">Its generated Run method.</param>
-public sealed record ExperimentEntry(string Name, Func<RunOptions, ExperimentResult> Run);
+/// <param name="Variants">The rows it trains by default (for --list).</param>
+/// <param name="SearchVariants">Its hyperparameter-search points (for --list), when it declares [Search].</param>
+public sealed record ExperimentEntry(string Name, Func<RunOptions, ExperimentResult> Run, IReadOnlyList<DirVariant>? Variants = null,
+    IReadOnlyList<DirVariant>? SearchVariants = null);
 
 /// <summary>The command line of a generated entry point: parse options, run, print the table, map errors to exit codes.</summary>
 public static class DirCli
@@ -37,6 +40,14 @@ public static class DirCli
             Console.Error.WriteLine($"error: no experiment '{options.Experiment}'; this program has {string.Join(", ", experiments.Select(e => e.Name))}.");
             return 2;
         }
+        if (options.List)
+        {
+            // One variant name per line, for scripts that run each as its own job (--variant NAME --output DIR).
+            foreach (var experiment in selected)
+                foreach (var variant in (experiment.Variants ?? Array.Empty<DirVariant>()).Concat(experiment.SearchVariants ?? Array.Empty<DirVariant>()))
+                    log.WriteLine(selected.Count > 1 ? $"{experiment.Name}\t{variant.Name}" : variant.Name);
+            return 0;
+        }
         try
         {
             foreach (var experiment in selected)
@@ -52,6 +63,8 @@ public static class DirCli
                     log.WriteLine();
                     log.Write(ResultWriter.Table(result, explicitGroups: true));
                 }
+                var search = ResultWriter.SearchSection(result);
+                if (search.Length > 0) log.Write(search);
                 log.WriteLine($"Results written to {Path.GetFullPath(Path.Combine(options.OutputFolder, result.Experiment))}");
             }
             return 0;

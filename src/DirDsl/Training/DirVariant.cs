@@ -18,6 +18,15 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
     /// <summary>RRT's second stage: learning rate of the regressor.</summary>
     public double RrtLearningRate { get; init; }
 
+    /// <summary>SMOTER / SMOGN resampling of the training split (null = the records as they are).</summary>
+    public ResamplingOptions? Resampling { get; init; }
+
+    /// <summary>The hyperparameter-search point this variant trains (null = not a search point).</summary>
+    public SearchPoint? Point { get; init; }
+
+    /// <summary>The label bins LDS and FDS use; null = the experiment's (evaluation always uses the experiment's).</summary>
+    public LabelBins? Bins { get; init; }
+
     /// <summary>The first stage of an RRT variant: the same model trained without re-weighting.</summary>
     public DirVariant RrtStageOne => new("RRT-stage1", Reweight.None, null, false);
 
@@ -58,6 +67,11 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
             yield return new DirVariant(name, Reweight.None, null, false, BalancedMse: balancedMse);
             if (fds) yield return new DirVariant(name + "+FDS", Reweight.None, null, true, BalancedMse: balancedMse);
         }
+        // Resampling (SMOTER / SMOGN) changes the training records, not the loss: alone, never re-weighted.
+        foreach (var resampling in new[] { methods.Smoter, methods.Smogn })
+        {
+            if (resampling is not null) yield return new DirVariant(resampling.Name, Reweight.None, null, false) { Resampling = resampling };
+        }
     }
 
     /// <summary>
@@ -81,10 +95,13 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
     /// <summary>Per-sample loss weights of the training targets (all 1 without re-weighting).</summary>
     public float[] SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => DenseAlpha >= 0
         ? DenseWeight.SampleWeights(trainTargets, DenseAlpha)
-        : LabelDistribution.SampleWeights(trainTargets, bins, Reweight, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
+        : LabelDistribution.SampleWeights(trainTargets, Bins ?? bins, Reweight, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
 
     /// <summary>A file-system-safe form of the name.</summary>
-    public string Slug => Name.Replace('+', '-').ToLowerInvariant();
+    public string Slug => Name.Replace('+', '-').Replace('@', '_').ToLowerInvariant();
+
+    /// <summary>The label bins of this variant's LDS and FDS: its own (a search point's) or the experiment's.</summary>
+    public LabelBins BinsOr(LabelBins experiment) => Bins ?? experiment;
 }
 
 /// <summary>The optional methods an experiment declares beyond LDS and FDS.</summary>
@@ -92,4 +109,7 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
 /// <param name="BalancedMse">Balanced MSE settings (null = not declared).</param>
 /// <param name="RrtEpochs">RRT second-stage epochs (0 = not declared).</param>
 /// <param name="RrtLearningRate">RRT second-stage learning rate.</param>
-public sealed record DirMethods(double DenseAlpha = -1, BalancedMseOptions? BalancedMse = null, int RrtEpochs = 0, double RrtLearningRate = 1e-3);
+/// <param name="Smoter">SMOTER settings (null = not declared).</param>
+/// <param name="Smogn">SMOGN settings (null = not declared).</param>
+public sealed record DirMethods(double DenseAlpha = -1, BalancedMseOptions? BalancedMse = null, int RrtEpochs = 0, double RrtLearningRate = 1e-3,
+    ResamplingOptions? Smoter = null, ResamplingOptions? Smogn = null);

@@ -18,6 +18,10 @@ public sealed class RunOptions
     public string OutputFolder { get; set; } = "dirdsl-output";
     /// <summary>Only these variants (names as in the table, case-insensitive); empty = all.</summary>
     public List<string> Variants { get; } = new();
+    /// <summary>Run the hyperparameter-search points ([Search]) instead of the default rows.</summary>
+    public bool Search { get; set; }
+    /// <summary>Print the variant names (default rows, then search points) and exit.</summary>
+    public bool List { get; set; }
     /// <summary>Continue each variant from its last checkpoint when there is one.</summary>
     public bool Resume { get; set; }
     /// <summary>Data folder handed to the [Data] member (default: nearest "data" folder above the program).</summary>
@@ -51,6 +55,8 @@ public sealed class RunOptions
           --device D         auto (default: CUDA when available), cpu, cuda, cuda:N
           --output DIR       output folder (default: dirdsl-output)
           --variant NAME     run only this variant (repeatable): Vanilla, Inverse, SqrtInverse, LDS, FDS, LDS+FDS, DenseWeight, BMSE-BMC, ...
+          --search           run every hyperparameter-search point of [Search] (selected on validation in the report)
+          --list             print the variant names, one per line (rows, then search points), and exit
           --experiment NAME  run only this experiment class
           --data DIR         data folder handed to the [Data] member
           --holdout MIN:MAX  remove targets in [MIN, MAX) from training and validation, keep them in test
@@ -93,6 +99,8 @@ public sealed class RunOptions
                 case "--experiment": options.Experiment = Value(); break;
                 case "--data": options.DataRoot = Value(); break;
                 case "--resume": options.Resume = true; break;
+                case "--search": options.Search = true; break;
+                case "--list": options.List = true; break;
                 case "--holdout": options.Holdouts.Add(TargetRange.Parse(Value())); break;
                 case "--checkpoint-every":
                     var secondsText = Value();
@@ -107,10 +115,16 @@ public sealed class RunOptions
         return options;
     }
 
-    /// <summary>The variants to run out of <paramref name="available"/>; unknown names are an error listing the valid ones.</summary>
-    public IReadOnlyList<DirVariant> Select(IReadOnlyList<DirVariant> available)
+    /// <summary>
+    /// The variants to run: named ones (--variant) out of the rows and search points, else every search
+    /// point (--search), else the rows. An unknown name is an error listing the valid ones.
+    /// </summary>
+    public IReadOnlyList<DirVariant> Select(IReadOnlyList<DirVariant> rows, IReadOnlyList<DirVariant>? searchPoints = null)
     {
-        if (Variants.Count == 0) return available;
+        searchPoints ??= Array.Empty<DirVariant>();
+        if (Search && searchPoints.Count == 0) throw new ArgumentException("--search: this experiment declares no [Search].");
+        if (Variants.Count == 0) return Search ? searchPoints : rows;
+        var available = rows.Concat(searchPoints).ToList();
         var chosen = new List<DirVariant>();
         foreach (var name in Variants)
         {
