@@ -79,6 +79,24 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Report_SelectsASearchPointOnValidationAcrossSeparateRuns()
+    {
+        var points = new[] { "LDS+FDS@size=3,momentum=0.5,bins=10", "LDS+FDS@size=5,momentum=0.9,bins=20" };
+        var runs = points.Select((point, i) =>
+        {
+            var options = new RunOptions { OutputFolder = Path.Combine(folder, $"point{i}"), Device = "cpu", Log = TextWriter.Null };
+            options.Variants.Add(point);
+            return (Result: SearchExperiment.Run(options), Path: Path.Combine(folder, $"point{i}", "SearchExperiment", "results.json"));
+        }).ToArray();
+        var (code, output, error) = Run("report", runs[0].Path, runs[1].Path);
+        Assert.True(code == 0, error);
+        var best = runs.Select(r => r.Result.Variants.Single()).MinBy(v => v.Validation.Overall.Mse)!;
+        Assert.Contains("Hyperparameter search of SearchExperiment LDS+FDS: 2 points, selected on validation MSE", output);
+        Assert.Contains($"| {best.Variant} | {ResultWriter.Format(best.Validation.Overall.Mse)} | {ResultWriter.Format(best.Validation.Overall.Mae)} | 1 | selected |", output);
+        Assert.Contains($"| MSE | {ResultWriter.Format(best.Test.Overall.Mse)} |", output);
+    }
+
+    [Fact]
     public void Errors_HaveExitCodesAndMessages()
     {
         Assert.Equal(2, Run("frobnicate").Code);

@@ -1,0 +1,82 @@
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DirDsl.Tests.Generated;
+
+/// <summary>Generated SMOTER / SMOGN rows and hyperparameter search, run for real on tiny data.</summary>
+public sealed class ResamplingAndSearchTests : IDisposable
+{
+    private readonly string output = Directory.CreateTempSubdirectory("dirdsl-search").FullName;
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+
+    [Fact]
+    public void FeatureMap_LayoutMarksTheCategoryBlock()
+    {
+        // TinyRecord: X (number), Band (string: low / high, one-hot), Wave (float[2]).
+        var map = new ResamplingExperiment.FeatureMap();
+        map.Fit(TinyData.Splits(7).Train);
+        var layout = ((IFeatureMap<TinyRecord>)map).Layout;
+        Assert.Equal(map.Width, layout.Width);
+        Assert.Equal(new[] { (1, 2) }, layout.Categories);
+        Assert.Equal(new[] { 0, 3, 4 }, layout.NumericColumns);
+    }
+
+    [Fact]
+    public void Resampling_TrainsOnMoreBalancedRecords_AndLeavesValidationAndTestAlone()
+    {
+        var log = new StringWriter();
+        var result = ResamplingExperiment.Run(new RunOptions { OutputFolder = output, Device = "cpu", Log = log });
+        Assert.Equal(new[] { "Vanilla", "SMOTER", "SMOGN" }, result.VariantNames);
+        Assert.Contains("SMOTER (seed 7): 240 training records resampled to", log.ToString());
+        Assert.Contains("SMOGN (seed 7): 240 training records resampled to", log.ToString());
+        // Every row is evaluated on the same 60 test records.
+        Assert.All(result.Variants, v => Assert.Equal(60, v.TestPredictions.Length));
+        Assert.NotEqual(result.Variants[0].TestPredictions, result.Variants[1].TestPredictions);
+
+        // The resampled split: the thinnest training bin grows relative to the fullest (balance strategy).
+        var splits = TinyData.Splits(7);
+        var map = new ResamplingExperiment.FeatureMap();
+        map.Fit(splits.Train);
+        using var train = DirDataset.Build(map, splits.Train, "train", ResamplingExperiment.Configuration.Bins, 1, CPU);
+        var smogn = ResamplingExperiment.Configuration.Variants.Single(v => v.Name == "SMOGN");
+        using var resampled = DirDataset.ForVariant(train, smogn, ResamplingExperiment.Configuration.Bins, 1, 7, TextWriter.Null)!;
+        double Ratio(float[] targets)
+        {
+            var counts = ResamplingExperiment.Configuration.Bins.Counts(targets).Where(c => c > 0).ToArray();
+            return (double)counts.Min() / counts.Max();
+        }
+        Assert.True(Ratio(resampled.Targets) > Ratio(train.Targets), $"{Ratio(resampled.Targets)} vs {Ratio(train.Targets)}");
+    }
+
+    [Fact]
+    public void Search_RunsEveryPoint_AndSelectsTheLowestValidationMse()
+    {
+        var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null, Search = true };
+        var result = SearchExperiment.Run(options);
+        Assert.Equal(8, result.Variants.Count);
+        Assert.All(result.Variants, v => Assert.Equal("LDS+FDS", v.SearchOf));
+        // A point's bins size its FDS statistics.
+        Assert.Equal(20, result.Variants.Single(v => v.Variant == "LDS+FDS@size=5,momentum=0.9,bins=20").Fds!.RunningMean.Length);
+        Assert.Equal(10, result.Variants.Single(v => v.Variant == "LDS+FDS@size=3,momentum=0.5,bins=10").Fds!.RunningMean.Length);
+        var best = result.Variants.MinBy(v => v.Validation.Overall.Mse)!;
+        var section = ResultWriter.SearchSection(result);
+        Assert.Contains($"| {best.Variant} | {ResultWriter.Format(best.Validation.Overall.Mse)} |", section);
+        Assert.Single(section.Split('\n'), line => line.EndsWith("| selected |", StringComparison.Ordinal));
+        Assert.Contains($"| {best.Variant} |", section.Split('\n').Single(line => line.EndsWith("| selected |", StringComparison.Ordinal)));
+        Assert.Contains("searchOf", File.ReadAllText(Path.Combine(output, "SearchExperiment", "results.json")));
+    }
+
+    [Fact]
+    public void List_PrintsRowsThenSearchPoints()
+    {
+        var log = new StringWriter();
+        var entry = new ExperimentEntry("SearchExperiment", SearchExperiment.Run, SearchExperiment.Configuration.Variants, SearchExperiment.Configuration.SearchVariants);
+        Assert.Equal(0, DirCli.Run(new[] { "--list" }, new[] { entry }, log));
+        var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(9, lines.Length);
+        Assert.Equal("LDS+FDS", lines[0]);
+        Assert.Equal("LDS+FDS@size=3,momentum=0.5,bins=10", lines[1]);
+        Assert.Equal("LDS+FDS@size=5,momentum=0.9,bins=20", lines[8]);
+    }
+}
