@@ -30,6 +30,9 @@ public sealed record Shell(
 [DenseWeight(Alpha = 1)]
 [BalancedMse(BalancedMseKind.Gai, InitNoiseSigma = 1, Components = 8)]
 [Rrt(Epochs = 20, LearningRate = 2e-3)]
+[Smoter]
+[Smogn]
+[Search(Kernels = new[] { Kernel.Gaussian, Kernel.Laplace }, Sizes = new[] { 3, 5, 9 }, Sigmas = new[] { 1.0, 2.0 })]
 [Ablation(Seeds = 5)]
 public partial class AbaloneExperiment
 {

@@ -27,6 +27,8 @@ public sealed record SentencePair([property: Feature] float[] PairFeatures, [pro
 [DenseWeight(Alpha = 1)]
 [BalancedMse(BalancedMseKind.Bni, InitNoiseSigma = 0.05)]
 [Rrt(Epochs = 10, LearningRate = 1e-3)]
+[Smoter(Relevance = RelevanceKind.Rarity)]
+[Smogn(Relevance = RelevanceKind.Rarity)]
 [Ablation(Seeds = 3)]
 public partial class StsbExperiment
 {

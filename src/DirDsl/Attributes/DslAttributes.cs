@@ -187,16 +187,8 @@ public sealed class BalancedMseAttribute : Attribute
 /// Validation and test are never resampled.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class SmoterAttribute : Attribute
+public sealed class SmoterAttribute : ResamplingAttribute
 {
-    /// <summary>Nearest neighbours to interpolate towards; at least 1 (DIR036).</summary>
-    public int Neighbours { get; set; } = DslDefaults.Neighbours;
-    /// <summary>Relevance from which a target is rare; in (0, 1] (DIR036).</summary>
-    public double Threshold { get; set; } = DslDefaults.RelevanceThreshold;
-    /// <summary>Under-sample the normal bumps to the balanced size; false keeps every original record.</summary>
-    public bool Undersample { get; set; } = true;
-    /// <summary>How relevance is derived: the papers' box-plot extremes, or the DIR view of thin label bins.</summary>
-    public RelevanceKind Relevance { get; set; } = RelevanceKind.Extremes;
 }
 
 /// <summary>
@@ -205,14 +197,19 @@ public sealed class SmoterAttribute : Attribute
 /// record plus Gaussian noise of Perturbation times each column's standard deviation (target included).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
-public sealed class SmognAttribute : Attribute
+public sealed class SmognAttribute : ResamplingAttribute
 {
-    /// <summary>Nearest neighbours; at least 1 (DIR036).</summary>
+    /// <summary>Noise as a fraction of each column's standard deviation in the bump; greater than 0 (DIR036).</summary>
+    public double Perturbation { get; set; } = DslDefaults.Perturbation;
+}
+
+/// <summary>The settings SMOTER and SMOGN share.</summary>
+public abstract class ResamplingAttribute : Attribute
+{
+    /// <summary>Nearest neighbours within a bump of rare targets; at least 1 (DIR036).</summary>
     public int Neighbours { get; set; } = DslDefaults.Neighbours;
     /// <summary>Relevance from which a target is rare; in (0, 1] (DIR036).</summary>
     public double Threshold { get; set; } = DslDefaults.RelevanceThreshold;
-    /// <summary>Noise as a fraction of each column's standard deviation in the bump; greater than 0 (DIR036).</summary>
-    public double Perturbation { get; set; } = DslDefaults.Perturbation;
     /// <summary>Under-sample the normal bumps to the balanced size; false keeps every original record.</summary>
     public bool Undersample { get; set; } = true;
     /// <summary>How relevance is derived: the papers' box-plot extremes, or the DIR view of thin label bins.</summary>
