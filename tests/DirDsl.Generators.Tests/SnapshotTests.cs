@@ -43,6 +43,32 @@ public sealed class SnapshotTests
         }
         """);
 
+    /// <summary>Tabular resampling and a search: [Smoter], [Smogn], [Search] over every axis, with LDS and FDS.</summary>
+    [Fact]
+    public void ResamplingAndSearch() => Check(nameof(ResamplingAndSearch), """
+        using DirDsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        namespace Examples.Tabular;
+
+        public sealed record House([property: Feature] double Area, [property: Feature] string District, [property: Target] double Price);
+
+        [DirExperiment(Epochs = 20, SelectByMse = false)]
+        [LabelBins(Min = 0, Max = 10, Count = 20)]
+        [Lds(Kernel.Gaussian, Size = 5, Sigma = 2)]
+        [Fds(Size = 5, Sigma = 2)]
+        [Smoter(Neighbours = 3, Undersample = false)]
+        [Smogn(Perturbation = 0.05, Relevance = RelevanceKind.Rarity)]
+        [Search(Kernels = new[] { Kernel.Gaussian, Kernel.Laplace }, Sizes = new[] { 3, 5 }, Sigmas = new[] { 1.0, 2.0 }, Momentums = new[] { 0.5, 0.9 }, BinCounts = new[] { 10, 20 })]
+        [Ablation]
+        public partial class HouseExperiment
+        {
+            [Data] public static DirSplits<House> Load() => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 8)] public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 8);
+        }
+        """, OutputKind.ConsoleApplication);
+
     /// <summary>The age recipe: integer bins, SqrtInverse with clipped counts, L1, multi-step schedule, selection by MAE.</summary>
     [Fact]
     public void AgeStyle() => Check(nameof(AgeStyle), """

@@ -54,10 +54,15 @@ public static class DirCli
             {
                 var result = experiment.Run(options);
                 log.WriteLine();
-                log.WriteLine($"{result.Experiment}: test split, model selected on validation (seed {result.Seed}).");
-                log.WriteLine();
-                log.Write(ResultWriter.Table(result, explicitGroups: false));
-                if (result.Variants.Any(v => v.TestExplicitGroups is not null))
+                var table = ResultWriter.Table(result, explicitGroups: false);
+                // A --search run has search points only: they are reported in the search section below.
+                if (table.Length > 0)
+                {
+                    log.WriteLine($"{result.Experiment}: test split, model selected on validation (seed {result.Seed}).");
+                    log.WriteLine();
+                    log.Write(table);
+                }
+                if (table.Length > 0 && result.Variants.Any(v => v.TestExplicitGroups is not null))
                 {
                     log.WriteLine("With the explicit shot groups:");
                     log.WriteLine();
