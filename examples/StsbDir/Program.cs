@@ -7,7 +7,7 @@ using Examples.StsbDir;
 
 if (args.Contains("--help"))
 {
-    Console.WriteLine("STS-B-DIR ablation (Vanilla, Inverse, LDS, FDS, LDS+FDS) with MiniLM sentence embeddings.");
+    Console.WriteLine("STS-B-DIR ablation (Vanilla, Inverse, LDS, FDS, LDS+FDS, RRT, DenseWeight, BMSE-BNI, SMOTER, SMOGN) with MiniLM sentence embeddings.");
     Console.WriteLine(RunOptions.Usage);
     return 0;
 }
