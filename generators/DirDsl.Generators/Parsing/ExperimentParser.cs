@@ -133,10 +133,10 @@ internal static class ExperimentParser
                     break;
                 case AttributeNames.Search:
                     draft.HasSearch = true;
-                    draft.SearchKernels = args.NamedValues("Kernels", (TypedConstant c, out Kernel k) => args.TryEnum(c, out k));
+                    draft.SearchKernels = args.NamedValues<Kernel>("Kernels", ArgumentReader.TryEnum);
                     draft.SearchSizes = args.NamedArray("Sizes");
-                    draft.SearchSigmas = args.NamedValues("Sigmas", (TypedConstant c, out double v) => { v = c.Value is double d ? d : 0; return c.Value is double; });
-                    draft.SearchMomentums = args.NamedValues("Momentums", (TypedConstant c, out double v) => { v = c.Value is double d ? d : 0; return c.Value is double; });
+                    draft.SearchSigmas = args.NamedValues<double>("Sigmas", ArgumentReader.TryValue);
+                    draft.SearchMomentums = args.NamedValues<double>("Momentums", ArgumentReader.TryValue);
                     draft.SearchBinCounts = args.NamedArray("BinCounts");
                     break;
                 case AttributeNames.LrSchedule:
@@ -337,20 +337,7 @@ internal static class ExperimentParser
         public T CtorEnum<T>(int index, T fallback) where T : struct, Enum =>
             index < attribute.ConstructorArguments.Length ? ToEnum(attribute.ConstructorArguments[index], fallback) : fallback;
 
-        public int[]? NamedArray(string name)
-        {
-            foreach (var argument in attribute.NamedArguments)
-            {
-                if (argument.Key != name) continue;
-                if (argument.Value.Kind == TypedConstantKind.Array && !argument.Value.IsNull)
-                {
-                    var values = argument.Value.Values;
-                    if (values.All(v => v.Value is int)) return values.Select(v => (int)v.Value!).ToArray();
-                }
-                draft.HasUnreadableArgument = true;
-            }
-            return null;
-        }
+        public int[]? NamedArray(string name) => NamedValues<int>(name, TryValue);
 
         /// <summary>Reads a converted element; false when the element is not of the expected kind.</summary>
         public delegate bool Convert<T>(TypedConstant constant, out T value);
@@ -376,8 +363,15 @@ internal static class ExperimentParser
             return null;
         }
 
+        /// <summary>An element of the primitive type T (int, double), as the compiler stored it.</summary>
+        public static bool TryValue<T>(TypedConstant constant, out T value) where T : struct
+        {
+            value = constant.Value is T typed ? typed : default;
+            return constant.Value is T;
+        }
+
         /// <summary>An enum element of a defined value.</summary>
-        public bool TryEnum<T>(TypedConstant constant, out T value) where T : struct, Enum
+        public static bool TryEnum<T>(TypedConstant constant, out T value) where T : struct, Enum
         {
             value = default;
             if (constant.Kind != TypedConstantKind.Enum || constant.Value is not int raw || !Enum.IsDefined(typeof(T), raw)) return false;
@@ -387,8 +381,7 @@ internal static class ExperimentParser
 
         private T ToEnum<T>(TypedConstant constant, T fallback) where T : struct, Enum
         {
-            if (constant.Kind == TypedConstantKind.Enum && constant.Value is int raw && Enum.IsDefined(typeof(T), raw))
-                return (T)Enum.ToObject(typeof(T), raw);
+            if (TryEnum(constant, out T value)) return value;
             draft.HasUnreadableArgument = true;
             return fallback;
         }

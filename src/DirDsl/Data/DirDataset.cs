@@ -63,16 +63,19 @@ public sealed class DirDataset : IDisposable
     /// </summary>
     public DirDataset Resample(ResamplingOptions options, LabelBins labelBins, double targetScale, int seed, out ResampledRows summary)
     {
-        var rows = Inputs.cpu().contiguous().data<float>().ToArray();
-        summary = Resampler.Apply(rows, Targets, Layout, options, labelBins, seed);
+        summary = Resampler.Apply(RowsOnHost(), Targets, Layout, options, labelBins, seed);
         return FromRows(summary.Rows, summary.Targets, Layout, labelBins, targetScale, Inputs.device);
     }
 
     /// <summary>The same records with their targets binned by <paramref name="labelBins"/> (a hyperparameter-search point's bins).</summary>
-    public DirDataset Rebinned(LabelBins labelBins, double targetScale)
+    public DirDataset Rebinned(LabelBins labelBins, double targetScale) =>
+        FromRows(RowsOnHost(), Targets, Layout, labelBins, targetScale, Inputs.device);
+
+    /// <summary>The input rows copied to a host array, row-major (the temporary host tensors are disposed).</summary>
+    private float[] RowsOnHost()
     {
-        var rows = Inputs.cpu().contiguous().data<float>().ToArray();
-        return FromRows(rows, Targets, Layout, labelBins, targetScale, Inputs.device);
+        using var scope = NewDisposeScope();
+        return Inputs.cpu().contiguous().data<float>().ToArray();
     }
 
     /// <summary>

@@ -210,8 +210,9 @@ public static class Resampler
             kept += bump.Members.Length;
             if (bump.Rare && bump.Members.Length < balanced)
             {
-                var (made, byNoise) = Synthesise(data, bump.Members, balanced - bump.Members.Length, options, random, outRows, outTargets);
-                interpolated += made - byNoise;
+                int count = balanced - bump.Members.Length;
+                int byNoise = Synthesise(data, bump.Members, count, options, random, outRows, outTargets);
+                interpolated += count - byNoise;
                 noised += byNoise;
             }
         }
@@ -249,9 +250,9 @@ public static class Resampler
     /// <paramref name="count"/> synthetic records from the members of a rare bump: every member seeds
     /// count / members of them, a random subset of members one more. SMOTER always interpolates; SMOGN
     /// interpolates towards a neighbour closer than half the median distance to the seed's k neighbours
-    /// and otherwise adds Gaussian noise. Returns (records made, of which by noise).
+    /// and otherwise adds Gaussian noise. Returns how many of them are noise.
     /// </summary>
-    private static (int Made, int ByNoise) Synthesise(Table data, int[] members, int count, ResamplingOptions options, Random random,
+    private static int Synthesise(Table data, int[] members, int count, ResamplingOptions options, Random random,
         List<float> outRows, List<float> outTargets)
     {
         int m = members.Length;
@@ -260,7 +261,8 @@ public static class Resampler
         random.Shuffle(extra);
         for (int e = 0; e < count % m; e++) perSeed[extra[e]]++;
 
-        var spread = data.Spread(members);
+        // Only SMOGN's noise needs the bump's spread (a pass over every column of the bump).
+        var spread = options.Kind == ResamplingKind.Smogn ? data.Spread(members) : default;
         int k = Math.Min(options.Neighbours, m - 1);
         int byNoise = 0;
         var row = new float[data.Width];
@@ -298,7 +300,7 @@ public static class Resampler
                 outTargets.Add(target);
             }
         }
-        return (count, byNoise);
+        return byNoise;
     }
 
     /// <summary>

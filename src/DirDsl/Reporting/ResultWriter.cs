@@ -64,7 +64,7 @@ public static class ResultWriter
         int anchor = Array.IndexOf(result.TrainCounts, result.TrainCounts.Max());
         foreach (var variant in firstSeed.Variants.Where(v => v.Fds is not null))
         {
-            var slug = variant.Variant.Replace('+', '-').ToLowerInvariant();
+            var slug = DirVariant.SlugOf(variant.Variant);
             paths.Add(Figures.FeatureSimilarity(Path.Combine(folder, $"fds-similarity-{slug}.png"), result.Bins, variant.Fds!, anchor,
                 $"{result.Experiment} {variant.Variant}: feature statistics vs bin {anchor} (most training samples)"));
         }

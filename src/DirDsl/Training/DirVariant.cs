@@ -95,10 +95,13 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
     /// <summary>Per-sample loss weights of the training targets (all 1 without re-weighting).</summary>
     public float[] SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => DenseAlpha >= 0
         ? DenseWeight.SampleWeights(trainTargets, DenseAlpha)
-        : LabelDistribution.SampleWeights(trainTargets, Bins ?? bins, Reweight, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
+        : LabelDistribution.SampleWeights(trainTargets, BinsOr(bins), Reweight, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
 
     /// <summary>A file-system-safe form of the name.</summary>
-    public string Slug => Name.Replace('+', '-').Replace('@', '_').ToLowerInvariant();
+    public string Slug => SlugOf(Name);
+
+    /// <summary>The file-system-safe form of a variant name (checkpoint folders, figure names).</summary>
+    public static string SlugOf(string name) => name.Replace('+', '-').Replace('@', '_').ToLowerInvariant();
 
     /// <summary>The label bins of this variant's LDS and FDS: its own (a search point's) or the experiment's.</summary>
     public LabelBins BinsOr(LabelBins experiment) => Bins ?? experiment;
