@@ -15,6 +15,7 @@ RunOptions options;
 try
 {
     options = RunOptions.Parse(args);
+    options.Figures = DirDsl.Figures.FigureWriter.Instance;
 }
 catch (ArgumentException e)
 {

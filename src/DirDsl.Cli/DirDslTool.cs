@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using DirDsl.Figures;
 
 namespace DirDsl.Cli;
 
@@ -93,7 +94,7 @@ public static class DirDslTool
         foreach (var line in Suggestions(targets, bins, counts, skew)) output.WriteLine("suggestion: " + line);
         if (o.Png is not null)
         {
-            Figures.LabelDensity(o.Png, bins, counts, effective, $"{Path.GetFileName(o.File)}: {o.Target}");
+            Plots.LabelDensity(o.Png, bins, counts, effective, $"{Path.GetFileName(o.File)}: {o.Target}");
             output.WriteLine($"figure: {Path.GetFullPath(o.Png)}");
         }
     }
@@ -118,13 +119,14 @@ public static class DirDslTool
     {
         var (targets, bins) = LoadTargets(o);
         var weights = LabelDistribution.SampleWeights(targets, bins, o.Reweight, new LdsOptions(o.Kernel, o.Size, o.Sigma), o.ClipMin, o.ClipMax);
-        var text = new StringBuilder("row,target,bin,weight\n");
-        for (int i = 0; i < targets.Length; i++)
-            text.Append(CultureInfo.InvariantCulture, $"{i},{targets[i]:R},{bins.BinOf(targets[i])},{weights[i]:R}\n");
+        var text = CsvTable.Write(new[] { "row", "target", "bin", "weight" }, Enumerable.Range(0, targets.Length).Select(i => new[]
+        {
+            i.ToString(CultureInfo.InvariantCulture), CsvTable.Number(targets[i]), bins.BinOf(targets[i]).ToString(CultureInfo.InvariantCulture), CsvTable.Number(weights[i]),
+        }));
         if (o.Out is null) output.Write(text);
         else
         {
-            AtomicFile.WriteAllText(o.Out, text.ToString());
+            AtomicFile.WriteAllText(o.Out, text);
             output.WriteLine($"{targets.Length} weights written to {Path.GetFullPath(o.Out)}");
         }
     }

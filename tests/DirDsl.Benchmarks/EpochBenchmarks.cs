@@ -69,7 +69,7 @@ public class GeneratedEpochBenchmarks
     public float[] HandWrittenLoop()
     {
         TrainingKit.SeedEpoch(5, -1);
-        using var model = new BenchExperiment.Model(width, useFds: false);
+        using var model = new BenchExperiment.Model(ModelContext.Plain(width, BenchExperiment.Configuration.Bins));
         using var optimizer = optim.Adam(model.parameters(), 1e-3);
         for (int epoch = 0; epoch < Epochs; epoch++)
         {
@@ -103,7 +103,8 @@ public class GeneratedEpochBenchmarks
     {
         var options = new RunOptions { OutputFolder = folder, Device = "cpu", Log = TextWriter.Null };
         var variant = BenchExperiment.Configuration.Configured;
-        return BenchExperiment.TrainVariant(variant, width, train, validation, test, groups, null, folder, options, CPU, 5, Epochs).TestPredictions;
+        var data = new TrainingData(train, validation, test, groups, null, width, folder, CPU);
+        return DirTrainer.Train(BenchExperiment.Definition, variant, data, options, 5, Epochs).TestPredictions;
     }
 
     [GlobalCleanup]
@@ -127,7 +128,7 @@ public class CheckpointBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        model = new BenchExperiment.Model(64, useFds: false);
+        model = new BenchExperiment.Model(ModelContext.Plain(64, BenchExperiment.Configuration.Bins));
         optimizer = TrainingKit.CreateOptimizer(OptimizerKind.Adam, model.parameters(), 1e-3, 0);
         using (var scope = NewDisposeScope())
         {

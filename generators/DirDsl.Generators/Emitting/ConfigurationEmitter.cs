@@ -39,11 +39,6 @@ internal static class ConfigurationEmitter
         w.Line($"public const bool SelectByMse = {Literal(t.SelectByMse)};");
         w.Line($"/// <summary>Width of the encoder's output features.</summary>");
         w.Line($"public const int FeatureDim = {Literal(m.Encoder.FeatureDim)};");
-        if (m.Fds is { } fds)
-        {
-            w.Line($"/// <summary>First epoch whose batches FDS calibrates (statistics come from the end of the epoch before).</summary>");
-            w.Line($"public const int FdsStartSmooth = {Literal(fds.StartSmooth)};");
-        }
         w.Line();
         w.Line("/// <summary>The label space.</summary>");
         w.Line(m.Bins.Integer
@@ -61,6 +56,36 @@ internal static class ConfigurationEmitter
             w.Line($"/// <summary>FDS window ({f.Kernel}, size {f.Size}, sigma {Literal(f.Sigma)}), sum-normalised; computed at compile time by KernelWindow.</summary>");
             w.Line($"public static global::System.Collections.Generic.IReadOnlyList<double> FdsWindow {{ get; }} = new double[] {{ {string.Join(", ", f.Window.Select(Literal))} }};");
         }
+        if (m.Fds is { } options)
+        {
+            w.Line();
+            w.Line("/// <summary>The settings of [Fds] (a search point may override kernel, size, sigma and momentum).</summary>");
+            w.Line($"public static global::DirDsl.FdsOptions Fds {{ get; }} = new({Literal(options.Momentum)}, {ExperimentFile.Enum(options.Kernel)}, {Literal(options.Size)}, {Literal(options.Sigma)}, {Literal(options.StartEpoch)}, {Literal(options.ClampMin)}, {Literal(options.ClampMax)}, {Literal(options.StartSmooth)})");
+            w.Line("{");
+            w.Line("    Window = FdsWindow,");
+            if (options.Statistics != FdsStatistics.EpochEndPass) w.Line($"    Statistics = {ExperimentFile.Enum(options.Statistics)},");
+            w.Line("};");
+        }
+        w.Line();
+        w.Line("/// <summary>The training settings the runtime trainer uses.</summary>");
+        w.Line("public static global::DirDsl.TrainerSettings Training { get; } = new()");
+        w.Line("{");
+        w.Line("    Epochs = Epochs,");
+        w.Line("    BatchSize = BatchSize,");
+        w.Line("    LearningRate = LearningRate,");
+        w.Line("    WeightDecay = WeightDecay,");
+        w.Line($"    Optimizer = {ExperimentFile.Enum(t.Optimizer)},");
+        w.Line("    Seed = Seed,");
+        w.Line("    Seeds = Seeds,");
+        w.Line("    GradientClipNorm = GradientClipNorm,");
+        w.Line("    Patience = Patience,");
+        w.Line("    TargetScale = TargetScale,");
+        w.Line("    SelectByMse = SelectByMse,");
+        w.Line("    Bins = Bins,");
+        w.Line($"    Schedule = {ExperimentFile.Enum(m.Schedule.Kind)},");
+        if (m.Schedule.Milestones.Count > 0) w.Line($"    Milestones = new[] {{ {string.Join(", ", m.Schedule.Milestones.Select(Literal))} }},");
+        w.Line($"    ScheduleGamma = {Literal(m.Schedule.Gamma)},");
+        w.Line("};");
         w.Line();
         w.Line("/// <summary>The training loss.</summary>");
         w.Line($"public static global::DirDsl.LossOptions Loss {{ get; }} = new({ExperimentFile.Enum(m.Loss.Kind)}, {Literal(m.Loss.Beta)}, {Literal(m.Loss.Gamma)}, {ExperimentFile.Enum(m.Loss.Activation)});");
@@ -105,27 +130,18 @@ internal static class ConfigurationEmitter
         {
             w.Line("public static global::DirDsl.ShotGroups? ExplicitShotGroupsFor(global::System.Collections.Generic.IReadOnlyList<int> trainCounts) => null;");
         }
-        w.Line();
-        w.Line("/// <summary>The learning rate of an epoch (a pure function of the epoch, so resume needs no scheduler state).</summary>");
-        var milestones = m.Schedule.Milestones.Count == 0 ? "null" : $"new[] {{ {string.Join(", ", m.Schedule.Milestones.Select(Literal))} }}";
-        w.Line($"public static double LearningRateAt(int epoch, int epochs) => global::DirDsl.TrainingKit.LearningRateAt({ExperimentFile.Enum(m.Schedule.Kind)}, LearningRate, epoch, epochs, {milestones}, {Literal(m.Schedule.Gamma)});");
         w.Close();
     });
 
     /// <summary>The FDS settings (search points change some of them) and the grid of [Search].</summary>
     private static void EmitSearch(SourceWriter w, ExperimentModel m, SearchModel search)
     {
-        if (m.Fds is { } f)
-        {
-            w.Line("/// <summary>The FDS settings of [Fds], which a search point overrides in part.</summary>");
-            w.Line($"public static global::DirDsl.FdsOptions FdsSettings {{ get; }} = new({Literal(f.Momentum)}, {ExperimentFile.Enum(f.Kernel)}, {Literal(f.Size)}, {Literal(f.Sigma)}, {Literal(f.StartEpoch)}, {Literal(f.ClampMin)}, {Literal(f.ClampMax)});");
-        }
         string Axis<T>(EquatableArray<T>? values, string type, System.Func<T, string> literal) where T : System.IEquatable<T> =>
             values is null ? "null" : $"new {type}[] {{ {string.Join(", ", values.Value.Select(literal))} }}";
         var kernels = Axis(search.Kernels, "global::DirDsl.Kernel", k => ExperimentFile.Enum((Kernel)k));
         var space = $"new global::DirDsl.SearchSpace({kernels}, {Axis(search.Sizes, "int", Literal)}, {Axis(search.Sigmas, "double", Literal)}, {Axis(search.Momentums, "double", Literal)}, {Axis(search.BinCounts, "int", Literal)})";
         w.Line("/// <summary>The hyperparameter-search points of [Search] (run with --search or --variant NAME; the report selects on validation).</summary>");
-        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> SearchVariants {{ get; }} = global::DirDsl.HyperparameterSearch.Grid(Configured, {space}, Bins, {(m.Fds is null ? "null" : "FdsSettings")});");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> SearchVariants {{ get; }} = global::DirDsl.HyperparameterSearch.Grid(Configured, {space}, Bins, {(m.Fds is null ? "null" : "Fds")});");
         w.Line();
     }
 

@@ -6,7 +6,7 @@ namespace DirDsl.Generators.Emitting;
 /// <summary>Emits <c>Main</c> for an executable that declares experiments and no entry point of its own.</summary>
 internal static class EntryPointEmitter
 {
-    public static string Emit(EquatableArray<ExperimentModel> experiments)
+    public static string Emit(EquatableArray<ExperimentModel> experiments, bool figures)
     {
         var w = new SourceWriter().FileHeader();
         w.Open("namespace DirDsl.Generated");
@@ -20,7 +20,9 @@ internal static class EntryPointEmitter
         foreach (var m in experiments.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal))
             w.Line($"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")}),");
         w.Line("};");
-        w.Line("return global::DirDsl.DirCli.Run(args, experiments);");
+        w.Line(figures
+            ? "return global::DirDsl.DirCli.Run(args, experiments, figures: global::DirDsl.Figures.FigureWriter.Instance);"
+            : "return global::DirDsl.DirCli.Run(args, experiments);  // reference DirDsl.Figures to get the PNG figures");
         w.Close();
         w.Close();
         w.Close();

@@ -29,7 +29,17 @@ internal static class FeatureMapEmitter
         w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"public void Fit(global::System.Collections.Generic.IReadOnlyList<{record}> train)");
-        foreach (var f in m.Record.Features) w.Line($"{Field(f)}.Fit(train, static record => {Read(f)});");
+        w.Line("// Two passes over the training records (sums, then squared deviations) for all members at once:");
+        w.Line("// a streamed split is read twice, not twice per member.");
+        w.Line($"var fitters = new global::DirDsl.IFeatureFitter[] {{ {string.Join(", ", m.Record.Features.Select(Field))} }};");
+        w.Open("global::DirDsl.FeatureFitting.Fit(train, fitters, (record, pass, index) =>");
+        foreach (var f in m.Record.Features)
+        {
+            w.Line(f.Kind is FeatureKind.Category or FeatureKind.EnumCategory
+                ? $"{Field(f)}.Observe({Read(f)}, pass);"
+                : $"{Field(f)}.Observe({Read(f)}, pass, index);");
+        }
+        w.Close(");");
         var widths = string.Join(" + ", System.Linq.Enumerable.Select(m.Record.Features, Width));
         w.Line($"Width = {widths};");
         w.Close();

@@ -45,7 +45,7 @@ internal sealed record LdsModel(Kernel Kernel, int Size, double Sigma, Reweight 
     EquatableArray<double> Window);
 
 internal sealed record FdsModel(double Momentum, int StartEpoch, int StartSmooth, Kernel Kernel, int Size, double Sigma,
-    double ClampMin, double ClampMax, EquatableArray<double> Window);
+    double ClampMin, double ClampMax, EquatableArray<double> Window, FdsStatistics Statistics = FdsStatistics.EpochEndPass);
 
 internal sealed record LossModel(LossKind Kind, double Beta, double Gamma, FocalActivation Activation);
 

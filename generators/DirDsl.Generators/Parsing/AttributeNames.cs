@@ -3,6 +3,9 @@ namespace DirDsl.Generators.Parsing;
 /// <summary>Metadata names of the DSL's attributes and of the runtime types signatures are checked against.</summary>
 internal static class AttributeNames
 {
+    /// <summary>The assembly whose reference makes the generated entry point draw figures.</summary>
+    public const string FiguresAssembly = "DirDsl.Figures";
+
     public const string Experiment = "DirDsl.DirExperimentAttribute";
     public const string LabelBins = "DirDsl.LabelBinsAttribute";
     public const string Lds = "DirDsl.LdsAttribute";

@@ -77,6 +77,7 @@ internal sealed class ExperimentDraft
     public Setting<double> Momentum, FdsSigma, ClampMin, ClampMax;
     public Setting<int> StartEpoch, StartSmooth, FdsSize;
     public Kernel FdsKernel;
+    public FdsStatistics FdsStatistics;
 
     public LossKind LossKind = LossKind.Mse;
     public Setting<double> LossBeta = new(double.NaN, false);

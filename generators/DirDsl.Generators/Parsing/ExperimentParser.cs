@@ -80,6 +80,7 @@ internal static class ExperimentParser
                     draft.StartEpoch = args.Named("StartEpoch", DslDefaults.StartEpoch);
                     draft.StartSmooth = args.Named("StartSmooth", DslDefaults.StartSmooth);
                     draft.FdsKernel = args.NamedEnum("Kernel", Kernel.Gaussian);
+                    draft.FdsStatistics = args.NamedEnum("Statistics", FdsStatistics.EpochEndPass);
                     draft.FdsSize = args.Named("Size", DslDefaults.KernelSize);
                     draft.FdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
                     draft.ClampMin = args.Named("ClampMin", DslDefaults.ClampMin);
@@ -180,7 +181,7 @@ internal static class ExperimentParser
             : null;
         var fds = d.HasFds
             ? new FdsModel(d.Momentum, d.StartEpoch, d.StartSmooth, d.FdsKernel, d.FdsSize, d.FdsSigma, d.ClampMin, d.ClampMax,
-                KernelWindow.ForFds(d.FdsKernel, d.FdsSize, d.FdsSigma).ToEquatableArray())
+                KernelWindow.ForFds(d.FdsKernel, d.FdsSize, d.FdsSigma).ToEquatableArray(), d.FdsStatistics)
             : null;
         double beta = double.IsNaN(d.LossBeta) ? (d.LossKind is LossKind.FocalL1 or LossKind.FocalMse ? DslDefaults.FocalBeta : DslDefaults.LossBeta) : d.LossBeta;
         return new ExperimentModel(

@@ -88,6 +88,11 @@ public sealed class FdsAttribute : Attribute
     public double ClampMin { get; set; } = DslDefaults.ClampMin;
     /// <summary>Upper clamp of var_s / var: 10 in the age code, 2 for STS-B-DIR.</summary>
     public double ClampMax { get; set; } = DslDefaults.ClampMax;
+    /// <summary>
+    /// Which features feed the per-bin statistics: a second pass after each epoch (the reference's semantics, the default)
+    /// or the training steps' own features (no second pass; see <see cref="FdsStatistics"/>).
+    /// </summary>
+    public FdsStatistics Statistics { get; set; } = FdsStatistics.EpochEndPass;
 }
 
 /// <summary>The training loss.</summary>

@@ -147,3 +147,23 @@ enum RelevanceKind
     /// <summary>The DIR view: 1 - n(bin) / max n over the training label bins, so thin bins are rare.</summary>
     Rarity,
 }
+
+/// <summary>Which features feed FDS's per-bin statistics at the end of an epoch.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum FdsStatistics
+{
+    /// <summary>
+    /// The reference's semantics: after the epoch, a second forward pass over every training record (no gradients, the
+    /// encoder in evaluation mode, raw features). For an image encoder this pass costs about a third of an epoch.
+    /// </summary>
+    EpochEndPass,
+    /// <summary>
+    /// The features the epoch's own training steps computed (before calibration, in training mode, with the weights of
+    /// their step): no second pass. The statistics lag the end-of-epoch model by up to an epoch of updates.
+    /// </summary>
+    TrainingPass,
+}

@@ -77,6 +77,15 @@ public static class CsvSource
         for (int i = 0; i < file.Count; i++) records.Add(map(file.RowAt(i)));
         return records;
     }
+
+    /// <summary>
+    /// The rows of a delimited file as records read on demand (see <see cref="StreamedCsv{T}"/>): for files larger than
+    /// memory, a split of these is streamed in batches. The same accessors and errors as <see cref="Read{T}"/>;
+    /// a bad cell is reported when its row is first read.
+    /// </summary>
+    /// <exception cref="DataFormatException">An empty file or header, a duplicate column, an unclosed quote.</exception>
+    public static StreamedCsv<T> Stream<T>(string path, Func<CsvRow, T> map, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null) =>
+        new(path, map, delimiter, quoting, columns);
 }
 
 /// <summary>

@@ -2,11 +2,15 @@ using static TorchSharp.torch;
 
 namespace DirDsl;
 
-/// <summary>A split turned into tensors: input rows, targets (scaled for the loss), label bins and weights.</summary>
-public sealed class DirDataset : IDisposable
+/// <summary>
+/// A split held whole as tensors on the run's device: input rows, targets (scaled for the loss), label bins.
+/// The fast path for data that fits in memory; batches are index selections.
+/// </summary>
+public sealed class DirDataset : SplitData
 {
-    private DirDataset(Tensor inputs, float[] targets, long[] bins, Tensor scaledTargets, Tensor binTensor, FeatureLayout layout)
+    private DirDataset(string name, Tensor inputs, float[] targets, long[] bins, Tensor scaledTargets, Tensor binTensor, FeatureLayout layout)
     {
+        Name = name;
         Layout = layout;
         Inputs = inputs;
         Targets = targets;
@@ -15,20 +19,22 @@ public sealed class DirDataset : IDisposable
         BinTensor = binTensor;
     }
 
+    /// <inheritdoc />
+    public override string Name { get; }
     /// <summary>Input rows [N, W] (float32, on the run's device).</summary>
     public Tensor Inputs { get; }
-    /// <summary>Targets in their own unit.</summary>
-    public float[] Targets { get; }
-    /// <summary>Label bin of each target.</summary>
-    public long[] Bins { get; }
+    /// <inheritdoc />
+    public override float[] Targets { get; }
+    /// <inheritdoc />
+    public override long[] Bins { get; }
     /// <summary>Targets divided by the target scale, [N, 1].</summary>
     public Tensor ScaledTargets { get; }
     /// <summary>Label bins as an int64 tensor [N].</summary>
     public Tensor BinTensor { get; }
-    /// <summary>Which input columns are one-hot category blocks.</summary>
-    public FeatureLayout Layout { get; }
-    /// <summary>Number of records.</summary>
-    public int Count => Targets.Length;
+    /// <inheritdoc />
+    public override FeatureLayout Layout { get; }
+    /// <inheritdoc />
+    public override bool IsStreaming => false;
 
     /// <summary>Maps every record through <paramref name="map"/> (already fitted) and bins its target.</summary>
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
@@ -36,40 +42,50 @@ public sealed class DirDataset : IDisposable
         double targetScale, Device device)
     {
         if (records.Count == 0) throw new DirDataException(split, "it has no records.");
-        var rows = new float[records.Count * map.Width];
+        var rows = new float[checked(records.Count * map.Width)];
         var targets = new float[records.Count];
         for (int i = 0; i < records.Count; i++)
         {
-            map.Write(records[i], rows.AsSpan(i * map.Width, map.Width), split, i);
-            targets[i] = map.Target(records[i], split, i);
+            var record = records[i];
+            map.Write(record, rows.AsSpan(i * map.Width, map.Width), split, i);
+            targets[i] = map.Target(record, split, i);
         }
-        return FromRows(rows, targets, map.Layout, labelBins, targetScale, device);
+        return FromRows(rows, targets, map.Layout, labelBins, targetScale, device, split);
     }
 
     /// <summary>A dataset from input rows (row-major, <paramref name="layout"/>.Width columns) and their targets.</summary>
-    public static DirDataset FromRows(float[] rows, float[] targets, FeatureLayout layout, LabelBins labelBins, double targetScale, Device device)
+    public static DirDataset FromRows(float[] rows, float[] targets, FeatureLayout layout, LabelBins labelBins, double targetScale, Device device,
+        string name = "train")
     {
         if (rows.Length != targets.Length * layout.Width)
             throw new ArgumentException($"{targets.Length} targets need {targets.Length * layout.Width} row values, not {rows.Length}.");
-        var bins = targets.Select(t => (long)labelBins.BinOf(t)).ToArray();
+        var bins = BinsOf(targets, labelBins);
         var inputs = tensor(rows, new long[] { targets.Length, layout.Width }).to(device);
-        var scaled = tensor(targets.Select(t => (float)(t / targetScale)).ToArray(), new long[] { targets.Length, 1 }).to(device);
-        return new DirDataset(inputs, targets, bins, scaled, tensor(bins).to(device), layout);
+        var scaled = tensor(ScaleTargets(targets, targetScale), new long[] { targets.Length, 1 }).to(device);
+        return new DirDataset(name, inputs, targets, bins, scaled, tensor(bins).to(device), layout);
     }
 
-    /// <summary>
-    /// This split resampled with SMOTER or SMOGN (a new dataset; this one is unchanged). Only ever the
-    /// training split: validation and test keep their real records.
-    /// </summary>
-    public DirDataset Resample(ResamplingOptions options, LabelBins labelBins, double targetScale, int seed, out ResampledRows summary)
+    /// <summary>Targets divided by the target scale, as the loss sees them (one rule for both data paths).</summary>
+    internal static float[] ScaleTargets(ReadOnlySpan<float> targets, double targetScale)
+    {
+        var scaled = new float[targets.Length];
+        for (int i = 0; i < targets.Length; i++) scaled[i] = (float)(targets[i] / targetScale);
+        return scaled;
+    }
+
+    /// <inheritdoc />
+    public override IBatchReader Read(IEnumerable<long[]> batches) => new Reader(this, batches.GetEnumerator());
+
+    /// <inheritdoc />
+    public override DirDataset Resample(ResamplingOptions options, LabelBins labelBins, double targetScale, int seed, out ResampledRows summary)
     {
         summary = Resampler.Apply(RowsOnHost(), Targets, Layout, options, labelBins, seed);
-        return FromRows(summary.Rows, summary.Targets, Layout, labelBins, targetScale, Inputs.device);
+        return FromRows(summary.Rows, summary.Targets, Layout, labelBins, targetScale, Inputs.device, Name);
     }
 
-    /// <summary>The same records with their targets binned by <paramref name="labelBins"/> (a hyperparameter-search point's bins).</summary>
-    public DirDataset Rebinned(LabelBins labelBins, double targetScale) =>
-        FromRows(RowsOnHost(), Targets, Layout, labelBins, targetScale, Inputs.device);
+    /// <inheritdoc />
+    public override DirDataset Rebinned(LabelBins labelBins, double targetScale) =>
+        FromRows(RowsOnHost(), Targets, Layout, labelBins, targetScale, Inputs.device, Name);
 
     /// <summary>The input rows copied to a host array, row-major (the temporary host tensors are disposed).</summary>
     private float[] RowsOnHost()
@@ -78,33 +94,30 @@ public sealed class DirDataset : IDisposable
         return Inputs.cpu().contiguous().data<float>().ToArray();
     }
 
-    /// <summary>
-    /// The records a variant trains on when they differ from the training split: resampled by SMOTER / SMOGN
-    /// (seeded by the run's seed, logged), or re-binned with a search point's bins. Null: train on the split as is.
-    /// </summary>
-    public static DirDataset? ForVariant(DirDataset train, DirVariant variant, LabelBins labelBins, double targetScale, int seed, TextWriter log)
-    {
-        if (variant.Resampling is { } resampling)
-        {
-            var resampled = train.Resample(resampling, variant.BinsOr(labelBins), targetScale, seed, out var summary);
-            log.WriteLine($"{variant.Name} (seed {seed}): {train.Count} training records resampled to {resampled.Count}: {summary}.");
-            if (summary.RareBumps == 0)
-                log.WriteLine($"warning: {variant.Name}: no training target reaches relevance {resampling.Threshold}; the row trains on the records as they are (try Relevance = RelevanceKind.Rarity).");
-            return resampled;
-        }
-        return variant.Bins is { } bins ? train.Rebinned(bins, targetScale) : null;
-    }
-
     /// <summary>Checks a target: finite, with a clear error naming split, record and member.</summary>
     public static float CheckTarget(double value, string split, int index, string member) => double.IsFinite(value)
         ? (float)value
         : throw new DirDataException(split, index, member, $"the target is {value}; targets must be finite.");
 
     /// <inheritdoc />
-    public void Dispose()
+    protected override void Dispose(bool disposing)
     {
+        if (!disposing) return;
         Inputs.Dispose();
         ScaledTargets.Dispose();
         BinTensor.Dispose();
+    }
+
+    /// <summary>Batches as index selections of the held tensors.</summary>
+    private sealed class Reader(DirDataset data, IEnumerator<long[]> batches) : IBatchReader
+    {
+        public DataBatch? Next()
+        {
+            if (!batches.MoveNext()) return null;
+            var index = tensor(batches.Current, device: data.Inputs.device);
+            return new DataBatch(index, data.Inputs.index_select(0, index), data.ScaledTargets.index_select(0, index), data.BinTensor.index_select(0, index));
+        }
+
+        public void Dispose() => batches.Dispose();
     }
 }

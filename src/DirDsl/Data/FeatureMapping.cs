@@ -18,11 +18,49 @@ public interface IFeatureMap<in T>
     FeatureLayout Layout => FeatureLayout.Numeric(Width);
 }
 
+/// <summary>
+/// A fitter of one [Feature] member: observes every training record in each of <see cref="FeatureFitting.Passes"/>
+/// passes (the generated feature map feeds all its members in the same passes), then finishes.
+/// </summary>
+public interface IFeatureFitter
+{
+    /// <summary>Starts fitting afresh.</summary>
+    void Begin();
+    /// <summary>Ends pass <paramref name="pass"/> (0 or 1) over <paramref name="count"/> records.</summary>
+    void EndPass(int pass, int count);
+}
+
+/// <summary>
+/// Fits a record type's members on the training split in two passes over the records (sums, then squared
+/// deviations from the mean: the two-pass variance), whatever the number of members, so a streamed split is
+/// read twice, not twice per member.
+/// </summary>
+public static class FeatureFitting
+{
+    /// <summary>Passes over the training records.</summary>
+    public const int Passes = 2;
+
+    /// <summary>Calls <paramref name="observe"/>(record, pass, index) for every record in each pass, then ends each pass on every fitter.</summary>
+    /// <exception cref="DirDataException">The training split is empty, or a value is not finite (naming record and member).</exception>
+    public static void Fit<T>(IReadOnlyList<T> train, IReadOnlyList<IFeatureFitter> fitters, Action<T, int, int> observe)
+    {
+        if (train.Count == 0) throw new DirDataException("train", "it has no records.");
+        foreach (var fitter in fitters) fitter.Begin();
+        for (int pass = 0; pass < Passes; pass++)
+        {
+            for (int i = 0; i < train.Count; i++) observe(train[i], pass, i);
+            foreach (var fitter in fitters) fitter.EndPass(pass, train.Count);
+        }
+    }
+}
+
 /// <summary>Standardises one numeric feature: (x - mean) / std, fitted on the training split (std 0 -> 1).</summary>
-public sealed class Standardizer
+public sealed class Standardizer : IFeatureFitter
 {
     private double mean;
     private double scale = 1;
+    private double sum;
+    private double squares;
 
     /// <summary>The member's name, for errors.</summary>
     public Standardizer(string member) => Member = member;
@@ -31,15 +69,28 @@ public sealed class Standardizer
     public string Member { get; }
 
     /// <summary>Fits mean and standard deviation; every value must be finite.</summary>
-    public void Fit<T>(IReadOnlyList<T> train, Func<T, double> value)
+    public void Fit<T>(IReadOnlyList<T> train, Func<T, double> value) =>
+        FeatureFitting.Fit(train, new[] { this }, (record, pass, index) => Observe(value(record), pass, index));
+
+    /// <inheritdoc />
+    public void Begin() => sum = squares = 0;
+
+    /// <summary>Pass 0 sums the (checked) values of the training records; pass 1 sums their squared deviations.</summary>
+    public void Observe(double value, int pass, int index)
     {
-        if (train.Count == 0) throw new DirDataException("train", "it has no records.");
-        double sum = 0;
-        for (int i = 0; i < train.Count; i++) sum += Check(value(train[i]), "train", i);
-        mean = sum / train.Count;
-        double squares = 0;
-        for (int i = 0; i < train.Count; i++) squares += Math.Pow(value(train[i]) - mean, 2);
-        double std = Math.Sqrt(squares / train.Count);
+        if (pass == 0) sum += Check(value, "train", index);
+        else squares += Math.Pow(value - mean, 2);
+    }
+
+    /// <inheritdoc />
+    public void EndPass(int pass, int count)
+    {
+        if (pass == 0)
+        {
+            mean = sum / count;
+            return;
+        }
+        double std = Math.Sqrt(squares / count);
         scale = std > 0 ? 1 / std : 1;   // a constant feature maps to 0, not to NaN
     }
 
@@ -52,10 +103,12 @@ public sealed class Standardizer
 }
 
 /// <summary>Standardises a fixed-length vector feature per component, fitted on the training split.</summary>
-public sealed class VectorStandardizer
+public sealed class VectorStandardizer : IFeatureFitter
 {
     private double[] mean = Array.Empty<double>();
     private double[] scale = Array.Empty<double>();
+    private double[] sum = Array.Empty<double>();
+    private double[] squares = Array.Empty<double>();
 
     /// <summary>The member's name, for errors.</summary>
     public VectorStandardizer(string member) => Member = member;
@@ -66,25 +119,45 @@ public sealed class VectorStandardizer
     public int Width => mean.Length;
 
     /// <summary>Fits per-component mean and standard deviation.</summary>
-    public void Fit<T>(IReadOnlyList<T> train, Func<T, IReadOnlyList<float>?> value)
+    public void Fit<T>(IReadOnlyList<T> train, Func<T, IReadOnlyList<float>?> value) =>
+        FeatureFitting.Fit(train, new[] { this }, (record, pass, index) => Observe(value(record), pass, index));
+
+    /// <inheritdoc />
+    public void Begin()
     {
-        if (train.Count == 0) throw new DirDataException("train", "it has no records.");
-        int width = Get(value(train[0]), "train", 0, -1).Count;
-        if (width == 0) throw new DirDataException("train", 0, Member, "the vector is empty.");
-        var sum = new double[width];
-        var squares = new double[width];
-        for (int i = 0; i < train.Count; i++)
+        sum = Array.Empty<double>();
+        mean = Array.Empty<double>();
+    }
+
+    /// <summary>Pass 0 checks each vector against the first record's length and sums it; pass 1 sums squared deviations.</summary>
+    public void Observe(IReadOnlyList<float>? value, int pass, int index)
+    {
+        if (pass == 0)
         {
-            var v = Get(value(train[i]), "train", i, width);
-            for (int j = 0; j < width; j++) sum[j] += v[j];
+            if (index == 0)
+            {
+                int width = Get(value, "train", 0, -1).Count;
+                if (width == 0) throw new DirDataException("train", 0, Member, "the vector is empty.");
+                sum = new double[width];
+            }
+            var v = Get(value, "train", index, sum.Length);
+            for (int j = 0; j < sum.Length; j++) sum[j] += v[j];
+            return;
         }
-        mean = sum.Select(s => s / train.Count).ToArray();
-        for (int i = 0; i < train.Count; i++)
+        var values = value!;
+        for (int j = 0; j < squares.Length; j++) squares[j] += Math.Pow(values[j] - mean[j], 2);
+    }
+
+    /// <inheritdoc />
+    public void EndPass(int pass, int count)
+    {
+        if (pass == 0)
         {
-            var v = value(train[i])!;
-            for (int j = 0; j < width; j++) squares[j] += Math.Pow(v[j] - mean[j], 2);
+            mean = sum.Select(s => s / count).ToArray();
+            squares = new double[mean.Length];
+            return;
         }
-        scale = squares.Select(s => Math.Sqrt(s / train.Count) is var std && std > 0 ? 1 / std : 1).ToArray();
+        scale = squares.Select(s => Math.Sqrt(s / count) is var std && std > 0 ? 1 / std : 1).ToArray();
     }
 
     /// <summary>Writes the standardised vector into <paramref name="destination"/>.</summary>
@@ -106,7 +179,7 @@ public sealed class VectorStandardizer
 }
 
 /// <summary>One-hot encoding of a categorical feature (string or enum) with the training split's vocabulary.</summary>
-public sealed class Vocabulary
+public sealed class Vocabulary : IFeatureFitter
 {
     private readonly Dictionary<string, int> index = new(StringComparer.Ordinal);
 
@@ -119,10 +192,21 @@ public sealed class Vocabulary
     public int Count => index.Count;
 
     /// <summary>Collects the categories of the training split, in order of first appearance.</summary>
-    public void Fit<T>(IReadOnlyList<T> train, Func<T, string?> value)
+    public void Fit<T>(IReadOnlyList<T> train, Func<T, string?> value) =>
+        FeatureFitting.Fit(train, new[] { this }, (record, pass, _) => Observe(value(record), pass));
+
+    /// <inheritdoc />
+    public void Begin() => index.Clear();
+
+    /// <summary>Pass 0 collects the category; pass 1 has nothing to do.</summary>
+    public void Observe(string? value, int pass)
     {
-        index.Clear();
-        for (int i = 0; i < train.Count; i++) index.TryAdd(value(train[i]) ?? "", index.Count);
+        if (pass == 0) index.TryAdd(value ?? "", index.Count);
+    }
+
+    /// <inheritdoc />
+    public void EndPass(int pass, int count)
+    {
     }
 
     /// <summary>Writes the one-hot code; a category unseen in training is all zeros.</summary>

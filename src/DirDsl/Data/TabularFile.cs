@@ -81,6 +81,14 @@ public sealed class TabularFile
         return new TabularFile(path, header.Select(h => h.Trim()).ToArray(), rows, rowNumbers);
     }
 
+    /// <summary>A file known by its header only (streamed files read their rows on demand).</summary>
+    internal static TabularFile HeaderOnly(string path, IReadOnlyList<string> header) =>
+        new(path, header.Select(h => h.Trim()).ToArray(), new List<string[]>(), new List<int>());
+
+    /// <summary>Parses one record's text (a line, or several when a quoted field holds line breaks).</summary>
+    internal static string[] ParseRecord(string text, char delimiter, bool quoting, string path, int row) =>
+        ReadRecord(new StringReader(text), delimiter, quoting, path, row) ?? new[] { "" };
+
     /// <summary>The data row at <paramref name="index"/> (0-based), for typed access.</summary>
     public CsvRow RowAt(int index) => new(this, rows[index], lineOfRow[index]);
 

@@ -41,3 +41,17 @@ public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, L
     /// <summary>The distinct variant names, in run order.</summary>
     public IReadOnlyList<string> VariantNames => Variants.Select(v => v.Variant).Distinct().ToArray();
 }
+
+/// <summary>The per-bin FDS statistics at the end of training, as plain arrays (for the similarity figure and results).</summary>
+/// <param name="RunningMean">[bins][D] running means (what calibration whitens).</param>
+/// <param name="RunningVar">[bins][D] running variances.</param>
+/// <param name="SmoothedMean">[bins][D] kernel-smoothed means (what calibration moves to).</param>
+/// <param name="SmoothedVar">[bins][D] kernel-smoothed variances.</param>
+public sealed record FdsSnapshot(float[][] RunningMean, float[][] RunningVar, float[][] SmoothedMean, float[][] SmoothedVar);
+
+/// <summary>Draws a run's figures (the DirDsl.Figures package provides one; the core package draws nothing).</summary>
+public interface IFigureWriter
+{
+    /// <summary>Writes the figures of <paramref name="result"/> into <paramref name="folder"/> and returns their paths.</summary>
+    IReadOnlyList<string> Write(ExperimentResult result, string folder);
+}

@@ -25,12 +25,6 @@ public sealed record StoredVariant(string Experiment, int Seed, string Variant, 
 /// <summary>Reads results.json files written by <see cref="ResultWriter"/>.</summary>
 public static class ResultReader
 {
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNameCaseInsensitive = true,
-        Converters = { new ResultWriter.FiniteOrNullConverter() },
-    };
-
     /// <summary>The variants of one results.json.</summary>
     /// <exception cref="DataFormatException">The file is not a DirDsl results file.</exception>
     public static IReadOnlyList<StoredVariant> Read(string path)
@@ -38,7 +32,7 @@ public static class ResultReader
         if (!File.Exists(path)) throw new FileNotFoundException($"Results file not found: {path}", path);
         try
         {
-            var file = JsonSerializer.Deserialize<ResultsFile>(File.ReadAllText(path), Json);
+            var file = JsonSerializer.Deserialize(File.ReadAllText(path), ResultsJsonContext.Default.ResultsFile);
             if (file?.Experiment is null || file.Variants is null)
                 throw new DataFormatException(path, 1, null, "not a DirDsl results.json (no experiment or variants).");
             return file.Variants.Select(v => new StoredVariant(file.Experiment, v.Seed ?? file.Seed, v.Variant ?? "?", v.BestEpoch,
@@ -51,8 +45,4 @@ public static class ResultReader
             throw new DataFormatException(path, (int)(e.LineNumber ?? 0) + 1, null, "not valid JSON: " + e.Message);
         }
     }
-
-    private sealed record ResultsFile(string? Experiment, int Seed, List<StoredVariantJson>? Variants, bool? SelectByMse);
-
-    private sealed record StoredVariantJson(string? Variant, int? Seed, int BestEpoch, ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups, string? SearchOf);
 }

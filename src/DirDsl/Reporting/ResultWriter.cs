@@ -14,19 +14,12 @@ public static class ResultWriter
         ("MSE", m => m.Mse), ("MAE", m => m.Mae), ("GM", m => m.GeometricMean), ("Pearson", m => m.Pearson),
     };
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        Converters = { new FiniteOrNullConverter() },
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-    };
-
     /// <summary>
-    /// Writes results.json, results.md, predictions.csv and the PNG figures into <paramref name="folder"/>
-    /// and returns their paths. A figure that cannot be drawn (no native Skia library) is reported in
-    /// <paramref name="log"/> and skipped; the result files are always written.
+    /// Writes results.json, results.md and predictions.csv into <paramref name="folder"/>, then the figures when a
+    /// <paramref name="figures"/> writer is given, and returns the paths written. A figure that cannot be drawn (no
+    /// native plotting library) is reported in <paramref name="log"/> and skipped; the result files are always written.
     /// </summary>
-    public static IReadOnlyList<string> Write(ExperimentResult result, string folder, TextWriter? log = null)
+    public static IReadOnlyList<string> Write(ExperimentResult result, string folder, TextWriter? log = null, IFigureWriter? figures = null)
     {
         Directory.CreateDirectory(folder);
         var json = Path.Combine(folder, "results.json");
@@ -36,9 +29,10 @@ public static class ResultWriter
         AtomicFile.WriteAllText(markdown, Markdown(result));
         AtomicFile.WriteAllText(csv, PredictionsCsv(result));
         var written = new List<string> { json, markdown, csv };
+        if (figures is null) return written;
         try
         {
-            written.AddRange(WriteFigures(result, folder));
+            written.AddRange(figures.Write(result, folder));
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
         {
@@ -47,69 +41,25 @@ public static class ResultWriter
         return written;
     }
 
-    /// <summary>The figures of a run: label density, error per bin, learning curves, FDS similarity per FDS variant.</summary>
-    public static IReadOnlyList<string> WriteFigures(ExperimentResult result, string folder)
-    {
-        var paths = new List<string>();
-        var configured = result.Configured;
-        var effective = LabelDistribution.EffectiveDensity(result.TrainCounts,
-            configured?.Lds is null ? Reweight.None : configured.Reweight == Reweight.SqrtInverse ? Reweight.Inverse : configured.Reweight,
-            configured?.Lds);
-        paths.Add(Figures.LabelDensity(Path.Combine(folder, "label-density.png"), result.Bins, result.TrainCounts, effective,
-            configured?.Lds is { } lds ? $"{result.Experiment}: training labels and LDS ({lds.Kernel}, size {lds.Size}, sigma {lds.Sigma})" : $"{result.Experiment}: training labels"));
-        // With several seeds the figures show the first one (the tables carry the spread).
-        var firstSeed = result.Seeds.Count > 1 ? result with { Variants = result.Variants.Where(v => v.Seed == result.Seeds[0]).ToList() } : result;
-        paths.Add(Figures.ErrorPerBin(Path.Combine(folder, "error-per-bin.png"), firstSeed));
-        paths.Add(Figures.LearningCurves(Path.Combine(folder, "learning-curves.png"), firstSeed));
-        int anchor = Array.IndexOf(result.TrainCounts, result.TrainCounts.Max());
-        foreach (var variant in firstSeed.Variants.Where(v => v.Fds is not null))
-        {
-            var slug = DirVariant.SlugOf(variant.Variant);
-            paths.Add(Figures.FeatureSimilarity(Path.Combine(folder, $"fds-similarity-{slug}.png"), result.Bins, variant.Fds!, anchor,
-                $"{result.Experiment} {variant.Variant}: feature statistics vs bin {anchor} (most training samples)"));
-        }
-        return paths;
-    }
+    /// <summary>The run as JSON (undefined metrics as null), in the <see cref="ResultsFile"/> schema.</summary>
+    public static string ToJson(ExperimentResult result) => JsonSerializer.Serialize(new ResultsFile(
+        result.Experiment, result.Seed, result.Epochs, result.SelectByMse,
+        new BinsJson(result.Bins.Count, result.Bins.Min, result.Bins.Max, result.Bins.IsInteger), result.TrainCounts,
+        result.Variants.Select(v => new VariantJson(v.Variant, v.Seed, v.BestEpoch, v.NoiseSigma, v.SearchOf, v.EpochsRun,
+            v.Validation, v.Test, v.TestExplicitGroups, v.History)).ToList()), ResultsJsonContext.Default.ResultsFile);
 
-    /// <summary>The run as JSON (undefined metrics as null).</summary>
-    public static string ToJson(ExperimentResult result) => JsonSerializer.Serialize(new
-    {
-        experiment = result.Experiment,
-        seed = result.Seed,
-        epochs = result.Epochs,
-        selectByMse = result.SelectByMse,
-        bins = new { count = result.Bins.Count, min = result.Bins.Min, max = result.Bins.Max, integer = result.Bins.IsInteger },
-        trainCounts = result.TrainCounts,
-        variants = result.Variants.Select(v => new
-        {
-            variant = v.Variant,
-            seed = v.Seed,
-            bestEpoch = v.BestEpoch,
-            noiseSigma = v.NoiseSigma,
-            searchOf = v.SearchOf,
-            epochsRun = v.EpochsRun,
-            validation = v.Validation,
-            test = v.Test,
-            testExplicitGroups = v.TestExplicitGroups,
-            history = v.History,
-        }),
-    }, Json);
-
-    /// <summary>Per-sample test predictions: target, bin, then one column per variant.</summary>
+    /// <summary>
+    /// Per-sample test predictions: index, target, bin, then one column per variant (per variant and seed when a run has
+    /// several seeds). Names with commas (search points) are quoted.
+    /// </summary>
     public static string PredictionsCsv(ExperimentResult result)
     {
-        var text = new StringBuilder();
-        text.Append("index,target,bin");
         bool seeds = result.Seeds.Count > 1;
-        foreach (var v in result.Variants) text.Append(',').Append(seeds ? $"{v.Variant}@seed{v.Seed}" : v.Variant);
-        text.AppendLine();
-        for (int i = 0; i < result.TestTargets.Length; i++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"{i},{result.TestTargets[i]:R},{result.Bins.BinOf(result.TestTargets[i])}");
-            foreach (var v in result.Variants) text.Append(CultureInfo.InvariantCulture, $",{v.TestPredictions[i]:R}");
-            text.AppendLine();
-        }
-        return text.ToString();
+        var header = new[] { "index", "target", "bin" }.Concat(result.Variants.Select(v => seeds ? $"{v.Variant}@seed{v.Seed}" : v.Variant)).ToList();
+        var rows = Enumerable.Range(0, result.TestTargets.Length).Select(i =>
+            new[] { i.ToString(CultureInfo.InvariantCulture), CsvTable.Number(result.TestTargets[i]), result.Bins.BinOf(result.TestTargets[i]).ToString(CultureInfo.InvariantCulture) }
+                .Concat(result.Variants.Select(v => CsvTable.Number(v.TestPredictions[i]))));
+        return CsvTable.Write(header, rows);
     }
 
     /// <summary>The Markdown report: one paper-style table per metric, test split.</summary>
@@ -232,17 +182,4 @@ public static class ResultWriter
 
     /// <summary>Three decimals, or an en dash for an undefined value.</summary>
     public static string Format(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "–";
-
-    /// <summary>Writes a non-finite double as null and reads null back as NaN (results.json marks undefined metrics so).</summary>
-    internal sealed class FiniteOrNullConverter : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (double.IsFinite(value)) writer.WriteNumberValue(value);
-            else writer.WriteNullValue();
-        }
-    }
 }

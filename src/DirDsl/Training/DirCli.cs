@@ -12,7 +12,11 @@ public sealed record ExperimentEntry(string Name, Func<RunOptions, ExperimentRes
 public static class DirCli
 {
     /// <summary>Runs the experiments; returns 0 on success, 1 on a data/training error, 2 on a usage error.</summary>
-    public static int Run(IReadOnlyList<string> args, IReadOnlyList<ExperimentEntry> experiments, TextWriter? output = null)
+    /// <param name="args">The command line.</param>
+    /// <param name="experiments">The experiments the program declares.</param>
+    /// <param name="output">Where tables and progress go (default: standard output).</param>
+    /// <param name="figures">Draws each run's figures (DirDsl.Figures), or null for none.</param>
+    public static int Run(IReadOnlyList<string> args, IReadOnlyList<ExperimentEntry> experiments, TextWriter? output = null, IFigureWriter? figures = null)
     {
         var log = output ?? Console.Out;
         if (args.Contains("--help") || args.Contains("-h"))
@@ -26,6 +30,7 @@ public static class DirCli
         {
             options = RunOptions.Parse(args);
             options.Log = log;
+            options.Figures = figures;
         }
         catch (ArgumentException e)
         {

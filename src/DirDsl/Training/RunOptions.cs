@@ -46,6 +46,12 @@ public sealed class RunOptions
     /// <summary>Where progress and tables go.</summary>
     public TextWriter Log { get; set; } = Console.Out;
 
+    /// <summary>How splits reach the model: held whole when they fit (auto, the default), always held, or always streamed.</summary>
+    public DataPath DataPath { get; set; } = DataPath.Auto;
+
+    /// <summary>Draws the run's figures after its result files (null: no figures). The generated entry point sets it when DirDsl.Figures is referenced.</summary>
+    public IFigureWriter? Figures { get; set; }
+
     /// <summary>The usage text of the generated entry point.</summary>
     public const string Usage = """
         Options:

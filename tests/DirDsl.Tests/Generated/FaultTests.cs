@@ -23,7 +23,7 @@ public sealed class FaultTests : IDisposable
         var store = new CheckpointStore(Path.Combine(output, "DivergingExperiment", "vanilla", "seed-7"));
         var map = new DivergingExperiment.FeatureMap();
         map.Fit(TinyData.Splits(7).Train);
-        using var model = new DivergingExperiment.Model(map.Width, useFds: false);
+        using var model = new DivergingExperiment.Model(ModelContext.Plain(map.Width, DivergingExperiment.Configuration.Bins));
         using var optimizer = torch.optim.Adam(model.parameters());
         var state = store.TryResume(model, optimizer, TextWriter.Null);
         Assert.Equal(1, state!.NextEpoch);     // the checkpoint of epoch 0, written before the divergence

@@ -79,7 +79,7 @@ public sealed class GeneratedExperimentTests : IDisposable
         using var validation = DirDataset.Build(map, splits.Validation, "validation", bins, 1.0, CPU);
         using var test = DirDataset.Build(map, splits.Test, "test", bins, 1.0, CPU);
         TrainingKit.SeedEpoch(7, -1);
-        using var model = new TinyExperiment.Model(map.Width, useFds: false);
+        using var model = new TinyExperiment.Model(ModelContext.Plain(map.Width, bins));
         using var optimizer = optim.Adam(model.parameters(), 1e-2);
         using var weights = tensor(LabelDistribution.SampleWeights(train.Targets, bins, Reweight.SqrtInverse), new long[] { train.Count, 1 });
         double best = double.PositiveInfinity;
@@ -145,7 +145,7 @@ public sealed class GeneratedExperimentTests : IDisposable
         File.WriteAllBytes(store.LastPath, bytes.AsSpan(0, bytes.Length / 2).ToArray()); // truncated
 
         var log = new StringWriter();
-        using var model = new TinyExperiment.Model(InputWidth(), useFds: true);
+        using var model = new TinyExperiment.Model(ModelContext.Plain(InputWidth(), TinyExperiment.Configuration.Bins, fds: true));
         using var optimizer = optim.Adam(model.parameters());
         var state = store.TryResume(model, optimizer, log);
         Assert.NotNull(state);

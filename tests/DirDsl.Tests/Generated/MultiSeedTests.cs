@@ -22,7 +22,7 @@ public sealed class MultiSeedTests : IDisposable
         map.Fit(TinyData.Splits(7).Train);
         Dictionary<string, float[]> Weights(string path)
         {
-            using var model = new RrtExperiment.Model(map.Width, useFds: false);
+            using var model = new RrtExperiment.Model(ModelContext.Plain(map.Width, RrtExperiment.Configuration.Bins));
             CheckpointStore.LoadWeightsExcept(path, model, "no-such-prefix");
             return model.state_dict().ToDictionary(p => p.Key, p => p.Value.data<float>().ToArray());
         }

@@ -40,7 +40,7 @@ public sealed class ResamplingAndSearchTests : IDisposable
         map.Fit(splits.Train);
         using var train = DirDataset.Build(map, splits.Train, "train", ResamplingExperiment.Configuration.Bins, 1, CPU);
         var smogn = ResamplingExperiment.Configuration.Variants.Single(v => v.Name == "SMOGN");
-        using var resampled = DirDataset.ForVariant(train, smogn, ResamplingExperiment.Configuration.Bins, 1, 7, TextWriter.Null)!;
+        using var resampled = VariantRecords.For(train, smogn, ResamplingExperiment.Configuration.Bins, 1, 7, TextWriter.Null)!;
         double Ratio(float[] targets)
         {
             var counts = ResamplingExperiment.Configuration.Bins.Counts(targets).Where(c => c > 0).ToArray();

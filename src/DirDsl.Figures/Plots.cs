@@ -1,19 +1,12 @@
 using ScottPlot;
 
-namespace DirDsl;
-
-/// <summary>The per-bin FDS statistics at the end of training, as plain arrays (for the similarity figure and results).</summary>
-/// <param name="RunningMean">[bins][D] running means (what calibration whitens).</param>
-/// <param name="RunningVar">[bins][D] running variances.</param>
-/// <param name="SmoothedMean">[bins][D] kernel-smoothed means (what calibration moves to).</param>
-/// <param name="SmoothedVar">[bins][D] kernel-smoothed variances.</param>
-public sealed record FdsSnapshot(float[][] RunningMean, float[][] RunningVar, float[][] SmoothedMean, float[][] SmoothedVar);
+namespace DirDsl.Figures;
 
 /// <summary>
 /// PNG figures of a run (ScottPlot, headless; text needs a font such as fonts-dejavu-core).
 /// Each is written atomically; each returns the path written.
 /// </summary>
-public static class Figures
+public static class Plots
 {
     private const int Width = 900;
     private const int Height = 500;

@@ -1,0 +1,36 @@
+namespace DirDsl.Figures;
+
+/// <summary>
+/// The figures of a run as PNG files: label density against the LDS-effective density, error per bin, learning
+/// curves, and the FDS similarity figure per FDS variant. Set <c>RunOptions.Figures</c> to
+/// <see cref="Instance"/>; the generated entry point does so when this package is referenced.
+/// </summary>
+public sealed class FigureWriter : IFigureWriter
+{
+    /// <summary>The writer.</summary>
+    public static FigureWriter Instance { get; } = new();
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> Write(ExperimentResult result, string folder)
+    {
+        var paths = new List<string>();
+        var configured = result.Configured;
+        var effective = LabelDistribution.EffectiveDensity(result.TrainCounts,
+            configured?.Lds is null ? Reweight.None : configured.Reweight == Reweight.SqrtInverse ? Reweight.Inverse : configured.Reweight,
+            configured?.Lds);
+        paths.Add(Plots.LabelDensity(Path.Combine(folder, "label-density.png"), result.Bins, result.TrainCounts, effective,
+            configured?.Lds is { } lds ? $"{result.Experiment}: training labels and LDS ({lds.Kernel}, size {lds.Size}, sigma {lds.Sigma})" : $"{result.Experiment}: training labels"));
+        // With several seeds the figures show the first one (the tables carry the spread).
+        var firstSeed = result.Seeds.Count > 1 ? result with { Variants = result.Variants.Where(v => v.Seed == result.Seeds[0]).ToList() } : result;
+        paths.Add(Plots.ErrorPerBin(Path.Combine(folder, "error-per-bin.png"), firstSeed));
+        paths.Add(Plots.LearningCurves(Path.Combine(folder, "learning-curves.png"), firstSeed));
+        int anchor = Array.IndexOf(result.TrainCounts, result.TrainCounts.Max());
+        foreach (var variant in firstSeed.Variants.Where(v => v.Fds is not null))
+        {
+            var slug = DirVariant.SlugOf(variant.Variant);
+            paths.Add(Plots.FeatureSimilarity(Path.Combine(folder, $"fds-similarity-{slug}.png"), result.Bins, variant.Fds!, anchor,
+                $"{result.Experiment} {variant.Variant}: feature statistics vs bin {anchor} (most training samples)"));
+        }
+        return paths;
+    }
+}

@@ -1,0 +1,181 @@
+using System.Threading.Channels;
+using static TorchSharp.torch;
+
+namespace DirDsl;
+
+/// <summary>
+/// A split whose records are mapped to input rows batch by batch, never held whole: worker threads map the
+/// batches ahead of the training step through a bounded prefetch queue, so memory depends on the batch size
+/// and the queue depth, not on the number of records. Batch contents and order are exactly those of
+/// <see cref="DirDataset"/> on the same records (same map, same indices), so both paths train identically.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class StreamingSplit<T> : SplitData
+{
+    /// <summary>Batches mapped ahead of the one being trained on (and the most worker threads mapping at once).</summary>
+    public static int DefaultPrefetch => Math.Clamp(Environment.ProcessorCount, 2, 8);
+
+    private readonly IFeatureMap<T> map;
+    private readonly IReadOnlyList<T> records;
+    private readonly double targetScale;
+    private readonly Device device;
+    private readonly float[] scaledTargets;
+
+    /// <summary>
+    /// Streams <paramref name="records"/> through <paramref name="map"/> (already fitted). The targets are read once
+    /// here (a float per record), and every target is checked.
+    /// </summary>
+    /// <exception cref="DirDataException">An empty split or a bad target, naming the split and record.</exception>
+    public StreamingSplit(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, double targetScale, Device device,
+        int? prefetch = null)
+        : this(map, records, split, ReadTargets(map, records, split), labelBins, targetScale, device, prefetch)
+    {
+    }
+
+    private StreamingSplit(IFeatureMap<T> map, IReadOnlyList<T> records, string split, float[] targets, LabelBins labelBins, double targetScale,
+        Device device, int? prefetch)
+    {
+        if (prefetch is < 1) throw new ArgumentOutOfRangeException(nameof(prefetch), prefetch, "The prefetch depth must be at least 1.");
+        this.map = map;
+        this.records = records;
+        this.targetScale = targetScale;
+        this.device = device;
+        Name = split;
+        Targets = targets;
+        Bins = BinsOf(targets, labelBins);
+        scaledTargets = DirDataset.ScaleTargets(targets, targetScale);
+        Layout = map.Layout;
+        Prefetch = prefetch ?? DefaultPrefetch;
+    }
+
+    /// <inheritdoc />
+    public override string Name { get; }
+    /// <inheritdoc />
+    public override float[] Targets { get; }
+    /// <inheritdoc />
+    public override long[] Bins { get; }
+    /// <inheritdoc />
+    public override FeatureLayout Layout { get; }
+    /// <inheritdoc />
+    public override bool IsStreaming => true;
+    /// <summary>Batches mapped ahead of the current one.</summary>
+    public int Prefetch { get; }
+
+    private static float[] ReadTargets(IFeatureMap<T> map, IReadOnlyList<T> records, string split)
+    {
+        if (records.Count == 0) throw new DirDataException(split, "it has no records.");
+        var targets = new float[records.Count];
+        for (int i = 0; i < targets.Length; i++) targets[i] = map.Target(records[i], split, i);
+        return targets;
+    }
+
+    /// <inheritdoc />
+    public override IBatchReader Read(IEnumerable<long[]> batches) => new Reader(this, batches);
+
+    /// <inheritdoc />
+    public override SplitData Rebinned(LabelBins labelBins, double targetScale) =>
+        new StreamingSplit<T>(map, records, Name, Targets, labelBins, targetScale, device, Prefetch);
+
+    /// <inheritdoc />
+    public override SplitData Resample(ResamplingOptions options, LabelBins labelBins, double targetScale, int seed, out ResampledRows summary) =>
+        throw new NotSupportedException($"{options.Name} resamples the training split in memory, and this split is streamed ({Count:N0} records). "
+            + "Run with --data-path memory if the mapped rows fit, or leave the row out.");
+
+    /// <summary>Maps one batch of records to host arrays (on a worker thread).</summary>
+    private HostBatch Map(long[] indices)
+    {
+        int width = Layout.Width;
+        var rows = new float[indices.Length * width];
+        var targets = new float[indices.Length];
+        var bins = new long[indices.Length];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int index = checked((int)indices[i]);
+            map.Write(records[index], rows.AsSpan(i * width, width), Name, index);
+            targets[i] = scaledTargets[index];
+            bins[i] = Bins[index];
+        }
+        return new HostBatch(indices, rows, targets, bins);
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+    }
+
+    private sealed record HostBatch(long[] Indices, float[] Rows, float[] Targets, long[] Bins);
+
+    /// <summary>
+    /// A producer starts one mapping task per batch, in order, and queues the tasks in a bounded channel: at most
+    /// <see cref="Prefetch"/> batches are mapped ahead, on as many pool threads. The consumer takes tasks in order,
+    /// so batch order never depends on which worker finishes first.
+    /// </summary>
+    private sealed class Reader : IBatchReader
+    {
+        private readonly StreamingSplit<T> split;
+        private readonly Channel<Task<HostBatch>> queue;
+        private readonly CancellationTokenSource stop = new();
+        private readonly Task producer;
+
+        public Reader(StreamingSplit<T> split, IEnumerable<long[]> batches)
+        {
+            this.split = split;
+            queue = Channel.CreateBounded<Task<HostBatch>>(new BoundedChannelOptions(split.Prefetch) { SingleReader = true, SingleWriter = true });
+            producer = Task.Run(() => Produce(batches, stop.Token));
+        }
+
+        private async Task Produce(IEnumerable<long[]> batches, CancellationToken token)
+        {
+            try
+            {
+                foreach (var batch in batches)
+                {
+                    var mapped = Task.Run(() => split.Map(batch), token);
+                    await queue.Writer.WriteAsync(mapped, token).ConfigureAwait(false);
+                }
+                queue.Writer.TryComplete();
+            }
+            catch (Exception e)
+            {
+                queue.Writer.TryComplete(e is OperationCanceledException ? null : e);
+            }
+        }
+
+        public DataBatch? Next()
+        {
+            Task<HostBatch> next;
+            try
+            {
+                if (!queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult()) return null;
+                if (!queue.Reader.TryRead(out next!)) return null;
+            }
+            catch (ChannelClosedException e) when (e.InnerException is not null)
+            {
+                // The batch enumeration itself failed: rethrow its exception, not the channel's.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                throw;
+            }
+            // A mapping error (a bad record) surfaces here as itself, naming the split, record and member.
+            var host = next.GetAwaiter().GetResult();
+            int n = host.Indices.Length;
+            var device = split.device;
+            return new DataBatch(
+                tensor(host.Indices, device: device),
+                tensor(host.Rows, new long[] { n, split.Layout.Width }).to(device),
+                tensor(host.Targets, new long[] { n, 1 }).to(device),
+                tensor(host.Bins).to(device));
+        }
+
+        public void Dispose()
+        {
+            stop.Cancel();
+            // Drain what was started so no worker outlives the reader; their results (or errors) are dropped.
+            while (queue.Reader.TryRead(out var pending))
+            {
+                try { pending.Wait(); } catch (AggregateException) { }
+            }
+            try { producer.Wait(); } catch (AggregateException) { }
+            stop.Dispose();
+        }
+    }
+}

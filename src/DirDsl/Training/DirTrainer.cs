@@ -1,0 +1,251 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DirDsl;
+
+/// <summary>
+/// Trains and evaluates a generated experiment: the mechanics every experiment shares (seeds, batches,
+/// dispose scopes, optimiser and schedule, clipping, early stopping, FDS updates, evaluation, checkpoints
+/// and resume, progress, RRT's stages, Balanced MSE, resampling, search points). What differs per experiment
+/// comes in through its <see cref="ExperimentDefinition{TRecord, TModel}"/>: the typed data, model and
+/// training step the generator emitted.
+/// </summary>
+public static class DirTrainer
+{
+    /// <summary>Rows per chunk when predicting a split.</summary>
+    public const int PredictChunkRows = SplitData.PassChunkRows;
+
+    /// <summary>
+    /// Runs the experiment: loads the splits, fits the feature map on train, trains every selected variant for
+    /// every seed (same data), evaluates each per shot group and writes the result files to the output folder.
+    /// </summary>
+    public static ExperimentResult Run<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, RunOptions? options = null)
+        where TModel : DirModel
+    {
+        options ??= new RunOptions();
+        var settings = experiment.Settings;
+        var device = options.ResolveDevice();
+        int seed = options.Seed ?? settings.Seed;
+        int epochs = options.Epochs ?? settings.Epochs;
+        var variants = options.Select(experiment.Variants, experiment.SearchVariants);
+
+        var context = new DataContext(options.DataRoot, seed, options.Log);
+        var map = experiment.CreateFeatureMap();
+        // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).
+        var splits = TargetHoldout.Apply(experiment.Load(context), map.Target, options.Holdouts, options.Log);
+        map.Fit(splits.Train);
+        using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath);
+        using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath);
+        using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath);
+
+        var trainCounts = settings.Bins.Counts(train.Targets);
+        var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(trainCounts), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
+            map.Width, Path.Combine(options.OutputFolder, experiment.Name), device);
+        options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
+            + $"{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}");
+
+        var results = new List<VariantResult>();
+        foreach (var runSeed in TrainingKit.Seeds(seed, options.Seeds ?? settings.Seeds))
+        {
+            foreach (var variant in variants)
+                results.Add(TrainVariant(experiment, variant, data, options, runSeed, epochs));
+        }
+        var result = new ExperimentResult(experiment.Name, seed, epochs, settings.Bins, trainCounts, test.Targets, results, experiment.Configured)
+        {
+            SelectByMse = settings.SelectByMse,
+        };
+        ResultWriter.Write(result, data.Folder, options.Log, options.Figures);
+        return result;
+    }
+
+    /// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>
+    public static float[] Predict(DirModel model, SplitData data, double targetScale)
+    {
+        model.eval();
+        var predictions = new float[data.Count];
+        using (no_grad())
+        {
+            using var reader = data.ReadInOrder(PredictChunkRows);
+            int at = 0;
+            while (true)
+            {
+                using var scope = NewDisposeScope();
+                if (reader.Next() is not { } batch) break;
+                var output = model.forward(batch.Inputs).reshape(-1).cpu();
+                output.data<float>().CopyTo(predictions, at);
+                at += (int)output.shape[0];
+            }
+        }
+        for (int i = 0; i < predictions.Length; i++) predictions[i] = (float)(predictions[i] * targetScale);
+        return predictions;
+    }
+
+    /// <summary>
+    /// Trains one variant on prepared splits (what <see cref="Run{TRecord, TModel}"/> does for each variant and seed);
+    /// for benchmarks and hand-assembled runs.
+    /// </summary>
+    public static VariantResult Train<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, DirVariant variant, TrainingData data,
+        RunOptions options, int seed, int epochs) where TModel : DirModel => TrainVariant(experiment, variant, data, options, seed, epochs);
+
+    /// <summary>
+    /// Trains one variant: shuffled mini-batches drawn from (seed, epoch), the variant's sample weights and loss,
+    /// FDS statistics updated at each epoch end, the best epoch by validation kept, checkpoints for resume.
+    /// </summary>
+    private static VariantResult TrainVariant<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, DirVariant variant, TrainingData data,
+        RunOptions options, int seed, int epochs) where TModel : DirModel
+    {
+        var settings = experiment.Settings;
+        // The records this variant trains on: resampled (SMOTER / SMOGN) or re-binned (a search point's bins), else the split.
+        using var ownRecords = VariantRecords.For(data.Train, variant, settings.Bins, settings.TargetScale, seed, options.Log);
+        var fit = ownRecords ?? data.Train;
+        // Initial weights depend on the seed alone, so every variant starts from the same draw.
+        TrainingKit.SeedEpoch(seed, -1);
+        using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, fit.Targets, settings.Bins, settings.TargetScale));
+        model.to(data.Device);
+
+        var stage = StagePlan.For(variant, settings, epochs);
+        if (stage.FirstStage is { } firstStage)
+        {
+            // RRT stage 1: the same model trained without re-weighting, as its own variant; stage 2 keeps its
+            // encoder, frozen, and retrains this freshly initialised regressor with the variant's weights.
+            var stageOneFolder = data with { Folder = Path.Combine(data.Folder, variant.Slug) };
+            TrainVariant(experiment, firstStage, stageOneFolder, options, seed, epochs);
+            CheckpointStore.LoadWeightsExcept(Path.Combine(stageOneFolder.Folder, firstStage.Slug, $"seed-{seed}", "best.ckpt"), model, "regressor.");
+            model.FreezeEncoder();
+        }
+        using var optimizer = TrainingKit.CreateOptimizer(settings.Optimizer, model.parameters().Where(p => p.requires_grad),
+            settings.LearningRate, settings.WeightDecay);
+        var sampleWeights = variant.SampleWeights(fit.Targets, settings.Bins);
+        using var weights = tensor(sampleWeights, new long[] { fit.Count, 1 }).to(data.Device);
+        bool weighted = variant.IsWeighted;
+
+        var checkpoints = new CheckpointStore(Path.Combine(data.Folder, variant.Slug, $"seed-{seed}"));
+        var state = (options.Resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new TrainingState();
+        var progress = new TrainingProgress(options.Log);
+        int stageEpochs = stage.Epochs;
+        int steps = (fit.Count + settings.BatchSize - 1) / settings.BatchSize;
+
+        for (int epoch = state.NextEpoch; epoch < stageEpochs && !state.Stopped; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            double learningRate = stage.LearningRateAt(epoch);
+            TrainingKit.SetLearningRate(optimizer, learningRate);
+            TrainingKit.SeedEpoch(seed, epoch);
+            model.train();
+            model.BeginTrainingEpoch(epoch);
+            double lossSum = 0;
+            int step = 0;
+            using (var reader = fit.Read(TrainingKit.Batches(fit.Count, settings.BatchSize, seed, epoch)))
+            {
+                while (true)
+                {
+                    // One dispose scope per step keeps native memory flat across epochs.
+                    using var scope = NewDisposeScope();
+                    if (reader.Next() is not { } batch) break;
+                    optimizer.zero_grad();
+                    var loss = experiment.TrainingStep(model, new TrainingBatch(batch.Inputs, batch.ScaledTargets, batch.Bins,
+                        weighted ? weights.index_select(0, batch.Index) : null, epoch, step));
+                    loss.backward();
+                    if (settings.GradientClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), settings.GradientClipNorm);
+                    optimizer.step();
+                    lossSum += TrainingKit.CheckLoss(loss, epoch, step);
+                    step++;
+                    if (progress.Interactive) progress.Report($"{variant.Name} epoch {epoch + 1}/{stageEpochs}", step, steps);
+                }
+            }
+
+            // FDS: per-bin statistics of this epoch's features calibrate the batches of the next.
+            model.UpdateFeatureStatistics(fit, epoch, settings.BatchSize);
+
+            var validationPredictions = Predict(model, data.Validation, settings.TargetScale);
+            var (validationMse, validationMae) = ShotMetrics.Errors(validationPredictions, data.Validation.Targets);
+            double score = settings.SelectByMse ? validationMse : validationMae;
+            double trainLoss = lossSum / Math.Max(1, step);
+            var record = new EpochRecord(epoch, trainLoss, validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds);
+            state.History.Add(record);
+            bool best = score < state.BestScore;
+            if (best)
+            {
+                state.BestScore = score;
+                state.BestEpoch = epoch;
+                state.EpochsWithoutImprovement = 0;
+                checkpoints.RecordBest(model, state);
+            }
+            else if (settings.Patience > 0 && ++state.EpochsWithoutImprovement >= settings.Patience)
+            {
+                // Early stopping: no better validation score for Patience epochs.
+                state.Stopped = true;
+            }
+            state.NextEpoch = epoch + 1;
+            // Checkpoints at most every CheckpointInterval and after the last epoch; best weights wait in memory.
+            checkpoints.SaveIfDue(model, optimizer, state, options.CheckpointInterval, final: state.NextEpoch >= stageEpochs || state.Stopped);
+            options.OnTrainEpochEnd?.Invoke(variant.Name, record);
+            experiment.OnTrainEpochEnd?.Invoke(new EpochEnd(variant.Name, seed, record, model, best));
+            string marker = state.BestEpoch == epoch ? " (best)" : "";
+            progress.Line(FormattableString.Invariant(
+                $"{variant.Name} epoch {epoch + 1}/{stageEpochs}: train loss {trainLoss:0.0000}, validation MSE {validationMse:0.0000} MAE {validationMae:0.0000}{marker}"));
+        }
+
+        // Report the epoch that validation chose, never the last one by default.
+        checkpoints.LoadBest(model);
+        var validationFinal = Predict(model, data.Validation, settings.TargetScale);
+        var testPredictions = Predict(model, data.Test, settings.TargetScale);
+        var bins = settings.Bins;
+        return new VariantResult(variant.Name, state.BestEpoch, state.History.Count,
+            ShotMetrics.Evaluate(validationFinal, data.Validation.Targets, bins, data.Groups),
+            ShotMetrics.Evaluate(testPredictions, data.Test.Targets, bins, data.Groups),
+            data.ExplicitGroups is null ? null : ShotMetrics.Evaluate(testPredictions, data.Test.Targets, bins, data.ExplicitGroups),
+            state.History, testPredictions, model.FeatureStatistics?.Snapshot(), seed, model.BalancedMse?.NoiseSigma)
+        {
+            SearchOf = variant.Point?.Of,
+        };
+    }
+}
+
+/// <summary>
+/// The training stages of a variant: one stage of the experiment's epochs and schedule, or RRT's two (a first
+/// stage trained as its own variant without re-weighting, then the regressor retrained on the frozen encoder).
+/// </summary>
+/// <param name="FirstStage">The variant trained before this one, whose encoder this one keeps (RRT), or null.</param>
+/// <param name="Epochs">Epochs of this stage.</param>
+/// <param name="LearningRateAt">The learning rate of an epoch of this stage.</param>
+internal sealed record StagePlan(DirVariant? FirstStage, int Epochs, Func<int, double> LearningRateAt)
+{
+    public static StagePlan For(DirVariant variant, TrainerSettings settings, int epochs) => variant.RrtEpochs > 0
+        ? new StagePlan(variant.RrtStageOne, variant.RrtEpochs, _ => variant.RrtLearningRate)
+        : new StagePlan(null, epochs, epoch => settings.LearningRateAt(epoch, epochs));
+}
+
+/// <summary>The data transformation of a variant: the records it trains on when they differ from the training split.</summary>
+public static class VariantRecords
+{
+    /// <summary>
+    /// Resampled by SMOTER / SMOGN (seeded by the run's seed, logged), or re-binned with a search point's bins.
+    /// Null: train on the split as it is.
+    /// </summary>
+    public static SplitData? For(SplitData train, DirVariant variant, LabelBins labelBins, double targetScale, int seed, TextWriter log)
+    {
+        if (variant.Resampling is { } resampling)
+        {
+            var resampled = train.Resample(resampling, variant.BinsOr(labelBins), targetScale, seed, out var summary);
+            log.WriteLine($"{variant.Name} (seed {seed}): {train.Count} training records resampled to {resampled.Count}: {summary}.");
+            if (summary.RareBumps == 0)
+                log.WriteLine($"warning: {variant.Name}: no training target reaches relevance {resampling.Threshold}; the row trains on the records as they are (try Relevance = RelevanceKind.Rarity).");
+            return resampled;
+        }
+        return variant.Bins is { } bins ? train.Rebinned(bins, targetScale) : null;
+    }
+}
+
+/// <summary>The splits and what every variant of a run shares.</summary>
+/// <param name="Train">The training split.</param>
+/// <param name="Validation">The validation split (selects epochs and search points).</param>
+/// <param name="Test">The test split (only reported).</param>
+/// <param name="Groups">Shot groups from the training counts.</param>
+/// <param name="ExplicitGroups">The explicit shot groups of [ShotGroups], or null.</param>
+/// <param name="InputDim">Width of a mapped input row.</param>
+/// <param name="Folder">The experiment's output folder (checkpoints go below it).</param>
+/// <param name="Device">The run's device.</param>
+public sealed record TrainingData(SplitData Train, SplitData Validation, SplitData Test, ShotGroups Groups, ShotGroups? ExplicitGroups,
+    int InputDim, string Folder, Device Device);
