@@ -10,7 +10,7 @@ public static class CsvTable
     public static string Write(IReadOnlyList<string> header, IEnumerable<IEnumerable<string>> rows)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
-        using (var csv = new CsvWriter(text, CultureInfo.InvariantCulture))
+        using (var csv = new CsvWriter(text, new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { NewLine = "\n" }))
         {
             foreach (var name in header) csv.WriteField(name);
             csv.NextRecord();

@@ -63,6 +63,9 @@ public sealed class FaultTests : IDisposable
         Assert.Equal(0, RunToEnd(Arguments("first")));
         Assert.Equal(0, RunToEnd(Arguments("second")));
         Assert.Equal(Predictions("first"), Predictions("second"));
+        // The example references DirDsl.Figures, so its generated entry point draws the figures (PNG signature).
+        var density = Path.Combine(output, "first", "SyntheticAgeExperiment", "label-density.png");
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(density).Take(4));
 
         // Kill the process as soon as epoch 3 of 6 has been reported (its checkpoint is written before the line).
         var start = Start(Arguments("killed"));
