@@ -5,23 +5,11 @@ using System.Globalization;
 using DirDsl;
 using Examples.StsbDir;
 
-if (args.Contains("--help"))
-{
-    Console.WriteLine("STS-B-DIR ablation (Vanilla, Inverse, LDS, FDS, LDS+FDS, RRT, DenseWeight, BMSE-BNI, SMOTER, SMOGN) with MiniLM sentence embeddings.");
-    Console.WriteLine(RunOptions.Usage);
-    return 0;
-}
-RunOptions options;
-try
-{
-    options = RunOptions.Parse(args);
-    options.Figures = DirDsl.Figures.FigureWriter.Instance;
-}
-catch (ArgumentException e)
-{
-    Console.Error.WriteLine($"error: {e.Message}");
-    return 2;
-}
+var options = DirDsl.Hosting.DirCommandLine.TryParse(args,
+    "STS-B-DIR ablation (Vanilla, Inverse, LDS, FDS, LDS+FDS, RRT, DenseWeight, BMSE-BNI, SMOTER, SMOGN) with MiniLM sentence embeddings.",
+    out int exitCode);
+if (options is null) return exitCode;
+options.Figures = DirDsl.Figures.FigureWriter.Instance;
 if (options.DataRoot is null && DataContext.FindDataRoot(AppContext.BaseDirectory) is null)
 {
     Console.Error.WriteLine("error: the data folder was not found above the program; pass --data <repo>/data.");

@@ -44,14 +44,18 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
             .Select(static (found, _) => found.Length > 0);
         var isExecutable = context.CompilationProvider
             .Select(static (compilation, _) => compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication);
-        // Figures are drawn when the program references DirDsl.Figures (the core package draws none).
-        var drawsFigures = context.CompilationProvider
-            .Select(static (compilation, _) => compilation.ReferencedAssemblyNames.Any(static assembly => assembly.Name == AttributeNames.FiguresAssembly));
+        // The entry point needs DirDsl.Hosting (its command line); figures are drawn when the program references
+        // DirDsl.Figures (the core package draws none).
+        var references = context.CompilationProvider
+            .Select(static (compilation, _) => (
+                Hosting: compilation.ReferencedAssemblyNames.Any(static assembly => assembly.Name == AttributeNames.HostingAssembly),
+                Figures: compilation.ReferencedAssemblyNames.Any(static assembly => assembly.Name == AttributeNames.FiguresAssembly)));
         var entryPoint = experiments.Collect()
             .Select(static (all, _) => all.ToEquatableArray())
             .WithTrackingName(TrackingNames.AllExperiments)
-            .Combine(isExecutable.Combine(userEntryPoint).Combine(drawsFigures))
-            .Select(static (pair, _) => (Experiments: pair.Left, Emit: pair.Right.Left.Left && !pair.Right.Left.Right && pair.Left.Count > 0, Figures: pair.Right.Right))
+            .Combine(isExecutable.Combine(userEntryPoint).Combine(references))
+            .Select(static (pair, _) => (Experiments: pair.Left,
+                Emit: pair.Right.Left.Left && !pair.Right.Left.Right && pair.Right.Right.Hosting && pair.Left.Count > 0, Figures: pair.Right.Right.Figures))
             .WithTrackingName(TrackingNames.EntryPoint);
         context.RegisterSourceOutput(entryPoint, static (output, plan) =>
         {

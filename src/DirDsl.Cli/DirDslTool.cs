@@ -11,49 +11,32 @@ namespace DirDsl.Cli;
 /// </summary>
 public static class DirDslTool
 {
-    /// <summary>The usage text.</summary>
-    public const string Usage = """
-        dirdsl inspect FILE --target COL [label options] [--png PATH]
-        dirdsl weights FILE --target COL [label options] [--out PATH]
-        dirdsl report RESULTS.json... [--explicit] [--out PATH]
-
-        label options:
-          --delimiter C        field separator (default ','; 'tab' for tabs)
-          --no-quoting         read quotes as text (STS-B, SICK)
-          --columns a,b,c      column names for a file without a header row
-          --bins N             N equal bins over [--min, --max] (default: the data's range)
-          --min X  --max X     label range
-          --integer            width-1 bins from --min (default for whole-number targets)
-          --reweight MODE      inverse or sqrt-inverse (default sqrt-inverse)
-          --kernel K           gaussian, triangular or laplace (default gaussian)
-          --size N  --sigma X  kernel size (default 5) and width (default 2)
-          --clip MIN,MAX       clip per-bin counts first (the age recipe: 5,1000)
-          --many N  --few N    shot thresholds (default: many > 100, few < 20)
-        """;
-
     /// <summary>Runs a command; 0 on success, 1 on a data error, 2 on a usage error.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        if (args.Count == 0 || args[0] is "--help" or "-h" or "help")
+        var root = ToolCommandLine.Root();
+        var parsed = root.Parse(args.ToArray());
+        bool help = args.Any(a => a is "--help" or "-h" or "-?");
+        if (args.Count == 0 || help || parsed.Errors.Count > 0 || parsed.CommandResult.Command == root)
         {
-            output.WriteLine(Usage);
-            return args.Count == 0 ? 2 : 0;
+            // Invoke prints the parse errors, then the help of the command they belong to.
+            if (!help && parsed.Errors.Count == 0) error.WriteLine("error: name a command: inspect, weights or report.");
+            parsed.Invoke(new System.CommandLine.InvocationConfiguration { Output = help ? output : error, Error = error });
+            return help && parsed.Errors.Count == 0 ? 0 : 2;
         }
         try
         {
-            var options = Options.Parse(args.Skip(1).ToList());
-            switch (args[0])
+            var options = ToolCommandLine.Bind(parsed);
+            switch (parsed.CommandResult.Command.Name)
             {
                 case "inspect": Inspect(options, output); return 0;
                 case "weights": Weights(options, output); return 0;
-                case "report": Report(options, output); return 0;
-                default: throw new UsageException($"Unknown command '{args[0]}'.");
+                default: Report(options, output); return 0;
             }
         }
         catch (UsageException e)
         {
             error.WriteLine($"error: {e.Message}");
-            error.WriteLine(Usage);
             return 2;
         }
         catch (Exception e) when (e is DataFormatException or DirDataException or FileNotFoundException or ArgumentException or InvalidOperationException)
@@ -170,9 +153,10 @@ public static class DirDslTool
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 
-    private sealed class Options
+    /// <summary>The options of a command, bound from the parse result.</summary>
+    internal sealed class Options
     {
         public string? File;
         public List<string> Files = new();
@@ -184,80 +168,8 @@ public static class DirDslTool
         public double? Min, Max, ClipMin, ClipMax;
         public Reweight Reweight = Reweight.SqrtInverse;
         public Kernel Kernel = Kernel.Gaussian;
-        public int Size = 5;
-        public double Sigma = 2;
-        public int Many = 100, Few = 20;
-
-        public static Options Parse(List<string> args)
-        {
-            var o = new Options();
-            for (int i = 0; i < args.Count; i++)
-            {
-                string Value() => i + 1 < args.Count ? args[++i] : throw new UsageException($"{args[i]} needs a value.");
-                double Number(string name)
-                {
-                    var text = Value();
-                    return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"{name} needs a number, not '{text}'.");
-                }
-                int Whole(string name)
-                {
-                    var text = Value();
-                    return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : throw new UsageException($"{name} needs a whole number, not '{text}'.");
-                }
-                switch (args[i])
-                {
-                    case "--target": o.Target = Value(); break;
-                    case "--png": o.Png = Value(); break;
-                    case "--out": o.Out = Value(); break;
-                    case "--delimiter":
-                        var d = Value();
-                        o.Delimiter = d is "tab" or "\\t" ? '\t' : d.Length == 1 ? d[0] : throw new UsageException($"--delimiter needs one character or 'tab', not '{d}'.");
-                        break;
-                    case "--no-quoting": o.Quoting = false; break;
-                    case "--columns": o.Columns = Value().Split(','); break;
-                    case "--bins": o.BinCount = Whole("--bins"); break;
-                    case "--min": o.Min = Number("--min"); break;
-                    case "--max": o.Max = Number("--max"); break;
-                    case "--integer": o.Integer = true; break;
-                    case "--explicit": o.Explicit = true; break;
-                    case "--size": o.Size = Whole("--size"); break;
-                    case "--sigma": o.Sigma = Number("--sigma"); break;
-                    case "--many": o.Many = Whole("--many"); break;
-                    case "--few": o.Few = Whole("--few"); break;
-                    case "--reweight":
-                        o.Reweight = Value().ToLowerInvariant() switch
-                        {
-                            "inverse" => Reweight.Inverse,
-                            "sqrt-inverse" or "sqrtinverse" or "sqrt_inv" => Reweight.SqrtInverse,
-                            var other => throw new UsageException($"--reweight must be inverse or sqrt-inverse, not '{other}'."),
-                        };
-                        break;
-                    case "--kernel":
-                        o.Kernel = Value().ToLowerInvariant() switch
-                        {
-                            "gaussian" => Kernel.Gaussian,
-                            "triangular" or "triang" => Kernel.Triangular,
-                            "laplace" => Kernel.Laplace,
-                            var other => throw new UsageException($"--kernel must be gaussian, triangular or laplace, not '{other}'."),
-                        };
-                        break;
-                    case "--clip":
-                        var parts = Value().Split(',');
-                        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lo)
-                            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var hi))
-                            throw new UsageException("--clip needs MIN,MAX, e.g. 5,1000.");
-                        (o.ClipMin, o.ClipMax) = (lo, hi);
-                        break;
-                    default:
-                        if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new UsageException($"Unknown option '{args[i]}'.");
-                        o.Files.Add(args[i]);
-                        o.File ??= args[i];
-                        break;
-                }
-            }
-            var kernelProblem = KernelWindow.Validate(o.Size, o.Sigma);
-            if (kernelProblem is not null) throw new UsageException(kernelProblem + ".");
-            return o;
-        }
+        public int Size = DslDefaults.KernelSize;
+        public double Sigma = DslDefaults.KernelSigma;
+        public int Many = DslDefaults.ManyAbove, Few = DslDefaults.FewBelow;
     }
 }

@@ -26,6 +26,31 @@ public sealed class DiagnosticTests
         Extra = "[Lds(Kernel.Gaussian, Size = 5, Sigma = 2)] [Fds(Momentum = 0.9)] [Loss(LossKind.Huber, Beta = 0.3)] [DenseWeight(Alpha = 0.5)] [BalancedMse(BalancedMseKind.Gai)] [Ablation(Seeds = 3)] [Smoter(Neighbours = 3)] [Smogn(Perturbation = 0.05, Relevance = RelevanceKind.Rarity)] [Search(Kernels = new[] { Kernel.Gaussian, Kernel.Laplace }, Sizes = new[] { 3, 5 }, Sigmas = new[] { 1.0, 2.0 }, Momentums = new[] { 0.9, 0.99 }, BinCounts = new[] { 10, 20 })]",
     });
 
+    /// <summary>The analyzer on an executable (the generator is not run here, so a missing Main is also CS5001).</summary>
+    private static async Task VerifyExecutable(string source, bool hosting, bool userMain)
+    {
+        var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
+        {
+            TestCode = source + (userMain ? "\nstatic class Program { static void Main() { } }" : ""),
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.TestState.OutputKind = OutputKind.ConsoleApplication;
+        test.TestState.AdditionalReferences.AddRange(hosting ? TestCompilation.References : TestCompilation.CoreReferences);
+        if (!userMain) test.ExpectedDiagnostics.Add(DiagnosticResult.CompilerError("CS5001"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task ExecutableWithoutMainOrHosting_WarnsOnTheClassName() =>
+        VerifyExecutable(new ExperimentSource { Name = "{|DIR103:Exp|}" }.ToString(), hosting: false, userMain: false);
+
+    [Fact]
+    public async Task ExecutableWithHostingOrItsOwnMain_HasNoDir103()
+    {
+        await VerifyExecutable(new ExperimentSource().ToString(), hosting: true, userMain: false);
+        await VerifyExecutable(new ExperimentSource().ToString(), hosting: false, userMain: true);
+    }
+
     [Fact]
     public Task NonPartialClass_ReportsErrorOnClassName() => Verify(new ExperimentSource { Modifiers = "public class", Name = "{|DIR001:Exp|}" });
 

@@ -18,9 +18,15 @@ public sealed class PackageTests : IDisposable
     {
         if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
         // Keep the user's package cache clean of test versions.
-        var cached = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", "dirdsl", version);
-        if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+        foreach (var package in Packages)
+        {
+            var cached = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages", package.ToLowerInvariant(), version);
+            if (Directory.Exists(cached)) Directory.Delete(cached, recursive: true);
+        }
     }
+
+    /// <summary>The packages a program with the generated entry point uses (DirDsl.Figures is optional and left out here).</summary>
+    private static readonly string[] Packages = { "DirDsl", "DirDsl.Native", "DirDsl.Hosting" };
 
     [Fact]
     public void PackedPackage_RestoresIntoANewConsoleProject_BuildsAndRuns()
@@ -30,11 +36,14 @@ public sealed class PackageTests : IDisposable
         var sources = Path.Combine(work, "repo");
         foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "README.md" })
             Copy(Path.Combine(root, file), Path.Combine(sources, file));
-        CopyTree(Path.Combine(root, "src", "DirDsl"), Path.Combine(sources, "src", "DirDsl"));
+        foreach (var package in Packages) CopyTree(Path.Combine(root, "src", package), Path.Combine(sources, "src", package));
         CopyTree(Path.Combine(root, "generators", "DirDsl.Generators"), Path.Combine(sources, "generators", "DirDsl.Generators"));
         var feed = Path.Combine(work, "feed");
-        Run(sources, "dotnet", "pack", "src/DirDsl", "-c", "Release", "-o", feed, $"-p:Version={version}");
-        Assert.True(File.Exists(Path.Combine(feed, $"DirDsl.{version}.nupkg")));
+        foreach (var package in Packages)
+        {
+            Run(sources, "dotnet", "pack", $"src/{package}", "-c", "Release", "-o", feed, $"-p:Version={version}");
+            Assert.True(File.Exists(Path.Combine(feed, $"{package}.{version}.nupkg")));
+        }
 
         var app = Path.Combine(work, "app");
         Directory.CreateDirectory(app);
@@ -58,6 +67,7 @@ public sealed class PackageTests : IDisposable
               </PropertyGroup>
               <ItemGroup>
                 <PackageReference Include="DirDsl" Version="{version}" />
+                <PackageReference Include="DirDsl.Hosting" Version="{version}" />
                 <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
               </ItemGroup>
             </Project>

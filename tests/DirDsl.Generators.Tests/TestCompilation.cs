@@ -1,4 +1,5 @@
 extern alias runtime;
+extern alias hosting;
 using System.Collections.Immutable;
 using DirDsl.Generators;
 using Microsoft.CodeAnalysis;
@@ -12,9 +13,12 @@ internal static class TestCompilation
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     /// <summary>Framework reference assemblies of the running host, plus the DirDsl runtime and TorchSharp.</summary>
-    public static readonly ImmutableArray<MetadataReference> References = BuildReferences();
+    public static readonly ImmutableArray<MetadataReference> References = BuildReferences(hosting: true);
 
-    private static ImmutableArray<MetadataReference> BuildReferences()
+    /// <summary>The references of a program that uses the core package alone (no DirDsl.Hosting: no generated entry point).</summary>
+    public static readonly ImmutableArray<MetadataReference> CoreReferences = BuildReferences(hosting: false);
+
+    private static ImmutableArray<MetadataReference> BuildReferences(bool hosting)
     {
         var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         var framework = trusted.Where(p =>
@@ -26,7 +30,7 @@ internal static class TestCompilation
         {
             typeof(runtime::DirDsl.LabelBins).Assembly.Location,
             typeof(TorchSharp.torch).Assembly.Location,
-        };
+        }.Concat(hosting ? new[] { typeof(hosting::DirDsl.Hosting.DirCommandLine).Assembly.Location } : Array.Empty<string>());
         return framework.Concat(ours).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }
 

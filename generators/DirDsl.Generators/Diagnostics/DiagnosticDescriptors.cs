@@ -149,6 +149,10 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SmoothAfterTraining = Warning("DIR102", "FDS never calibrates",
         "FDS StartSmooth ({0}) is not below Epochs ({1}); features are never calibrated", "Calibration starts at epoch StartSmooth.");
 
+    public static readonly DiagnosticDescriptor NoEntryPoint = Warning("DIR103", "No entry point without DirDsl.Hosting",
+        "'{0}' is in an executable without a Main, and the program does not reference DirDsl.Hosting, which provides the generated entry point",
+        "Reference the DirDsl.Hosting package (or project) to get the generated Main with its command line, or write a Main that calls Run.");
+
     public static readonly ImmutableArray<DiagnosticDescriptor> All = typeof(DiagnosticDescriptors)
         .GetFields()
         .Where(f => f.FieldType == typeof(DiagnosticDescriptor))

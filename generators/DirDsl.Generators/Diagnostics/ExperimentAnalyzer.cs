@@ -37,6 +37,14 @@ public sealed class ExperimentAnalyzer : DiagnosticAnalyzer
             var descriptor = DiagnosticDescriptors.ById(problem.Id);
             context.ReportDiagnostic(Diagnostic.Create(descriptor, Locate(type, problem, context), problem.Args.ToArray<object>()));
         }
+        // The generated Main comes with DirDsl.Hosting: an executable with neither would otherwise fail with CS5001 alone.
+        var compilation = context.Compilation;
+        if (compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication
+            && !compilation.ReferencedAssemblyNames.Any(a => a.Name == AttributeNames.HostingAssembly)
+            && compilation.GetEntryPoint(context.CancellationToken) is null)
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoEntryPoint, type.Locations.FirstOrDefault() ?? Location.None, type.Name));
+        }
     }
 
     private static Location Locate(INamedTypeSymbol type, Problem problem, SymbolAnalysisContext context)

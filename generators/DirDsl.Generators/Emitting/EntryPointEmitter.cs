@@ -10,19 +10,18 @@ internal static class EntryPointEmitter
     {
         var w = new SourceWriter().FileHeader();
         w.Open("namespace DirDsl.Generated");
-        w.Line("/// <summary>The program's entry point: runs the experiments with command-line overrides (--help lists them).</summary>");
+        w.Line("/// <summary>The program's entry point: runs the experiments with command-line overrides (--help lists them); DirDsl.Hosting parses them.</summary>");
         w.Line(SourceWriter.GeneratedCodeAttribute);
         w.Open("internal static class DirDslProgram");
         w.Open("public static int Main(string[] args)");
-        w.Line("global::DirDsl.Native.TorchNative.EnsureRegistered();");
         w.Line("var experiments = new global::DirDsl.ExperimentEntry[]");
         w.Line("{");
         foreach (var m in experiments.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal))
             w.Line($"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")}),");
         w.Line("};");
         w.Line(figures
-            ? "return global::DirDsl.DirCli.Run(args, experiments, figures: global::DirDsl.Figures.FigureWriter.Instance);"
-            : "return global::DirDsl.DirCli.Run(args, experiments);  // reference DirDsl.Figures to get the PNG figures");
+            ? "return global::DirDsl.Hosting.DirCommandLine.Run(args, experiments, figures: global::DirDsl.Figures.FigureWriter.Instance);"
+            : "return global::DirDsl.Hosting.DirCommandLine.Run(args, experiments);  // reference DirDsl.Figures to get the PNG figures");
         w.Close();
         w.Close();
         w.Close();

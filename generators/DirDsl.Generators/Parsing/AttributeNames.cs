@@ -6,6 +6,9 @@ internal static class AttributeNames
     /// <summary>The assembly whose reference makes the generated entry point draw figures.</summary>
     public const string FiguresAssembly = "DirDsl.Figures";
 
+    /// <summary>The assembly whose reference gives an executable without its own Main the generated entry point.</summary>
+    public const string HostingAssembly = "DirDsl.Hosting";
+
     public const string Experiment = "DirDsl.DirExperimentAttribute";
     public const string LabelBins = "DirDsl.LabelBinsAttribute";
     public const string Lds = "DirDsl.LdsAttribute";

@@ -155,8 +155,9 @@ public static class DirTrainer
                 }
             }
 
-            // FDS: per-bin statistics of this epoch's features calibrate the batches of the next.
-            model.UpdateFeatureStatistics(fit, epoch, settings.BatchSize);
+            // FDS: per-bin statistics of this epoch's features calibrate the batches of the next. The pass reads large
+            // chunks (SplitData.PassChunkRows): per-call overhead, not arithmetic, dominates small chunks.
+            model.UpdateFeatureStatistics(fit, epoch);
 
             var validationPredictions = Predict(model, data.Validation, settings.TargetScale);
             var (validationMse, validationMae) = ShotMetrics.Errors(validationPredictions, data.Validation.Targets);

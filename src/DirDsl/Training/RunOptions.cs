@@ -3,7 +3,10 @@ using static TorchSharp.torch;
 
 namespace DirDsl;
 
-/// <summary>Command-line overrides of a generated experiment: epochs, seed, device, output folder, variant, resume.</summary>
+/// <summary>
+/// What a run may override of an experiment's settings (epochs, seed, device, output folder, variants, resume, ...).
+/// DirDsl.Hosting parses them from a command line; code sets them directly.
+/// </summary>
 public sealed class RunOptions
 {
     /// <summary>Override of [DirExperiment(Epochs)].</summary>
@@ -52,75 +55,6 @@ public sealed class RunOptions
     /// <summary>Draws the run's figures after its result files (null: no figures). The generated entry point sets it when DirDsl.Figures is referenced.</summary>
     public IFigureWriter? Figures { get; set; }
 
-    /// <summary>The usage text of the generated entry point.</summary>
-    public const string Usage = """
-        Options:
-          --epochs N         train N epochs (overrides [DirExperiment(Epochs)])
-          --seed N           random seed (overrides [DirExperiment(Seed)])
-          --seeds N          run every variant with N seeds: mean and 95% interval per cell
-          --device D         auto (default: CUDA when available), cpu, cuda, cuda:N
-          --output DIR       output folder (default: dirdsl-output)
-          --variant NAME     run only this variant (repeatable): Vanilla, Inverse, SqrtInverse, LDS, FDS, LDS+FDS, DenseWeight, BMSE-BMC, ...
-          --search           run every hyperparameter-search point of [Search] (selected on validation in the report)
-          --list             print the variant names, one per line (rows, then search points), and exit
-          --experiment NAME  run only this experiment class
-          --data DIR         data folder handed to the [Data] member
-          --holdout MIN:MAX  remove targets in [MIN, MAX) from training and validation, keep them in test
-                             (repeatable): the Zero row then measures interpolation or extrapolation
-          --resume           continue each variant from its last checkpoint
-          --checkpoint-every S  write checkpoints at most every S seconds (default 30; 0 = every epoch)
-          --help             this text
-        """;
-
-    /// <summary>Parses command-line arguments.</summary>
-    /// <exception cref="ArgumentException">An unknown option or a bad value, with the option named.</exception>
-    public static RunOptions Parse(IReadOnlyList<string> args)
-    {
-        var options = new RunOptions();
-        for (int i = 0; i < args.Count; i++)
-        {
-            string Value()
-            {
-                if (i + 1 >= args.Count) throw new ArgumentException($"Option {args[i]} needs a value.");
-                return args[++i];
-            }
-            int Positive(string option)
-            {
-                var text = Value();
-                return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= 1
-                    ? n : throw new ArgumentException($"Option {option} needs a whole number of at least 1, not '{text}'.");
-            }
-            switch (args[i])
-            {
-                case "--epochs": options.Epochs = Positive("--epochs"); break;
-                case "--seed":
-                    var seedText = Value();
-                    options.Seed = int.TryParse(seedText, NumberStyles.Integer, CultureInfo.InvariantCulture, out var seed)
-                        ? seed : throw new ArgumentException($"Option --seed needs a whole number, not '{seedText}'.");
-                    break;
-                case "--seeds": options.Seeds = Positive("--seeds"); break;
-                case "--device": options.Device = Value(); break;
-                case "--output": options.OutputFolder = Value(); break;
-                case "--variant": options.Variants.Add(Value()); break;
-                case "--experiment": options.Experiment = Value(); break;
-                case "--data": options.DataRoot = Value(); break;
-                case "--resume": options.Resume = true; break;
-                case "--search": options.Search = true; break;
-                case "--list": options.List = true; break;
-                case "--holdout": options.Holdouts.Add(TargetRange.Parse(Value())); break;
-                case "--checkpoint-every":
-                    var secondsText = Value();
-                    options.CheckpointInterval = double.TryParse(secondsText, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
-                        ? TimeSpan.FromSeconds(seconds)
-                        : throw new ArgumentException($"Option --checkpoint-every needs a number of seconds of 0 or more, not '{secondsText}'.");
-                    break;
-                default: throw new ArgumentException($"Unknown option '{args[i]}'.\n{Usage}");
-            }
-        }
-        CheckDeviceName(options.Device);
-        return options;
-    }
-
     /// <summary>
     /// The variants to run: named ones (--variant) out of the rows and search points, else every search
     /// point (--search), else the rows. An unknown name is an error listing the valid ones.
@@ -154,7 +88,8 @@ public sealed class RunOptions
     }
 
     /// <summary>The normalised device name; auto, cpu, cuda or cuda:N, else an error.</summary>
-    private static string CheckDeviceName(string device)
+    /// <exception cref="ArgumentException">Another name.</exception>
+    public static string CheckDeviceName(string device)
     {
         var name = device.Trim().ToLowerInvariant();
         bool valid = name is "auto" or "cpu" or "cuda"
@@ -162,3 +97,11 @@ public sealed class RunOptions
         return valid ? name : throw new ArgumentException($"--device must be auto, cpu, cuda or cuda:N, not '{device}'.");
     }
 }
+
+/// <summary>An experiment a program can run (what a generated entry point hands to DirDsl.Hosting).</summary>
+/// <param name="Name">The experiment class name.</param>
+/// <param name="Run">Its generated Run method.</param>
+/// <param name="Variants">The rows it trains by default (for --list).</param>
+/// <param name="SearchVariants">Its hyperparameter-search points (for --list), when it declares [Search].</param>
+public sealed record ExperimentEntry(string Name, Func<RunOptions, ExperimentResult> Run, IReadOnlyList<DirVariant>? Variants = null,
+    IReadOnlyList<DirVariant>? SearchVariants = null);

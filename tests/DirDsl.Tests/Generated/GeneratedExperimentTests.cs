@@ -187,7 +187,7 @@ public sealed class GeneratedExperimentTests : IDisposable
         Assert.Equal(splits.Test.Count(r => r.Y >= 4 && r.Y < 6), zero.Count);
         Assert.True(zero.Count > 0 && double.IsFinite(zero.Mse));
         Assert.Throws<ArgumentException>(() => TargetRange.Parse("6:4"));
-        Assert.Equal(new TargetRange(40, 50), RunOptions.Parse(new[] { "--holdout", "40:50" }).Holdouts.Single());
+        Assert.Equal(new TargetRange(40, 50), DirDsl.Hosting.DirCommandLine.Parse(new[] { "--holdout", "40:50" }).Holdouts.Single());
     }
 
     [Fact]

@@ -72,7 +72,7 @@ public sealed class ResamplingAndSearchTests : IDisposable
     {
         var log = new StringWriter();
         var entry = new ExperimentEntry("SearchExperiment", SearchExperiment.Run, SearchExperiment.Configuration.Variants, SearchExperiment.Configuration.SearchVariants);
-        Assert.Equal(0, DirCli.Run(new[] { "--list" }, new[] { entry }, log));
+        Assert.Equal(0, DirDsl.Hosting.DirCommandLine.Run(new[] { "--list" }, new[] { entry }, log));
         var lines = log.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(9, lines.Length);
         Assert.Equal("LDS+FDS", lines[0]);

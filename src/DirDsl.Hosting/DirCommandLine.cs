@@ -1,0 +1,238 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using DirDsl.Native;
+
+namespace DirDsl.Hosting;
+
+/// <summary>
+/// The command line of a DirDsl program, on System.CommandLine: every option defined once here, parsed into
+/// <see cref="RunOptions"/>. <see cref="Run"/> is what a generated entry point calls; <see cref="Parse"/> serves a
+/// hand-written Main. Exit codes: 0 success (or help), 1 a data, checkpoint or training error, 2 a usage error.
+/// </summary>
+public static class DirCommandLine
+{
+    /// <summary>A usage error (unknown option, bad value): exit code 2.</summary>
+    public const int UsageError = 2;
+
+    /// <summary>A data, checkpoint or training error: exit code 1.</summary>
+    public const int RunError = 1;
+
+    /// <summary>The options, each defined once.</summary>
+    private sealed class Definition
+    {
+        public readonly Option<int?> Epochs = Positive("--epochs", "Train N epochs (overrides [DirExperiment(Epochs)]).");
+        public readonly Option<int?> Seed = new("--seed") { Description = "Random seed (overrides [DirExperiment(Seed)])." };
+        public readonly Option<int?> Seeds = Positive("--seeds", "Run every variant with N seeds: mean and 95% interval per cell.");
+        public readonly Option<string> Device = new("--device")
+        {
+            Description = "auto (CUDA when available), cpu, cuda or cuda:N.",
+            DefaultValueFactory = _ => "auto",
+            CustomParser = result => Checked(result, token => RunOptions.CheckDeviceName(token)) ?? "auto",
+        };
+        public readonly Option<string> Output = new("--output") { Description = "Output folder (default: dirdsl-output).", DefaultValueFactory = _ => "dirdsl-output" };
+        public readonly Option<string[]> Variant = new("--variant") { Description = "Run only this variant (repeatable): Vanilla, LDS, FDS, LDS+FDS, a search point, ..." };
+        public readonly Option<bool> Search = new("--search") { Description = "Run every hyperparameter-search point of [Search] (selected on validation in the report)." };
+        public readonly Option<bool> List = new("--list") { Description = "Print the variant names, one per line (rows, then search points), and exit." };
+        public readonly Option<string?> Experiment = new("--experiment") { Description = "Run only this experiment class." };
+        public readonly Option<string?> Data = new("--data") { Description = "Data folder handed to the [Data] member." };
+        public readonly Option<TargetRange[]> Holdout = new("--holdout")
+        {
+            Description = "Remove targets in [MIN, MAX) from training and validation and keep them in test (repeatable): MIN:MAX.",
+            CustomParser = result => result.Tokens.Select(token => Checked(result, _ => TargetRange.Parse(token.Value))).OfType<TargetRange>().ToArray(),
+        };
+        public readonly Option<bool> Resume = new("--resume") { Description = "Continue each variant from its last checkpoint." };
+        public readonly Option<TimeSpan?> CheckpointEvery = new("--checkpoint-every")
+        {
+            Description = "Write checkpoints at most every S seconds (default 30; 0 = every epoch).",
+            CustomParser = result => Checked(result, Seconds),
+        };
+        public readonly Option<DataPath> DataPathOption = new("--data-path")
+        {
+            Description = "auto (default: splits held whole when they fit, streamed when read from disk or over 1 GiB), memory, or stream.",
+            CustomParser = result => Checked(result, PathOf),
+        };
+
+        public RootCommand Root(string description)
+        {
+            var root = new RootCommand(description);
+            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, CheckpointEvery, DataPathOption })
+                root.Options.Add(option);
+            return root;
+        }
+
+        public RunOptions Bind(ParseResult result)
+        {
+            var options = new RunOptions
+            {
+                Epochs = result.GetValue(Epochs),
+                Seed = result.GetValue(Seed),
+                Seeds = result.GetValue(Seeds),
+                Device = result.GetValue(Device) ?? "auto",
+                OutputFolder = result.GetValue(Output) ?? "dirdsl-output",
+                Search = result.GetValue(Search),
+                List = result.GetValue(List),
+                Experiment = result.GetValue(Experiment),
+                DataRoot = result.GetValue(Data),
+                Resume = result.GetValue(Resume),
+                DataPath = result.GetValue(DataPathOption),
+            };
+            options.Variants.AddRange(result.GetValue(Variant) ?? Array.Empty<string>());
+            options.Holdouts.AddRange(result.GetValue(Holdout) ?? Array.Empty<TargetRange>());
+            if (result.GetValue(CheckpointEvery) is { } interval) options.CheckpointInterval = interval;
+            return options;
+        }
+
+        private static Option<int?> Positive(string name, string description)
+        {
+            var option = new Option<int?>(name) { Description = description };
+            option.Validators.Add(result =>
+            {
+                if (result.GetValueOrDefault<int?>() is < 1 and var value)
+                    result.AddError($"Option {name} needs a whole number of at least 1, not '{value}'.");
+            });
+            return option;
+        }
+
+        /// <summary>Seconds as a time span: a finite number of 0 or more that a TimeSpan can hold.</summary>
+        private static TimeSpan Seconds(string text) =>
+            double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2
+                ? TimeSpan.FromSeconds(seconds)
+                : throw new ArgumentException($"Option --checkpoint-every needs a number of seconds of 0 or more, not '{text}'.");
+
+        private static DataPath PathOf(string text) => text.ToLowerInvariant() switch
+        {
+            "auto" => DataPath.Auto,
+            "memory" => DataPath.InMemory,
+            "stream" => DataPath.Streaming,
+            _ => throw new ArgumentException($"Option --data-path needs auto, memory or stream, not '{text}'."),
+        };
+
+        /// <summary>Parses the option's last token with <paramref name="parse"/>; an ArgumentException becomes a parse error with its message.</summary>
+        private static T? Checked<T>(ArgumentResult result, Func<string, T> parse)
+        {
+            if (result.Tokens.Count == 0) return default;
+            try
+            {
+                return parse(result.Tokens[^1].Value);
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError(e.Message);
+                return default;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Parses a command line into run options.
+    /// </summary>
+    /// <exception cref="ArgumentException">A usage error: every problem's message, one per line.</exception>
+    public static RunOptions Parse(IReadOnlyList<string> args)
+    {
+        var definition = new Definition();
+        var result = definition.Root("").Parse(args.ToArray());
+        if (result.Errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, result.Errors.Select(e => e.Message)));
+        return definition.Bind(result);
+    }
+
+    /// <summary>The help text of a DirDsl program whose description is <paramref name="description"/>.</summary>
+    public static string Help(string description)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        new Definition().Root(description).Parse("--help").Invoke(new InvocationConfiguration { Output = text });
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// Parses <paramref name="args"/> for a hand-written Main: the options, or null with the exit code after printing the
+    /// help (0) or a usage error (2) to <paramref name="error"/>.
+    /// </summary>
+    public static RunOptions? TryParse(IReadOnlyList<string> args, string description, out int exitCode, TextWriter? output = null, TextWriter? error = null)
+    {
+        TorchNative.EnsureRegistered();
+        exitCode = 0;
+        if (args.Contains("--help") || args.Contains("-h") || args.Contains("-?"))
+        {
+            (output ?? Console.Out).Write(Help(description));
+            return null;
+        }
+        try
+        {
+            return Parse(args);
+        }
+        catch (ArgumentException e)
+        {
+            (error ?? Console.Error).WriteLine($"error: {e.Message}");
+            exitCode = UsageError;
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Runs a program's experiments from its command line (what a generated entry point calls): parses the options, runs
+    /// the selected experiments, prints each table and maps failures to one line and an exit code.
+    /// </summary>
+    /// <param name="args">The command line.</param>
+    /// <param name="experiments">The experiments the program declares.</param>
+    /// <param name="output">Where tables and progress go (default: standard output).</param>
+    /// <param name="figures">Draws each run's figures (DirDsl.Figures), or null for none.</param>
+    public static int Run(IReadOnlyList<string> args, IReadOnlyList<ExperimentEntry> experiments, TextWriter? output = null, IFigureWriter? figures = null)
+    {
+        var log = output ?? Console.Out;
+        var options = TryParse(args, $"Trains and evaluates the experiments {string.Join(", ", experiments.Select(e => e.Name))}.", out int exitCode, log);
+        if (options is null) return exitCode;
+        options.Log = log;
+        options.Figures = figures;
+        var selected = options.Experiment is null
+            ? experiments
+            : experiments.Where(e => string.Equals(e.Name, options.Experiment, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (selected.Count == 0)
+        {
+            Console.Error.WriteLine($"error: no experiment '{options.Experiment}'; this program has {string.Join(", ", experiments.Select(e => e.Name))}.");
+            return UsageError;
+        }
+        if (options.List)
+        {
+            // One variant name per line, for scripts that run each as its own job (--variant NAME --output DIR).
+            foreach (var experiment in selected)
+                foreach (var variant in (experiment.Variants ?? Array.Empty<DirVariant>()).Concat(experiment.SearchVariants ?? Array.Empty<DirVariant>()))
+                    log.WriteLine(selected.Count > 1 ? $"{experiment.Name}\t{variant.Name}" : variant.Name);
+            return 0;
+        }
+        try
+        {
+            foreach (var experiment in selected) PrintResult(experiment.Run(options), options, log);
+            return 0;
+        }
+        catch (Exception e) when (e is DirDataException or DataFormatException or CheckpointException or TrainingDivergedException
+                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RunError;
+        }
+    }
+
+    /// <summary>The tables of a run, as the generated entry point prints them.</summary>
+    private static void PrintResult(ExperimentResult result, RunOptions options, TextWriter log)
+    {
+        log.WriteLine();
+        var table = ResultWriter.Table(result, explicitGroups: false);
+        // A --search run has search points only: they are reported in the search section below.
+        if (table.Length > 0)
+        {
+            log.WriteLine($"{result.Experiment}: test split, each variant's model selected on validation.");
+            log.WriteLine();
+            log.Write(table);
+        }
+        if (table.Length > 0 && result.Variants.Any(v => v.TestExplicitGroups is not null))
+        {
+            log.WriteLine("With the explicit shot groups:");
+            log.WriteLine();
+            log.Write(ResultWriter.Table(result, explicitGroups: true));
+        }
+        var search = ResultWriter.SearchSection(result);
+        if (search.Length > 0) log.Write(search);
+        log.WriteLine($"Results written to {Path.GetFullPath(Path.Combine(options.OutputFolder, result.Experiment))}");
+    }
+}
