@@ -120,7 +120,7 @@ internal static class ToolCommandLine
         if (result.GetValue(Clip) is var (clipMin, clipMax)) (o.ClipMin, o.ClipMax) = (clipMin, clipMax);
         o.File = result.GetValue(File);
         if (o.File is not null) o.Files.Add(o.File);
-        if (KernelWindow.Validate(o.Size, o.Sigma) is { } problem) throw new DirDslTool.UsageException(problem + ".");
+        if (DslRules.KernelProblem(o.Size, o.Sigma) is { } problem) throw new DirDslTool.UsageException(problem + ".");
         return o;
     }
 

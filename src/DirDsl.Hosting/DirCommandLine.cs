@@ -27,10 +27,10 @@ public static class DirCommandLine
         public readonly Option<string> Device = new("--device")
         {
             Description = "auto (CUDA when available), cpu, cuda or cuda:N.",
-            DefaultValueFactory = _ => "auto",
-            CustomParser = result => Checked(result, token => RunOptions.CheckDeviceName(token)) ?? "auto",
+            DefaultValueFactory = _ => RunOptions.DefaultDevice,
+            CustomParser = result => Checked(result, token => RunOptions.CheckDeviceName(token)) ?? RunOptions.DefaultDevice,
         };
-        public readonly Option<string> Output = new("--output") { Description = "Output folder (default: dirdsl-output).", DefaultValueFactory = _ => "dirdsl-output" };
+        public readonly Option<string> Output = new("--output") { Description = $"Output folder (default: {RunOptions.DefaultOutputFolder}).", DefaultValueFactory = _ => RunOptions.DefaultOutputFolder };
         public readonly Option<string[]> Variant = new("--variant") { Description = "Run only this variant (repeatable): Vanilla, LDS, FDS, LDS+FDS, a search point, ..." };
         public readonly Option<bool> Search = new("--search") { Description = "Run every hyperparameter-search point of [Search] (selected on validation in the report)." };
         public readonly Option<bool> List = new("--list") { Description = "Print the variant names, one per line (rows, then search points), and exit." };
@@ -44,7 +44,7 @@ public static class DirCommandLine
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue each variant from its last checkpoint." };
         public readonly Option<TimeSpan?> CheckpointEvery = new("--checkpoint-every")
         {
-            Description = "Write checkpoints at most every S seconds (default 30; 0 = every epoch).",
+            Description = $"Write checkpoints at most every S seconds (default {RunOptions.DefaultCheckpointInterval.TotalSeconds}; 0 = every epoch).",
             CustomParser = result => Checked(result, Seconds),
         };
         public readonly Option<DataPath> DataPathOption = new("--data-path")
@@ -68,8 +68,8 @@ public static class DirCommandLine
                 Epochs = result.GetValue(Epochs),
                 Seed = result.GetValue(Seed),
                 Seeds = result.GetValue(Seeds),
-                Device = result.GetValue(Device) ?? "auto",
-                OutputFolder = result.GetValue(Output) ?? "dirdsl-output",
+                Device = result.GetValue(Device) ?? RunOptions.DefaultDevice,
+                OutputFolder = result.GetValue(Output) ?? RunOptions.DefaultOutputFolder,
                 Search = result.GetValue(Search),
                 List = result.GetValue(List),
                 Experiment = result.GetValue(Experiment),

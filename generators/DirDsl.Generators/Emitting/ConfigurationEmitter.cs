@@ -92,7 +92,7 @@ internal static class ConfigurationEmitter
         w.Line();
         var reweight = m.Lds?.Reweight ?? Reweight.None;
         var ldsOptions = m.Lds is null ? "null" : $"new global::DirDsl.LdsOptions({ExperimentFile.Enum(m.Lds.Kernel)}, {Literal(m.Lds.Size)}, {Literal(m.Lds.Sigma)}) {{ Window = LdsWindow }}";
-        var name = VariantName(m.Lds is not null, m.Fds is not null);
+        var name = DslRules.VariantName(m.Lds is not null, m.Fds is not null);
         w.Line("/// <summary>The variant the attributes describe.</summary>");
         w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new({Literal(name)}, {ExperimentFile.Enum(reweight)}, {ldsOptions}, {Literal(m.Fds is not null)}, {Literal(m.Lds?.ClipMin ?? -1)}, {Literal(m.Lds?.ClipMax ?? -1)});");
         w.Line();
@@ -148,13 +148,4 @@ internal static class ConfigurationEmitter
     /// <summary>The runtime options of a [Smoter] or [Smogn] attribute.</summary>
     private static string Resampling(ResamplingModel r) =>
         $"new global::DirDsl.ResamplingOptions({ExperimentFile.Enum(r.Kind)}, {Literal(r.Neighbours)}, {Literal(r.Threshold)}, {Literal(r.Perturbation)}, {Literal(r.Undersample)}, {ExperimentFile.Enum(r.Relevance)})";
-
-    /// <summary>The row name of the configured variant (the same names DirVariant.Ablation gives its rows).</summary>
-    private static string VariantName(bool lds, bool fds) => (lds, fds) switch
-    {
-        (true, true) => "LDS+FDS",
-        (true, false) => "LDS",
-        (false, true) => "FDS",
-        _ => "Vanilla",
-    };
 }

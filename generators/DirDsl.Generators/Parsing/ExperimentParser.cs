@@ -1,3 +1,4 @@
+using DirDsl.Generators.Diagnostics;
 using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
@@ -24,7 +25,9 @@ internal static class ExperimentParser
     {
         var draft = Read(type, cancellationToken);
         var problems = ExperimentValidator.Validate(draft);
-        bool blocked = draft.HasUnreadableArgument || problems.Any(p => p.Id.Length == 0 || p.Id.CompareTo("DIR100") < 0);
+        // An error (by its descriptor's severity) blocks the generated code; warnings do not.
+        bool blocked = draft.HasUnreadableArgument
+            || problems.Any(p => p.Id.Length == 0 || DiagnosticDescriptors.ById(p.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
         return new ParseResult(blocked ? null : Build(draft), problems.ToEquatableArray());
     }
 
@@ -50,13 +53,13 @@ internal static class ExperimentParser
                     draft.Epochs = args.Named("Epochs", DslDefaults.Epochs);
                     draft.BatchSize = args.Named("BatchSize", DslDefaults.BatchSize);
                     draft.LearningRate = args.Named("LearningRate", DslDefaults.LearningRate);
-                    draft.WeightDecay = args.Named("WeightDecay", 0.0);
-                    draft.Optimizer = args.NamedEnum("Optimizer", OptimizerKind.Adam);
+                    draft.WeightDecay = args.Named("WeightDecay", DslDefaults.WeightDecay);
+                    draft.Optimizer = args.NamedEnum("Optimizer", DslDefaults.Optimizer);
                     draft.Seed = args.Named("Seed", DslDefaults.Seed);
-                    draft.GradientClipNorm = args.Named("GradientClipNorm", 0.0);
-                    draft.Patience = args.Named("Patience", 0);
+                    draft.GradientClipNorm = args.Named("GradientClipNorm", DslDefaults.GradientClipNorm);
+                    draft.Patience = args.Named("Patience", DslDefaults.Patience);
                     draft.TargetScale = args.Named("TargetScale", DslDefaults.TargetScale);
-                    draft.SelectByMse = args.Named("SelectByMse", true);
+                    draft.SelectByMse = args.Named("SelectByMse", DslDefaults.SelectByMse);
                     break;
                 case AttributeNames.LabelBins:
                     draft.HasBins = true;
@@ -70,17 +73,17 @@ internal static class ExperimentParser
                     draft.LdsKernel = args.CtorEnum(0, Kernel.Gaussian);
                     draft.LdsSize = args.Named("Size", DslDefaults.KernelSize);
                     draft.LdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
-                    draft.LdsReweight = args.NamedEnumSetting("Reweight", Reweight.SqrtInverse);
-                    draft.LdsClipMin = args.Named("ClipMin", -1.0);
-                    draft.LdsClipMax = args.Named("ClipMax", -1.0);
+                    draft.LdsReweight = args.NamedEnumSetting("Reweight", DslDefaults.LdsReweight);
+                    draft.LdsClipMin = args.Named("ClipMin", DslDefaults.CountClipOff);
+                    draft.LdsClipMax = args.Named("ClipMax", DslDefaults.CountClipOff);
                     break;
                 case AttributeNames.Fds:
                     draft.HasFds = true;
                     draft.Momentum = args.Named("Momentum", DslDefaults.Momentum);
                     draft.StartEpoch = args.Named("StartEpoch", DslDefaults.StartEpoch);
                     draft.StartSmooth = args.Named("StartSmooth", DslDefaults.StartSmooth);
-                    draft.FdsKernel = args.NamedEnum("Kernel", Kernel.Gaussian);
-                    draft.FdsStatistics = args.NamedEnum("Statistics", FdsStatistics.EpochEndPass);
+                    draft.FdsKernel = args.NamedEnum("Kernel", DslDefaults.FdsKernel);
+                    draft.FdsStatistics = args.NamedEnum("Statistics", DslDefaults.FdsStatisticsSource);
                     draft.FdsSize = args.Named("Size", DslDefaults.KernelSize);
                     draft.FdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
                     draft.ClampMin = args.Named("ClampMin", DslDefaults.ClampMin);
@@ -90,7 +93,7 @@ internal static class ExperimentParser
                     draft.LossKind = args.CtorEnum(0, LossKind.Mse);
                     draft.LossBeta = args.Named("Beta", double.NaN);
                     draft.LossGamma = args.Named("Gamma", DslDefaults.FocalGamma);
-                    draft.LossActivation = args.NamedEnum("Activation", FocalActivation.Sigmoid);
+                    draft.LossActivation = args.NamedEnum("Activation", DslDefaults.FocalActivation);
                     break;
                 case AttributeNames.ShotGroups:
                     draft.ManyAbove = args.Named("ManyAbove", DslDefaults.ManyAbove);
@@ -126,8 +129,8 @@ internal static class ExperimentParser
                         Neighbours = args.Named("Neighbours", DslDefaults.Neighbours),
                         Threshold = args.Named("Threshold", DslDefaults.RelevanceThreshold),
                         Perturbation = args.Named("Perturbation", DslDefaults.Perturbation),
-                        Undersample = args.Named("Undersample", true),
-                        Relevance = args.NamedEnum("Relevance", RelevanceKind.Extremes),
+                        Undersample = args.Named("Undersample", DslDefaults.Undersample),
+                        Relevance = args.NamedEnum("Relevance", DslDefaults.Relevance),
                     };
                     if (resampling.Kind == ResamplingKind.Smoter) draft.Smoter = resampling;
                     else draft.Smogn = resampling;

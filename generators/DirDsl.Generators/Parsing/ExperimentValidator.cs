@@ -1,3 +1,4 @@
+using DirDsl.Generators.Diagnostics;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
@@ -22,56 +23,56 @@ internal static class ExperimentValidator
     public static List<Problem> Validate(ExperimentDraft d)
     {
         var problems = new List<Problem>();
-        if (!d.IsPartial) problems.Add(Problem.OnClass("DIR001", d.ClassName));
-        if (d.IsNestedOrGeneric) problems.Add(Problem.OnClass("DIR027", d.ClassName));
+        if (!d.IsPartial) problems.Add(Problem.OnClass(DiagnosticIds.NotPartial, d.ClassName));
+        if (d.IsNestedOrGeneric) problems.Add(Problem.OnClass(DiagnosticIds.ClassShape, d.ClassName));
 
-        if (d.Epochs < 1) problems.Add(Problem.OnArgument("DIR010", Experiment, "Epochs", Text(d.Epochs)));
-        if (d.BatchSize < 1) problems.Add(Problem.OnArgument("DIR011", Experiment, "BatchSize", Text(d.BatchSize)));
-        if (!(d.LearningRate > 0) || double.IsInfinity(d.LearningRate)) problems.Add(Problem.OnArgument("DIR012", Experiment, "LearningRate", Text(d.LearningRate)));
-        if (!(d.WeightDecay >= 0)) problems.Add(Problem.OnArgument("DIR024", Experiment, "WeightDecay", "WeightDecay", "0 or more", Text(d.WeightDecay)));
-        if (!(d.GradientClipNorm >= 0)) problems.Add(Problem.OnArgument("DIR024", Experiment, "GradientClipNorm", "GradientClipNorm", "0 or more", Text(d.GradientClipNorm)));
-        if (d.Patience < 0) problems.Add(Problem.OnArgument("DIR024", Experiment, "Patience", "Patience", "0 or more", Text(d.Patience)));
-        if (!(d.TargetScale > 0) || double.IsInfinity(d.TargetScale)) problems.Add(Problem.OnArgument("DIR024", Experiment, "TargetScale", "TargetScale", "a finite number greater than 0", Text(d.TargetScale)));
+        if (d.Epochs < 1) problems.Add(Problem.OnArgument(DiagnosticIds.Epochs, Experiment, "Epochs", Text(d.Epochs)));
+        if (d.BatchSize < 1) problems.Add(Problem.OnArgument(DiagnosticIds.BatchSize, Experiment, "BatchSize", Text(d.BatchSize)));
+        if (!(d.LearningRate > 0) || double.IsInfinity(d.LearningRate)) problems.Add(Problem.OnArgument(DiagnosticIds.LearningRate, Experiment, "LearningRate", Text(d.LearningRate)));
+        if (!(d.WeightDecay >= 0)) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Experiment, "WeightDecay", "WeightDecay", "0 or more", Text(d.WeightDecay)));
+        if (!(d.GradientClipNorm >= 0)) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Experiment, "GradientClipNorm", "GradientClipNorm", "0 or more", Text(d.GradientClipNorm)));
+        if (d.Patience < 0) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Experiment, "Patience", "Patience", "0 or more", Text(d.Patience)));
+        if (!(d.TargetScale > 0) || double.IsInfinity(d.TargetScale)) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Experiment, "TargetScale", "TargetScale", "a finite number greater than 0", Text(d.TargetScale)));
 
-        if (!d.HasBins) problems.Add(Problem.OnClass("DIR021", d.ClassName));
+        if (!d.HasBins) problems.Add(Problem.OnClass(DiagnosticIds.NoBins, d.ClassName));
         else
         {
-            if (d.BinCount < 1) problems.Add(Problem.OnArgument("DIR009", Bins, "Count", Text(d.BinCount)));
+            if (d.BinCount < 1) problems.Add(Problem.OnArgument(DiagnosticIds.BinsCount, Bins, "Count", Text(d.BinCount)));
             if (!(d.BinMax > d.BinMin) || double.IsInfinity(d.BinMax) || double.IsInfinity(d.BinMin))
-                problems.Add(Problem.OnArgument("DIR008", Bins, "Max", Text(d.BinMax), Text(d.BinMin)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.BinsRange, Bins, "Max", Text(d.BinMax), Text(d.BinMin)));
             else if (d.IntegerBins && d.BinCount >= 1 && (d.BinMin != System.Math.Floor(d.BinMin) || d.BinMax != d.BinMin + d.BinCount))
-                problems.Add(Problem.OnArgument("DIR029", Bins, "Integer", Text(d.BinMin), Text(d.BinMax), Text(d.BinCount)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.IntegerBins, Bins, "Integer", Text(d.BinMin), Text(d.BinMax), Text(d.BinCount)));
         }
 
         if (d.HasLds)
         {
             CheckKernel(problems, Lds, d.LdsSize, d.LdsSigma);
-            if (d.LdsReweight.Value == Reweight.None) problems.Add(Problem.OnArgument("DIR007", Lds, "Reweight"));
+            if (d.LdsReweight.Value == Reweight.None) problems.Add(Problem.OnArgument(DiagnosticIds.LdsWithoutReweight, Lds, "Reweight"));
             if (d.LdsClipMin >= 0 && d.LdsClipMax >= 0 && d.LdsClipMin > d.LdsClipMax)
-                problems.Add(Problem.OnArgument("DIR030", Lds, "ClipMin", Text(d.LdsClipMin), Text(d.LdsClipMax)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.CountClip, Lds, "ClipMin", Text(d.LdsClipMin), Text(d.LdsClipMax)));
             if (d.HasBins && d.BinCount >= 1 && d.LdsSize > d.BinCount)
-                problems.Add(Problem.OnArgument("DIR100", Lds, "Size", Text(d.LdsSize), Text(d.BinCount)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.LdsKernelWide, Lds, "Size", Text(d.LdsSize), Text(d.BinCount)));
         }
 
         if (d.HasFds)
         {
             CheckKernel(problems, Fds, d.FdsSize, d.FdsSigma);
-            if (!(d.Momentum >= 0 && d.Momentum < 1)) problems.Add(Problem.OnArgument("DIR004", Fds, "Momentum", Text(d.Momentum)));
-            if (d.StartEpoch < 0) problems.Add(Problem.OnArgument("DIR005", Fds, "StartEpoch", Text(d.StartEpoch)));
-            if (d.StartSmooth <= d.StartEpoch) problems.Add(Problem.OnArgument("DIR006", Fds, "StartSmooth", Text(d.StartSmooth), Text(d.StartEpoch)));
-            else if (d.Epochs >= 1 && d.StartSmooth >= d.Epochs) problems.Add(Problem.OnArgument("DIR102", Fds, "StartSmooth", Text(d.StartSmooth), Text(d.Epochs)));
-            if (!(d.ClampMin > 0 && d.ClampMin <= d.ClampMax) || double.IsInfinity(d.ClampMax))
-                problems.Add(Problem.OnArgument("DIR025", Fds, d.ClampMin.IsExplicit || !d.ClampMax.IsExplicit ? "ClampMin" : "ClampMax", Text(d.ClampMin), Text(d.ClampMax)));
-            if (d.HasBins && d.BinCount >= 1 && d.FdsSize >= 3 && d.BinCount <= (d.FdsSize - 1) / 2)
-                problems.Add(Problem.OnArgument("DIR026", Fds, "Size", Text(d.FdsSize), Text((d.FdsSize - 1) / 2), Text(d.BinCount)));
+            if (!DslRules.IsValidMomentum(d.Momentum)) problems.Add(Problem.OnArgument(DiagnosticIds.Momentum, Fds, "Momentum", Text(d.Momentum)));
+            if (d.StartEpoch < 0) problems.Add(Problem.OnArgument(DiagnosticIds.StartEpoch, Fds, "StartEpoch", Text(d.StartEpoch)));
+            if (!DslRules.IsValidStartSmooth(d.StartEpoch, d.StartSmooth)) problems.Add(Problem.OnArgument(DiagnosticIds.StartSmooth, Fds, "StartSmooth", Text(d.StartSmooth), Text(d.StartEpoch)));
+            else if (d.Epochs >= 1 && d.StartSmooth >= d.Epochs) problems.Add(Problem.OnArgument(DiagnosticIds.SmoothAfterTraining, Fds, "StartSmooth", Text(d.StartSmooth), Text(d.Epochs)));
+            if (!DslRules.IsValidClamp(d.ClampMin, d.ClampMax))
+                problems.Add(Problem.OnArgument(DiagnosticIds.Clamp, Fds, d.ClampMin.IsExplicit || !d.ClampMax.IsExplicit ? "ClampMin" : "ClampMax", Text(d.ClampMin), Text(d.ClampMax)));
+            if (d.HasBins && d.BinCount >= 1 && d.FdsSize >= 3 && !DslRules.HasEnoughBinsForFds(d.BinCount, d.FdsSize))
+                problems.Add(Problem.OnArgument(DiagnosticIds.FdsKernelTooWide, Fds, "Size", Text(d.FdsSize), Text(DslRules.FdsPadding(d.FdsSize)), Text(d.BinCount)));
         }
 
         if (d.LossKind is LossKind.Huber or LossKind.FocalL1 or LossKind.FocalMse)
         {
             if (d.LossBeta.IsExplicit && (!(d.LossBeta > 0) || double.IsInfinity(d.LossBeta)))
-                problems.Add(Problem.OnArgument("DIR018", Loss, "Beta", "Beta", Text(d.LossBeta)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.LossParameter, Loss, "Beta", "Beta", Text(d.LossBeta)));
             if (d.LossKind != LossKind.Huber && (!(d.LossGamma > 0) || double.IsInfinity(d.LossGamma)))
-                problems.Add(Problem.OnArgument("DIR018", Loss, "Gamma", "Gamma", Text(d.LossGamma)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.LossParameter, Loss, "Gamma", "Gamma", Text(d.LossGamma)));
         }
 
         CheckShotGroups(problems, d);
@@ -79,55 +80,55 @@ internal static class ExperimentValidator
         if (d.HasSchedule && d.ScheduleKind == ScheduleKind.MultiStep)
         {
             if (d.Milestones is null || d.Milestones.Length == 0)
-                problems.Add(Problem.OnArgument("DIR031", Schedule, "Milestones", "MultiStep needs at least one milestone epoch"));
+                problems.Add(Problem.OnArgument(DiagnosticIds.Schedule, Schedule, "Milestones", "MultiStep needs at least one milestone epoch"));
             else if (d.Milestones.Any(m => m < 0))
-                problems.Add(Problem.OnArgument("DIR031", Schedule, "Milestones", "milestones must be epochs of 0 or more"));
-            if (!(d.ScheduleGamma > 0)) problems.Add(Problem.OnArgument("DIR031", Schedule, "Gamma", $"Gamma must be greater than 0, not {Text(d.ScheduleGamma)}"));
+                problems.Add(Problem.OnArgument(DiagnosticIds.Schedule, Schedule, "Milestones", "milestones must be epochs of 0 or more"));
+            if (!(d.ScheduleGamma > 0)) problems.Add(Problem.OnArgument(DiagnosticIds.Schedule, Schedule, "Gamma", $"Gamma must be greater than 0, not {Text(d.ScheduleGamma)}"));
         }
 
-        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt && d.Smoter is null && d.Smogn is null) problems.Add(Problem.OnClass("DIR101"));
-        if (d.Seeds < 1) problems.Add(Problem.OnArgument("DIR032", "Ablation", "Seeds", Text(d.Seeds)));
+        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt && d.Smoter is null && d.Smogn is null) problems.Add(Problem.OnClass(DiagnosticIds.AblationWithoutMethods));
+        if (d.Seeds < 1) problems.Add(Problem.OnArgument(DiagnosticIds.Seeds, "Ablation", "Seeds", Text(d.Seeds)));
         if (d.HasDenseWeight && (!(d.DenseAlpha > 0) || double.IsInfinity(d.DenseAlpha)))
-            problems.Add(Problem.OnArgument("DIR033", "DenseWeight", "Alpha", Text(d.DenseAlpha)));
+            problems.Add(Problem.OnArgument(DiagnosticIds.DenseAlpha, "DenseWeight", "Alpha", Text(d.DenseAlpha)));
         if (d.HasBalancedMse && (!(d.NoiseSigma > 0) || double.IsInfinity(d.NoiseSigma)))
-            problems.Add(Problem.OnArgument("DIR034", "BalancedMse", "InitNoiseSigma", "InitNoiseSigma must be a finite number greater than 0, not " + Text(d.NoiseSigma)));
-        if (d.HasRrt && !d.HasLds) problems.Add(Problem.OnArgument("DIR035", "Rrt", "", "RRT retrains the regressor with the LDS weights: add [Lds]"));
-        if (d.HasRrt && d.RrtEpochs < 1) problems.Add(Problem.OnArgument("DIR035", "Rrt", "Epochs", "Epochs must be at least 1, not " + Text(d.RrtEpochs)));
+            problems.Add(Problem.OnArgument(DiagnosticIds.BalancedMseSetting, "BalancedMse", "InitNoiseSigma", "InitNoiseSigma must be a finite number greater than 0, not " + Text(d.NoiseSigma)));
+        if (d.HasRrt && !d.HasLds) problems.Add(Problem.OnArgument(DiagnosticIds.Rrt, "Rrt", "", "RRT retrains the regressor with the LDS weights: add [Lds]"));
+        if (d.HasRrt && d.RrtEpochs < 1) problems.Add(Problem.OnArgument(DiagnosticIds.Rrt, "Rrt", "Epochs", "Epochs must be at least 1, not " + Text(d.RrtEpochs)));
         if (d.HasRrt && (!(d.RrtLearningRate > 0) || double.IsInfinity(d.RrtLearningRate)))
-            problems.Add(Problem.OnArgument("DIR035", "Rrt", "LearningRate", "LearningRate must be a finite number greater than 0, not " + Text(d.RrtLearningRate)));
+            problems.Add(Problem.OnArgument(DiagnosticIds.Rrt, "Rrt", "LearningRate", "LearningRate must be a finite number greater than 0, not " + Text(d.RrtLearningRate)));
         if (d.HasBalancedMse && d.MixtureComponents < 1)
-            problems.Add(Problem.OnArgument("DIR034", "BalancedMse", "Components", "Components must be at least 1, not " + Text(d.MixtureComponents)));
+            problems.Add(Problem.OnArgument(DiagnosticIds.BalancedMseSetting, "BalancedMse", "Components", "Components must be at least 1, not " + Text(d.MixtureComponents)));
 
         foreach (var resampling in new[] { d.Smoter, d.Smogn })
         {
             if (resampling is null) continue;
             var attribute = resampling.Kind == ResamplingKind.Smoter ? "Smoter" : "Smogn";
             if (resampling.Neighbours < 1)
-                problems.Add(Problem.OnArgument("DIR036", attribute, "Neighbours", attribute, "Neighbours must be at least 1, not " + Text(resampling.Neighbours)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Neighbours", attribute, "Neighbours must be at least 1, not " + Text(resampling.Neighbours)));
             if (!(resampling.Threshold > 0 && resampling.Threshold <= 1))
-                problems.Add(Problem.OnArgument("DIR036", attribute, "Threshold", attribute, "Threshold must lie in (0, 1], not " + Text(resampling.Threshold)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Threshold", attribute, "Threshold must lie in (0, 1], not " + Text(resampling.Threshold)));
             if (resampling.Kind == ResamplingKind.Smogn && (!(resampling.Perturbation > 0) || double.IsInfinity(resampling.Perturbation)))
-                problems.Add(Problem.OnArgument("DIR036", attribute, "Perturbation", attribute, "Perturbation must be a finite number greater than 0, not " + Text(resampling.Perturbation)));
+                problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Perturbation", attribute, "Perturbation must be a finite number greater than 0, not " + Text(resampling.Perturbation)));
         }
         if (d.HasSearch) CheckSearch(problems, d);
 
-        if (d.DataMembers.Count == 0) problems.Add(Problem.OnClass("DIR014", d.ClassName));
-        foreach (var extra in d.DataMembers.Skip(1)) problems.Add(Problem.OnMember("DIR015", extra.Name, extra.Name));
+        if (d.DataMembers.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.NoData, d.ClassName));
+        foreach (var extra in d.DataMembers.Skip(1)) problems.Add(Problem.OnMember(DiagnosticIds.ManyData, extra.Name, extra.Name));
         foreach (var data in d.DataMembers.Take(1))
         {
-            if (!data.SignatureOk) problems.Add(Problem.OnMember("DIR016", data.Name, data.Name));
-            else if (data.RecordProblem is not null) problems.Add(Problem.OnMember("DIR022", data.Name, data.Name, data.RecordProblem));
+            if (!data.SignatureOk) problems.Add(Problem.OnMember(DiagnosticIds.DataSignature, data.Name, data.Name));
+            else if (data.RecordProblem is not null) problems.Add(Problem.OnMember(DiagnosticIds.RecordShape, data.Name, data.Name, data.RecordProblem));
         }
 
-        if (d.EncoderMembers.Count == 0) problems.Add(Problem.OnClass("DIR023", d.ClassName));
+        if (d.EncoderMembers.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.NoEncoder, d.ClassName));
         else if (d.FeatureDim < 1)
             problems.Add(d.HasFds
-                ? Problem.OnArgument("DIR013", Fds, "", Text(d.FeatureDim))
-                : Problem.OnMember("DIR013", d.EncoderMembers[0].Name, Text(d.FeatureDim)));
-        foreach (var encoder in d.EncoderMembers.Where(e => !e.SignatureOk)) problems.Add(Problem.OnMember("DIR017", encoder.Name, encoder.Name));
-        foreach (var encoder in d.EncoderMembers.Skip(1)) problems.Add(Problem.OnMember("DIR017", encoder.Name, encoder.Name));
-        foreach (var regressor in d.RegressorMembers.Where(r => !r.SignatureOk)) problems.Add(Problem.OnMember("DIR028", regressor.Name, regressor.Name));
-        foreach (var regressor in d.RegressorMembers.Skip(1)) problems.Add(Problem.OnMember("DIR028", regressor.Name, regressor.Name));
+                ? Problem.OnArgument(DiagnosticIds.FdsFeatureDim, Fds, "", Text(d.FeatureDim))
+                : Problem.OnMember(DiagnosticIds.FdsFeatureDim, d.EncoderMembers[0].Name, Text(d.FeatureDim)));
+        foreach (var encoder in d.EncoderMembers.Where(e => !e.SignatureOk)) problems.Add(Problem.OnMember(DiagnosticIds.EncoderSignature, encoder.Name, encoder.Name));
+        foreach (var encoder in d.EncoderMembers.Skip(1)) problems.Add(Problem.OnMember(DiagnosticIds.EncoderSignature, encoder.Name, encoder.Name));
+        foreach (var regressor in d.RegressorMembers.Where(r => !r.SignatureOk)) problems.Add(Problem.OnMember(DiagnosticIds.RegressorSignature, regressor.Name, regressor.Name));
+        foreach (var regressor in d.RegressorMembers.Skip(1)) problems.Add(Problem.OnMember(DiagnosticIds.RegressorSignature, regressor.Name, regressor.Name));
         return problems;
     }
 
@@ -137,43 +138,43 @@ internal static class ExperimentValidator
         const string Search = "Search";
         if (!d.HasLds && !d.HasFds)
         {
-            problems.Add(Problem.OnArgument("DIR038", Search, "", "[Search] varies LDS and FDS settings: add [Lds] or [Fds]"));
+            problems.Add(Problem.OnArgument(DiagnosticIds.SearchTarget, Search, "", "[Search] varies LDS and FDS settings: add [Lds] or [Fds]"));
             return;
         }
         if (d.SearchMomentums is not null && !d.HasFds)
-            problems.Add(Problem.OnArgument("DIR038", Search, "Momentums", "Momentums are FDS settings: add [Fds] or remove Momentums"));
+            problems.Add(Problem.OnArgument(DiagnosticIds.SearchTarget, Search, "Momentums", "Momentums are FDS settings: add [Fds] or remove Momentums"));
         void Axis<T>(string name, T[]? values, System.Func<T, string?> check, System.Func<T, string> text)
         {
             if (values is null) return;
-            if (values.Length == 0) { problems.Add(Problem.OnArgument("DIR037", Search, name, name, "is empty; leave it out to keep the attribute's value")); return; }
-            if (values.Distinct().Count() != values.Length) { problems.Add(Problem.OnArgument("DIR037", Search, name, name, "repeats a value")); return; }
+            if (values.Length == 0) { problems.Add(Problem.OnArgument(DiagnosticIds.SearchValue, Search, name, name, "is empty; leave it out to keep the attribute's value")); return; }
+            if (values.Distinct().Count() != values.Length) { problems.Add(Problem.OnArgument(DiagnosticIds.SearchValue, Search, name, name, "repeats a value")); return; }
             foreach (var value in values)
             {
-                if (check(value) is { } error) { problems.Add(Problem.OnArgument("DIR037", Search, name, name, $"has {text(value)}: {error}")); return; }
+                if (check(value) is { } error) { problems.Add(Problem.OnArgument(DiagnosticIds.SearchValue, Search, name, name, $"has {text(value)}: {error}")); return; }
             }
         }
         Axis("Kernels", d.SearchKernels, _ => null, k => k.ToString());
-        Axis("Sizes", d.SearchSizes, s => s >= 3 && s % 2 == 1 ? null : "a size must be odd and at least 3", Text);
-        Axis("Sigmas", d.SearchSigmas, s => s > 0 && !double.IsInfinity(s) ? null : "a sigma must be a finite number greater than 0", Text);
-        Axis("Momentums", d.SearchMomentums, m => m >= 0 && m < 1 ? null : "a momentum must lie in [0, 1)", Text);
+        Axis("Sizes", d.SearchSizes, s => DslRules.IsValidKernelSize(s) ? null : "a size must be odd and at least 3", Text);
+        Axis("Sigmas", d.SearchSigmas, s => DslRules.IsValidSigma(s) ? null : "a sigma must be a finite number greater than 0", Text);
+        Axis("Momentums", d.SearchMomentums, m => DslRules.IsValidMomentum(m) ? null : "a momentum must lie in [0, 1)", Text);
         Axis("BinCounts", d.SearchBinCounts, b => b >= 1 ? null : "a bin count must be at least 1", Text);
         if (d.HasFds && d.SearchBinCounts is { Length: > 0 } counts)
         {
             // FDS pads the bin axis by half its window on each side (reflect): it needs more bins than that.
             int widest = (d.SearchSizes is { Length: > 0 } sizes ? sizes.Max() : (int)d.FdsSize);
             int fewest = counts.Min();
-            if (fewest <= (widest - 1) / 2)
-                problems.Add(Problem.OnArgument("DIR037", Search, "BinCounts", "BinCounts", $"has {Text(fewest)}: FDS with size {Text(widest)} needs more than {Text((widest - 1) / 2)} bins"));
+            if (!DslRules.HasEnoughBinsForFds(fewest, widest))
+                problems.Add(Problem.OnArgument(DiagnosticIds.SearchValue, Search, "BinCounts", "BinCounts", $"has {Text(fewest)}: FDS with size {Text(widest)} needs more than {Text(DslRules.FdsPadding(widest))} bins"));
         }
         long points = new[] { d.SearchKernels?.Length, d.SearchSizes?.Length, d.SearchSigmas?.Length, d.SearchMomentums?.Length, d.SearchBinCounts?.Length }
             .Aggregate(1L, (product, n) => product * System.Math.Max(1, n ?? 1));
-        if (points > 1000) problems.Add(Problem.OnArgument("DIR037", Search, "", "the grid", $"has {points} points; keep it to at most 1000"));
+        if (points > 1000) problems.Add(Problem.OnArgument(DiagnosticIds.SearchValue, Search, "", "the grid", $"has {points} points; keep it to at most 1000"));
     }
 
     private static void CheckKernel(List<Problem> problems, string attribute, int size, double sigma)
     {
-        if (size < 3 || size % 2 == 0) problems.Add(Problem.OnArgument("DIR002", attribute, "Size", attribute == Lds ? "LDS" : "FDS", Text(size)));
-        if (!(sigma > 0) || double.IsInfinity(sigma)) problems.Add(Problem.OnArgument("DIR003", attribute, "Sigma", attribute == Lds ? "LDS" : "FDS", Text(sigma)));
+        if (!DslRules.IsValidKernelSize(size)) problems.Add(Problem.OnArgument(DiagnosticIds.KernelSize, attribute, "Size", attribute == Lds ? "LDS" : "FDS", Text(size)));
+        if (!DslRules.IsValidSigma(sigma)) problems.Add(Problem.OnArgument(DiagnosticIds.KernelSigma, attribute, "Sigma", attribute == Lds ? "LDS" : "FDS", Text(sigma)));
     }
 
     private static void CheckShotGroups(List<Problem> problems, ExperimentDraft d)
@@ -189,7 +190,7 @@ internal static class ExperimentValidator
                 if (bin < 0 || bin >= d.BinCount) outOfRange.Add(bin);
                 else if (owner.TryGetValue(bin, out var first))
                 {
-                    problems.Add(Problem.OnArgument("DIR019", Shots, name, Text(bin), first, name));
+                    problems.Add(Problem.OnArgument(DiagnosticIds.ShotOverlap, Shots, name, Text(bin), first, name));
                     return;
                 }
                 else owner[bin] = name;
@@ -202,7 +203,7 @@ internal static class ExperimentValidator
                 ? $"bins {string.Join(", ", outOfRange)} are outside the label space"
                 : $"missing: {string.Join(", ", missing.Take(12))}{(missing.Count > 12 ? ", ..." : "")}";
             var argument = lists.LastOrDefault(l => l.Item2 is not null).Item1;
-            problems.Add(Problem.OnArgument("DIR020", Shots, argument, Text(d.BinCount - 1), what));
+            problems.Add(Problem.OnArgument(DiagnosticIds.ShotGaps, Shots, argument, Text(d.BinCount - 1), what));
         }
     }
 

@@ -15,19 +15,19 @@ public sealed class DirExperimentAttribute : Attribute
     /// <summary>Learning rate; greater than 0 (DIR012).</summary>
     public double LearningRate { get; set; } = DslDefaults.LearningRate;
     /// <summary>L2 weight decay; 0 or more (DIR024).</summary>
-    public double WeightDecay { get; set; }
+    public double WeightDecay { get; set; } = DslDefaults.WeightDecay;
     /// <summary>The optimiser.</summary>
-    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+    public OptimizerKind Optimizer { get; set; } = DslDefaults.Optimizer;
     /// <summary>Seed of torch, the batch shuffler and every .NET Random of the run.</summary>
     public int Seed { get; set; } = DslDefaults.Seed;
     /// <summary>Gradient norm clip; 0 turns it off (STS-B-DIR recipe: 5). 0 or more (DIR024).</summary>
-    public double GradientClipNorm { get; set; }
+    public double GradientClipNorm { get; set; } = DslDefaults.GradientClipNorm;
     /// <summary>Early stopping: stop after this many epochs without a better validation score; 0 trains every epoch. 0 or more (DIR024).</summary>
-    public int Patience { get; set; }
+    public int Patience { get; set; } = DslDefaults.Patience;
     /// <summary>Targets are divided by this inside the loss and predictions multiplied back (STS-B-DIR: 5). Greater than 0 (DIR024).</summary>
     public double TargetScale { get; set; } = DslDefaults.TargetScale;
     /// <summary>Model selection on the validation split: by MSE (true) or by MAE (false, the age recipe).</summary>
-    public bool SelectByMse { get; set; } = true;
+    public bool SelectByMse { get; set; } = DslDefaults.SelectByMse;
 }
 
 /// <summary>The label space: <see cref="Count"/> equal bins over [<see cref="Min"/>, <see cref="Max"/>].</summary>
@@ -61,11 +61,11 @@ public sealed class LdsAttribute : Attribute
     /// <summary>Kernel width, greater than 0 (DIR003).</summary>
     public double Sigma { get; set; } = DslDefaults.KernelSigma;
     /// <summary>The re-weighting LDS smooths; not None (DIR007).</summary>
-    public Reweight Reweight { get; set; } = Reweight.SqrtInverse;
+    public Reweight Reweight { get; set; } = DslDefaults.LdsReweight;
     /// <summary>Clip per-bin counts below to this before re-weighting (age recipe with Inverse: 5); negative = off.</summary>
-    public double ClipMin { get; set; } = -1;
+    public double ClipMin { get; set; } = DslDefaults.CountClipOff;
     /// <summary>Clip per-bin counts above to this (age recipe with Inverse: 1000); negative = off.</summary>
-    public double ClipMax { get; set; } = -1;
+    public double ClipMax { get; set; } = DslDefaults.CountClipOff;
 }
 
 /// <summary>Feature distribution smoothing on the encoder's output features.</summary>
@@ -79,7 +79,7 @@ public sealed class FdsAttribute : Attribute
     /// <summary>First epoch whose batches are calibrated; greater than StartEpoch (DIR006).</summary>
     public int StartSmooth { get; set; } = DslDefaults.StartSmooth;
     /// <summary>Kernel over the bin axis.</summary>
-    public Kernel Kernel { get; set; } = Kernel.Gaussian;
+    public Kernel Kernel { get; set; } = DslDefaults.FdsKernel;
     /// <summary>Odd window size, at least 3 (DIR002); fewer than 2 x bins (DIR026).</summary>
     public int Size { get; set; } = DslDefaults.KernelSize;
     /// <summary>Kernel width, greater than 0 (DIR003).</summary>
@@ -92,7 +92,7 @@ public sealed class FdsAttribute : Attribute
     /// Which features feed the per-bin statistics: a second pass after each epoch (the reference's semantics, the default)
     /// or the training steps' own features (no second pass; see <see cref="FdsStatistics"/>).
     /// </summary>
-    public FdsStatistics Statistics { get; set; } = FdsStatistics.EpochEndPass;
+    public FdsStatistics Statistics { get; set; } = DslDefaults.FdsStatisticsSource;
 }
 
 /// <summary>The training loss.</summary>
@@ -109,7 +109,7 @@ public sealed class LossAttribute : Attribute
     /// <summary>Focal-R exponent (default 1); greater than 0 (DIR018).</summary>
     public double Gamma { get; set; } = DslDefaults.FocalGamma;
     /// <summary>Focal-R modulating function.</summary>
-    public FocalActivation Activation { get; set; } = FocalActivation.Sigmoid;
+    public FocalActivation Activation { get; set; } = DslDefaults.FocalActivation;
 }
 
 /// <summary>
@@ -216,9 +216,9 @@ public abstract class ResamplingAttribute : Attribute
     /// <summary>Relevance from which a target is rare; in (0, 1] (DIR036).</summary>
     public double Threshold { get; set; } = DslDefaults.RelevanceThreshold;
     /// <summary>Under-sample the normal bumps to the balanced size; false keeps every original record.</summary>
-    public bool Undersample { get; set; } = true;
+    public bool Undersample { get; set; } = DslDefaults.Undersample;
     /// <summary>How relevance is derived: the papers' box-plot extremes, or the DIR view of thin label bins.</summary>
-    public RelevanceKind Relevance { get; set; } = RelevanceKind.Extremes;
+    public RelevanceKind Relevance { get; set; } = DslDefaults.Relevance;
 }
 
 /// <summary>

@@ -62,4 +62,28 @@ static class DslDefaults
     public const double Perturbation = 0.02;
     /// <summary>Multi-step schedule factor.</summary>
     public const double ScheduleGamma = 0.1;
+    /// <summary>L2 weight decay.</summary>
+    public const double WeightDecay = 0;
+    /// <summary>The optimiser.</summary>
+    public const OptimizerKind Optimizer = OptimizerKind.Adam;
+    /// <summary>Gradient norm clip; 0 is off.</summary>
+    public const double GradientClipNorm = 0;
+    /// <summary>Early-stopping patience; 0 is off.</summary>
+    public const int Patience = 0;
+    /// <summary>Model selection by validation MSE (else MAE).</summary>
+    public const bool SelectByMse = true;
+    /// <summary>LDS re-weighting.</summary>
+    public const Reweight LdsReweight = Reweight.SqrtInverse;
+    /// <summary>LDS count clipping bound; negative is off.</summary>
+    public const double CountClipOff = -1;
+    /// <summary>FDS kernel over the bin axis.</summary>
+    public const Kernel FdsKernel = Kernel.Gaussian;
+    /// <summary>Which features feed the FDS statistics.</summary>
+    public const FdsStatistics FdsStatisticsSource = FdsStatistics.EpochEndPass;
+    /// <summary>Focal-R modulating function.</summary>
+    public const FocalActivation FocalActivation = DirDsl.FocalActivation.Sigmoid;
+    /// <summary>SMOTER / SMOGN under-sample the normal range.</summary>
+    public const bool Undersample = true;
+    /// <summary>SMOTER / SMOGN relevance function.</summary>
+    public const RelevanceKind Relevance = RelevanceKind.Extremes;
 }

@@ -57,12 +57,12 @@ public sealed class FeatureStatistics : nn.Module
         : base(nameof(FeatureStatistics))
     {
         if (featureDim < 1) throw new ArgumentOutOfRangeException(nameof(featureDim), featureDim, "FDS needs a feature dimension of at least 1.");
-        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "FDS momentum must lie in [0, 1).");
+        if (!DslRules.IsValidMomentum(momentum)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "FDS momentum must lie in [0, 1).");
         if (startEpoch < 0) throw new ArgumentOutOfRangeException(nameof(startEpoch), startEpoch, "FDS start epoch must be 0 or more.");
-        if (!(clampMin > 0 && clampMin <= clampMax) || double.IsInfinity(clampMax))
+        if (!DslRules.IsValidClamp(clampMin, clampMax))
             throw new ArgumentOutOfRangeException(nameof(clampMin), $"FDS clamp bounds must satisfy 0 < min <= max < inf, got [{clampMin}, {clampMax}].");
-        if (bins <= (size - 1) / 2)
-            throw new ArgumentOutOfRangeException(nameof(bins), bins, $"FDS reflect padding needs more bins than half the kernel size ({(size - 1) / 2}).");
+        if (!DslRules.HasEnoughBinsForFds(bins, size))
+            throw new ArgumentOutOfRangeException(nameof(bins), bins, $"FDS reflect padding needs more bins than half the kernel size ({DslRules.FdsPadding(size)}).");
         var weights = window ?? KernelWindow.ForFds(kernel, size, sigma);
         if (weights.Count != size) throw new ArgumentException($"The FDS window has {weights.Count} weights but the kernel size is {size}.", nameof(window));
         this.window = weights.Select(w => (float)w).ToArray();

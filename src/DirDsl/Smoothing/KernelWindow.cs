@@ -37,18 +37,10 @@ static class KernelWindow
         return window;
     }
 
-    /// <summary>Why a kernel configuration is invalid, or null when it is valid. Shared with the generator's validator.</summary>
-    public static string? Validate(int size, double sigma)
-    {
-        if (size < 3 || size % 2 == 0) return $"kernel size must be an odd number of at least 3, not {size}";
-        if (!(sigma > 0) || double.IsInfinity(sigma)) return $"sigma must be a finite number greater than 0, not {sigma}";
-        return null;
-    }
-
     private static double[] Raw(Kernel kernel, int size, double sigma)
     {
-        var problem = Validate(size, sigma);
-        if (problem != null) throw new ArgumentOutOfRangeException(size < 3 || size % 2 == 0 ? nameof(size) : nameof(sigma), problem);
+        var problem = DslRules.KernelProblem(size, sigma);
+        if (problem != null) throw new ArgumentOutOfRangeException(DslRules.IsValidKernelSize(size) ? nameof(sigma) : nameof(size), problem);
         int half = (size - 1) / 2;
         var window = new double[size];
         switch (kernel)

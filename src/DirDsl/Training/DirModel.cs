@@ -15,7 +15,7 @@ public sealed record ModelContext(int InputDim, DirVariant Variant, IReadOnlyLis
 
     /// <summary>A context for a model outside a run (tests, hand-written loops): Vanilla, or FDS alone when <paramref name="fds"/>.</summary>
     public static ModelContext Plain(int inputDim, LabelBins bins, bool fds = false, double targetScale = 1) =>
-        new(inputDim, new DirVariant(fds ? "FDS" : "Vanilla", Reweight.None, null, fds), Array.Empty<float>(), bins, targetScale);
+        new(inputDim, new DirVariant(DslRules.VariantName(lds: false, fds: fds), Reweight.None, null, fds), Array.Empty<float>(), bins, targetScale);
 }
 
 /// <summary>

@@ -80,12 +80,12 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
     /// </summary>
     public static IReadOnlyList<DirVariant> Ablation(DirVariant configured)
     {
-        var rows = new List<DirVariant> { new("Vanilla", Reweight.None, null, false) };
+        var rows = new List<DirVariant> { new(DslRules.VariantName(lds: false, fds: false), Reweight.None, null, false) };
         if (configured.Reweight != Reweight.None)
             rows.Add(configured with { Name = configured.Reweight.ToString(), Lds = null, Fds = false });
-        if (configured.Lds is not null) rows.Add(configured with { Name = "LDS", Fds = false });
-        if (configured.Fds) rows.Add(new DirVariant("FDS", Reweight.None, null, true));
-        if (configured.Lds is not null && configured.Fds) rows.Add(configured with { Name = "LDS+FDS" });
+        if (configured.Lds is not null) rows.Add(configured with { Name = DslRules.VariantName(lds: true, fds: false), Fds = false });
+        if (configured.Fds) rows.Add(new DirVariant(DslRules.VariantName(lds: false, fds: true), Reweight.None, null, true));
+        if (configured.Lds is not null && configured.Fds) rows.Add(configured with { Name = DslRules.VariantName(lds: true, fds: true) });
         return rows.GroupBy(r => r.Name).Select(g => g.Last()).ToList();
     }
 

@@ -12,21 +12,21 @@ public sealed record TrainerSettings
     /// <summary>Base learning rate.</summary>
     public double LearningRate { get; init; } = DslDefaults.LearningRate;
     /// <summary>L2 weight decay.</summary>
-    public double WeightDecay { get; init; }
+    public double WeightDecay { get; init; } = DslDefaults.WeightDecay;
     /// <summary>The optimiser.</summary>
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public OptimizerKind Optimizer { get; init; } = DslDefaults.Optimizer;
     /// <summary>Seed of torch, the batch order and every Random of the run.</summary>
     public int Seed { get; init; } = DslDefaults.Seed;
     /// <summary>Seeds per variant ([Ablation(Seeds)]).</summary>
     public int Seeds { get; init; } = DslDefaults.Seeds;
     /// <summary>Gradient norm clip; 0 is off.</summary>
-    public double GradientClipNorm { get; init; }
+    public double GradientClipNorm { get; init; } = DslDefaults.GradientClipNorm;
     /// <summary>Early-stopping patience in epochs; 0 trains every epoch.</summary>
-    public int Patience { get; init; }
+    public int Patience { get; init; } = DslDefaults.Patience;
     /// <summary>Targets are divided by this inside the loss; predictions are multiplied back.</summary>
     public double TargetScale { get; init; } = DslDefaults.TargetScale;
     /// <summary>Model selection on validation by MSE (true) or MAE (false).</summary>
-    public bool SelectByMse { get; init; } = true;
+    public bool SelectByMse { get; init; } = DslDefaults.SelectByMse;
     /// <summary>The label space.</summary>
     public required LabelBins Bins { get; init; }
     /// <summary>The learning-rate schedule.</summary>

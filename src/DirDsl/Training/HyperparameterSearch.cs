@@ -69,14 +69,14 @@ public static class HyperparameterSearch
             var point = new SearchPoint(configured.Name, kernel, size, sigma, momentum, binCount);
             var variantBins = binCount is { } count ? LabelBins.Uniform(bins.Min, bins.Max, count) : null;
             var lds = configured.Lds is { } l ? new LdsOptions(kernel ?? l.Kernel, size ?? l.Size, sigma ?? l.Sigma) : null;
-            if (lds is not null && KernelWindow.Validate(lds.Size, lds.Sigma) is { } ldsError)
+            if (lds is not null && DslRules.KernelProblem(lds.Size, lds.Sigma) is { } ldsError)
                 throw new ArgumentException($"Search point {point.Label}: LDS {ldsError}");
             if (configured.Fds && fds is not null)
             {
                 var f = fds.At(point);
-                if (KernelWindow.Validate(f.Size, f.Sigma) is { } fdsError) throw new ArgumentException($"Search point {point.Label}: FDS {fdsError}");
-                if ((variantBins ?? bins).Count <= (f.Size - 1) / 2)
-                    throw new ArgumentException($"Search point {point.Label}: FDS needs more bins than half its kernel size.");
+                if (DslRules.KernelProblem(f.Size, f.Sigma) is { } fdsError) throw new ArgumentException($"Search point {point.Label}: FDS {fdsError}");
+                if (!DslRules.HasEnoughBinsForFds((variantBins ?? bins).Count, f.Size))
+                    throw new ArgumentException($"Search point {point.Label}: FDS needs more than {DslRules.FdsPadding(f.Size)} bins (half its kernel size).");
             }
             grid.Add(configured with { Name = configured.Name + "@" + point.Label, Lds = lds, Point = point, Bins = variantBins });
         }

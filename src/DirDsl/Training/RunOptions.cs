@@ -16,9 +16,18 @@ public sealed class RunOptions
     /// <summary>Override of [Ablation(Seeds)]: run every variant with this many seeds.</summary>
     public int? Seeds { get; set; }
     /// <summary>"auto" (CUDA when available), "cpu", "cuda" or "cuda:N".</summary>
-    public string Device { get; set; } = "auto";
+    public string Device { get; set; } = DefaultDevice;
+
+    /// <summary>The device unless one is named: CUDA when available, else the CPU.</summary>
+    public const string DefaultDevice = "auto";
+
+    /// <summary>The output folder unless one is named.</summary>
+    public const string DefaultOutputFolder = "dirdsl-output";
+
+    /// <summary>The longest time between checkpoints unless set.</summary>
+    public static readonly TimeSpan DefaultCheckpointInterval = TimeSpan.FromSeconds(30);
     /// <summary>Where results, checkpoints and figures go.</summary>
-    public string OutputFolder { get; set; } = "dirdsl-output";
+    public string OutputFolder { get; set; } = DefaultOutputFolder;
     /// <summary>Only these variants (names as in the table, case-insensitive); empty = all.</summary>
     public List<string> Variants { get; } = new();
     /// <summary>Run the hyperparameter-search points ([Search]) instead of the default rows.</summary>
@@ -44,7 +53,7 @@ public sealed class RunOptions
     /// kept in memory in between. Zero writes after every epoch. Default 30 seconds: for fast epochs
     /// per-epoch checkpoint I/O would dominate, and a resumed run repeats at most this much work.
     /// </summary>
-    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(30);
+    public TimeSpan CheckpointInterval { get; set; } = DefaultCheckpointInterval;
 
     /// <summary>Where progress and tables go.</summary>
     public TextWriter Log { get; set; } = Console.Out;

@@ -1,0 +1,50 @@
+// Dependency-free: linked into the generator, so the compile-time validator (DIRnnn), the runtime constructors,
+// the search grid and the dirdsl tool decide validity with the same predicates.
+namespace DirDsl;
+
+/// <summary>The rules a DIR setting must satisfy, stated once for every caller.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+static class DslRules
+{
+    /// <summary>A kernel window has an odd size of at least 3 (DIR002).</summary>
+    public static bool IsValidKernelSize(int size) => size >= 3 && size % 2 == 1;
+
+    /// <summary>A kernel's sigma is a finite number greater than 0 (DIR003).</summary>
+    public static bool IsValidSigma(double sigma) => sigma > 0 && !double.IsInfinity(sigma);
+
+    /// <summary>Why a kernel (size, sigma) is invalid, or null when it is valid.</summary>
+    public static string? KernelProblem(int size, double sigma)
+    {
+        if (!IsValidKernelSize(size)) return $"kernel size must be an odd number of at least 3, not {size}";
+        if (!IsValidSigma(sigma)) return $"sigma must be a finite number greater than 0, not {sigma}";
+        return null;
+    }
+
+    /// <summary>FDS momentum lies in [0, 1) (DIR004).</summary>
+    public static bool IsValidMomentum(double momentum) => momentum >= 0 && momentum < 1;
+
+    /// <summary>Calibration starts after the first statistics update: StartSmooth &gt; StartEpoch (DIR006).</summary>
+    public static bool IsValidStartSmooth(int startEpoch, int startSmooth) => startSmooth > startEpoch;
+
+    /// <summary>FDS clamps the variance ratio to [min, max] with 0 &lt; min &lt;= max &lt; infinity (DIR025).</summary>
+    public static bool IsValidClamp(double min, double max) => min > 0 && min <= max && !double.IsInfinity(max);
+
+    /// <summary>Half an FDS window: its reflect padding needs more label bins than this (DIR026, DIR037).</summary>
+    public static int FdsPadding(int size) => (size - 1) / 2;
+
+    /// <summary>FDS's reflect padding of half the window needs more bins than that half (DIR026, DIR037).</summary>
+    public static bool HasEnoughBinsForFds(int bins, int size) => bins > FdsPadding(size);
+
+    /// <summary>The table row of a configuration with or without LDS and FDS (the ablation's names).</summary>
+    public static string VariantName(bool lds, bool fds) => (lds, fds) switch
+    {
+        (true, true) => "LDS+FDS",
+        (true, false) => "LDS",
+        (false, true) => "FDS",
+        _ => "Vanilla",
+    };
+}
