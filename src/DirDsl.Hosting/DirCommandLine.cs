@@ -53,10 +53,22 @@ public static class DirCommandLine
             CustomParser = result => Checked(result, PathOf),
         };
 
+        public readonly Option<FdsStatistics?> FdsStatisticsOption = new("--fds-statistics")
+        {
+            Description = "Which features feed FDS's statistics: epoch-end-pass (the reference) or training-pass (no second pass); default as [Fds] declares.",
+            HelpName = "epoch-end-pass|training-pass",
+            CustomParser = result => Checked<FdsStatistics?>(result, text => text.ToLowerInvariant() switch
+            {
+                "epoch-end-pass" => FdsStatistics.EpochEndPass,
+                "training-pass" => FdsStatistics.TrainingPass,
+                _ => throw new ArgumentException($"Option --fds-statistics needs epoch-end-pass or training-pass, not '{text}'."),
+            }),
+        };
+
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, CheckpointEvery, DataPathOption })
+            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, CheckpointEvery, DataPathOption, FdsStatisticsOption })
                 root.Options.Add(option);
             return root;
         }
@@ -76,6 +88,7 @@ public static class DirCommandLine
                 DataRoot = result.GetValue(Data),
                 Resume = result.GetValue(Resume),
                 DataPath = result.GetValue(DataPathOption),
+                FdsStatistics = result.GetValue(FdsStatisticsOption),
             };
             options.Variants.AddRange(result.GetValue(Variant) ?? Array.Empty<string>());
             options.Holdouts.AddRange(result.GetValue(Holdout) ?? Array.Empty<TargetRange>());

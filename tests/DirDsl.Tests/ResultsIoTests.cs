@@ -69,6 +69,12 @@ public sealed class ResultsIoTests : IDisposable
 
         // With dropout the training steps' features are not the evaluation-mode ones: their variance is larger.
         var dropout = TrainingPassDropoutExperiment.Run(Options("dropout")).Variants.Single().Fds!;
+
+        // The run-time override gives the declared training-pass experiment's statistics from the epoch-end one.
+        var overridden = Options("override");
+        overridden.FdsStatistics = FdsStatistics.TrainingPass;
+        var viaOverride = EpochEndPassExperiment.Run(overridden).Variants.Single().Fds!;
+        Assert.Equal(trainingPass.RunningMean.SelectMany(r => r), viaOverride.RunningMean.SelectMany(r => r));
         double Total(float[][] rows) => rows.SelectMany(r => r).Sum(v => (double)v);
         Assert.True(Total(dropout.RunningVar) > 1.2 * Total(endPass.RunningVar), $"{Total(dropout.RunningVar)} vs {Total(endPass.RunningVar)}");
     }

@@ -17,6 +17,8 @@ public sealed class RunOptionsTests
         Assert.Equal(TimeSpan.Zero, o.CheckpointInterval);
         Assert.Equal(new TargetRange(1, 2), o.Holdouts.Single());
         Assert.Equal(DataPath.Streaming, o.DataPath);
+        Assert.Equal(FdsStatistics.TrainingPass, DirDsl.Hosting.DirCommandLine.Parse(new[] { "--fds-statistics", "training-pass" }).FdsStatistics);
+        Assert.Null(o.FdsStatistics);
         Assert.Equal(DataPath.InMemory, DirDsl.Hosting.DirCommandLine.Parse(new[] { "--data-path", "memory" }).DataPath);
         Assert.Equal(DataPath.Auto, DirDsl.Hosting.DirCommandLine.Parse(Array.Empty<string>()).DataPath);
     }

@@ -10,6 +10,9 @@ namespace DirDsl;
 /// <param name="TargetScale">Targets are divided by this inside the loss.</param>
 public sealed record ModelContext(int InputDim, DirVariant Variant, IReadOnlyList<float> FitTargets, LabelBins Bins, double TargetScale)
 {
+    /// <summary>Which features feed FDS's statistics when the run overrides [Fds(Statistics)]; null keeps the declared source.</summary>
+    public FdsStatistics? FdsStatisticsOverride { get; init; }
+
     /// <summary>The label bins of this variant's FDS statistics (a search point may change them).</summary>
     public LabelBins VariantBins => Variant.BinsOr(Bins);
 
@@ -55,7 +58,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         {
             fds = fdsOptions.At(context.Variant.Point).Create(context.VariantBins.Count, featureDim);
             startSmooth = fdsOptions.StartSmooth;
-            statisticsSource = fdsOptions.Statistics;
+            statisticsSource = context.FdsStatisticsOverride ?? fdsOptions.Statistics;
             register_module("fds", fds);
         }
         if (context.Variant.BalancedMse is { } balanced)

@@ -101,7 +101,10 @@ public static class DirTrainer
         var fit = ownRecords ?? data.Train;
         // Initial weights depend on the seed alone, so every variant starts from the same draw.
         TrainingKit.SeedEpoch(seed, -1);
-        using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, fit.Targets, settings.Bins, settings.TargetScale));
+        using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, fit.Targets, settings.Bins, settings.TargetScale)
+        {
+            FdsStatisticsOverride = options.FdsStatistics,
+        });
         model.to(data.Device);
 
         var stage = StagePlan.For(variant, settings, epochs);

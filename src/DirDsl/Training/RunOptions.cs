@@ -58,6 +58,9 @@ public sealed class RunOptions
     /// <summary>Where progress and tables go.</summary>
     public TextWriter Log { get; set; } = Console.Out;
 
+    /// <summary>Which features feed FDS's statistics, overriding [Fds(Statistics)] (null: as declared).</summary>
+    public FdsStatistics? FdsStatistics { get; set; }
+
     /// <summary>How splits reach the model: held whole when they fit (auto, the default), always held, or always streamed.</summary>
     public DataPath DataPath { get; set; } = DataPath.Auto;
 
