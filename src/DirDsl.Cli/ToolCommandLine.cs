@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using DirDsl.Hosting;
 
 namespace DirDsl.Cli;
 
@@ -16,7 +17,7 @@ internal static class ToolCommandLine
     {
         Description = "Field separator (default ','; 'tab' for tabs).",
         DefaultValueFactory = _ => ',',
-        CustomParser = result => Checked(result, text => text is "tab" or "\\t" ? '\t' : text.Length == 1 ? text[0]
+        CustomParser = result => OptionParsing.Checked(result, text => text is "tab" or "\\t" ? '\t' : text.Length == 1 ? text[0]
             : throw new ArgumentException($"--delimiter needs one character or 'tab', not '{text}'.")),
     };
     private static readonly Option<bool> NoQuoting = new("--no-quoting") { Description = "Read quotes as text (STS-B, SICK)." };
@@ -30,7 +31,7 @@ internal static class ToolCommandLine
         Description = "inverse or sqrt-inverse (default sqrt-inverse).",
         HelpName = "inverse|sqrt-inverse",
         DefaultValueFactory = _ => Reweight.SqrtInverse,
-        CustomParser = result => Checked(result, text => text.ToLowerInvariant() switch
+        CustomParser = result => OptionParsing.Checked(result, text => text.ToLowerInvariant() switch
         {
             "inverse" => Reweight.Inverse,
             "sqrt-inverse" or "sqrtinverse" or "sqrt_inv" => Reweight.SqrtInverse,
@@ -42,7 +43,7 @@ internal static class ToolCommandLine
         Description = "gaussian, triangular or laplace (default gaussian).",
         HelpName = "gaussian|triangular|laplace",
         DefaultValueFactory = _ => Kernel.Gaussian,
-        CustomParser = result => Checked(result, text => text.ToLowerInvariant() switch
+        CustomParser = result => OptionParsing.Checked(result, text => text.ToLowerInvariant() switch
         {
             "gaussian" => Kernel.Gaussian,
             "triangular" or "triang" => Kernel.Triangular,
@@ -55,7 +56,7 @@ internal static class ToolCommandLine
     private static readonly Option<(double, double)?> Clip = new("--clip")
     {
         Description = "Clip per-bin counts to MIN,MAX first (the age recipe: 5,1000).",
-        CustomParser = result => Checked<(double, double)?>(result, text =>
+        CustomParser = result => OptionParsing.Checked<(double, double)?>(result, text =>
         {
             var parts = text.Split(',');
             return parts.Length == 2 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var lo)
@@ -122,20 +123,5 @@ internal static class ToolCommandLine
         if (o.File is not null) o.Files.Add(o.File);
         if (DslRules.KernelProblem(o.Size, o.Sigma) is { } problem) throw new DirDslTool.UsageException(problem + ".");
         return o;
-    }
-
-    /// <summary>Parses the option's last token; an ArgumentException becomes a parse error with its message.</summary>
-    private static T? Checked<T>(ArgumentResult result, Func<string, T> parse)
-    {
-        if (result.Tokens.Count == 0) return default;
-        try
-        {
-            return parse(result.Tokens[^1].Value);
-        }
-        catch (ArgumentException e)
-        {
-            result.AddError(e.Message);
-            return default;
-        }
     }
 }

@@ -28,7 +28,7 @@ public static class DirCommandLine
         {
             Description = "auto (CUDA when available), cpu, cuda or cuda:N.",
             DefaultValueFactory = _ => RunOptions.DefaultDevice,
-            CustomParser = result => Checked(result, token => RunOptions.CheckDeviceName(token)) ?? RunOptions.DefaultDevice,
+            CustomParser = result => OptionParsing.Checked(result, token => RunOptions.CheckDeviceName(token)) ?? RunOptions.DefaultDevice,
         };
         public readonly Option<string> Output = new("--output") { Description = $"Output folder (default: {RunOptions.DefaultOutputFolder}).", DefaultValueFactory = _ => RunOptions.DefaultOutputFolder };
         public readonly Option<string[]> Variant = new("--variant") { Description = "Run only this variant (repeatable): Vanilla, LDS, FDS, LDS+FDS, a search point, ..." };
@@ -39,25 +39,25 @@ public static class DirCommandLine
         public readonly Option<TargetRange[]> Holdout = new("--holdout")
         {
             Description = "Remove targets in [MIN, MAX) from training and validation and keep them in test (repeatable): MIN:MAX.",
-            CustomParser = result => result.Tokens.Select(token => Checked(result, _ => TargetRange.Parse(token.Value))).OfType<TargetRange>().ToArray(),
+            CustomParser = result => result.Tokens.Select(token => OptionParsing.Checked(result, _ => TargetRange.Parse(token.Value))).OfType<TargetRange>().ToArray(),
         };
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue each variant from its last checkpoint." };
         public readonly Option<TimeSpan?> CheckpointEvery = new("--checkpoint-every")
         {
             Description = $"Write checkpoints at most every S seconds (default {RunOptions.DefaultCheckpointInterval.TotalSeconds}; 0 = every epoch).",
-            CustomParser = result => Checked(result, Seconds),
+            CustomParser = result => OptionParsing.Checked(result, Seconds),
         };
         public readonly Option<DataPath> DataPathOption = new("--data-path")
         {
             Description = "auto (default: splits held whole when they fit, streamed when read from disk or over 1 GiB), memory, or stream.",
-            CustomParser = result => Checked(result, PathOf),
+            CustomParser = result => OptionParsing.Checked(result, PathOf),
         };
 
         public readonly Option<FdsStatistics?> FdsStatisticsOption = new("--fds-statistics")
         {
             Description = "Which features feed FDS's statistics: epoch-end-pass (the reference) or training-pass (no second pass); default as [Fds] declares.",
             HelpName = "epoch-end-pass|training-pass",
-            CustomParser = result => Checked<FdsStatistics?>(result, text => text.ToLowerInvariant() switch
+            CustomParser = result => OptionParsing.Checked<FdsStatistics?>(result, text => text.ToLowerInvariant() switch
             {
                 "epoch-end-pass" => FdsStatistics.EpochEndPass,
                 "training-pass" => FdsStatistics.TrainingPass,
@@ -120,21 +120,6 @@ public static class DirCommandLine
             "stream" => DataPath.Streaming,
             _ => throw new ArgumentException($"Option --data-path needs auto, memory or stream, not '{text}'."),
         };
-
-        /// <summary>Parses the option's last token with <paramref name="parse"/>; an ArgumentException becomes a parse error with its message.</summary>
-        private static T? Checked<T>(ArgumentResult result, Func<string, T> parse)
-        {
-            if (result.Tokens.Count == 0) return default;
-            try
-            {
-                return parse(result.Tokens[^1].Value);
-            }
-            catch (ArgumentException e)
-            {
-                result.AddError(e.Message);
-                return default;
-            }
-        }
     }
 
     /// <summary>
@@ -247,5 +232,27 @@ public static class DirCommandLine
         var search = ResultWriter.SearchSection(result);
         if (search.Length > 0) log.Write(search);
         log.WriteLine($"Results written to {Path.GetFullPath(Path.Combine(options.OutputFolder, result.Experiment))}");
+    }
+}
+
+/// <summary>Parsing helpers shared by DirDsl's command lines (the generated entry point and the dirdsl tool).</summary>
+public static class OptionParsing
+{
+    /// <summary>
+    /// Parses an option's last token with <paramref name="parse"/>; an <see cref="ArgumentException"/> becomes a parse
+    /// error carrying its message, so every bad value is reported as one clear line with exit code 2.
+    /// </summary>
+    public static T? Checked<T>(ArgumentResult result, Func<string, T> parse)
+    {
+        if (result.Tokens.Count == 0) return default;
+        try
+        {
+            return parse(result.Tokens[^1].Value);
+        }
+        catch (ArgumentException e)
+        {
+            result.AddError(e.Message);
+            return default;
+        }
     }
 }
