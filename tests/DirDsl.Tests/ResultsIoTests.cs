@@ -62,7 +62,10 @@ public sealed class ResultsIoTests : IDisposable
     public void FdsTrainingPass_WithoutDropout_GivesTheEpochEndPassStatistics()
     {
         // A learning rate of 1e-12 leaves every weight unchanged, so both sources see the same features.
+        EpochEndPassExperiment.HookCalls.Clear();
         var endPass = EpochEndPassExperiment.Run(Options("end")).Variants.Single().Fds!;
+        // The user's partial OnTrainEpochEnd ran after each epoch's FDS update (one update per epoch).
+        Assert.Equal(new[] { ("FDS", 0, 1L), ("FDS", 1, 2L) }, EpochEndPassExperiment.HookCalls.Take(2));
         var trainingPass = TrainingPassExperiment.Run(Options("training")).Variants.Single().Fds!;
         AssertClose(endPass.RunningMean, trainingPass.RunningMean, 1e-5);
         AssertClose(endPass.RunningVar, trainingPass.RunningVar, 1e-4);

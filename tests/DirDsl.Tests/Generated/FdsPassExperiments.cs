@@ -42,3 +42,13 @@ public partial class TrainingPassDropoutExperiment
     [Encoder(FeatureDim = 8)]
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU(), nn.Dropout(0.5));
 }
+
+/// <summary>The generated OnTrainEpochEnd hook, implemented in the user's part of the class.</summary>
+public partial class EpochEndPassExperiment
+{
+    /// <summary>What the hook saw: (variant, epoch, FDS update count) per epoch.</summary>
+    public static readonly List<(string Variant, int Epoch, long FdsUpdates)> HookCalls = new();
+
+    static partial void OnTrainEpochEnd(EpochEnd epochEnd) =>
+        HookCalls.Add((epochEnd.Variant, epochEnd.Record.Epoch, epochEnd.Model.FeatureStatistics?.UpdateCount ?? -1));
+}
