@@ -82,6 +82,41 @@ public sealed class DiagnosticTests
     public Task ZeroBinCount_ReportsErrorOnCountArgument() => Verify(new ExperimentSource { Bins = "[LabelBins(Min = 0, Max = 5, Count = {|DIR009:0|})]" });
 
     [Fact]
+    public async Task UndefinedEnumValue_ReportsErrorOnTheArgument_NamingTheValidValues()
+    {
+        await Verify(new ExperimentSource { Extra = "[Fds(Kernel = {|DIR039:(Kernel)7|})]" });
+        // Positional arguments are found too, and the message names the valid values.
+        var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
+        {
+            TestCode = new ExperimentSource { Extra = "[Loss({|#0:(LossKind)42|})]" }.ToString(),
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.TestState.AdditionalReferences.AddRange(TestCompilation.References);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.UndefinedEnumValue).WithLocation(0)
+            .WithArguments("kind", "42", "LossKind", "Mse, L1, Huber, FocalL1, FocalMse"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task InvertedShotThresholds_ReportsErrorOnFewBelow() =>
+        Verify(new ExperimentSource { Extra = "[ShotGroups(ManyAbove = 20, FewBelow = {|DIR040:100|})]" });
+
+    [Fact]
+    public Task AbsurdBinCount_WarnsOnCount() =>
+        Verify(new ExperimentSource { Bins = "[LabelBins(Min = 0, Max = 5, Count = {|DIR104:1_000_000|})]" });
+
+    [Fact]
+    public async Task SettingsThatDoNothing_WarnOnTheirArguments()
+    {
+        await Verify(new ExperimentSource { Extra = "[Loss(LossKind.L1, Beta = {|DIR105:0.5|})]" });
+        await Verify(new ExperimentSource { Extra = "[Loss(LossKind.Huber, Gamma = {|DIR105:2|})]" });
+        await Verify(new ExperimentSource { Experiment = "[DirExperiment(Epochs = 10, Patience = {|DIR105:10|})]" });
+        await Verify(new ExperimentSource { Experiment = "[DirExperiment(Epochs = 10)]", Extra = "[LrSchedule(ScheduleKind.MultiStep, Milestones = {|DIR105:new[] { 5, 12 }|})]" });
+        // The same settings where they act: no diagnostic.
+        await Verify(new ExperimentSource { Experiment = "[DirExperiment(Epochs = 10, Patience = 3)]", Extra = "[Loss(LossKind.Huber, Beta = 0.5)] [LrSchedule(ScheduleKind.MultiStep, Milestones = new[] { 5, 8 })]" });
+    }
+
+    [Fact]
     public Task ZeroEpochs_ReportsErrorOnEpochsArgument() => Verify(new ExperimentSource { Experiment = "[DirExperiment(Epochs = {|DIR010:0|})]" });
 
     [Fact]
@@ -115,7 +150,8 @@ public sealed class DiagnosticTests
     [Fact]
     public Task EncoderWithWrongSignature_ReportsErrorOnMember() => Verify(new ExperimentSource
     {
-        Encoder = "[Encoder(FeatureDim = 4)] public static nn.Module<Tensor, Tensor> {|DIR017:Encoder|}(long inputDim) => nn.Linear(inputDim, 4);",
+        // int or long is right (TorchSharp's Linear takes long); a double width is not.
+        Encoder = "[Encoder(FeatureDim = 4)] public static nn.Module<Tensor, Tensor> {|DIR017:Encoder|}(double inputDim) => nn.Linear((long)inputDim, 4);",
     });
 
     [Fact]

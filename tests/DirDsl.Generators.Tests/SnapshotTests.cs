@@ -145,6 +145,18 @@ public sealed class SnapshotTests
     }
 
     [Fact]
+    public void EncoderTakingLong_AsTorchSharpsLinearDoes_IsAcceptedAndCompiles()
+    {
+        var source = new ExperimentSource
+        {
+            Encoder = "[Encoder(FeatureDim = 4)] public static nn.Module<Tensor, Tensor> Encoder(long inputDim) => nn.Linear(inputDim, 4);",
+        }.ToString();
+        var (output, result) = TestCompilation.Generate(TestCompilation.Create(source));
+        Assert.Contains(result.GeneratedTrees, t => t.FilePath.EndsWith(".Model.g.cs", StringComparison.Ordinal));
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning));
+    }
+
+    [Fact]
     public void InvalidExperiment_GetsNoGeneratedCode()
     {
         var source = new ExperimentSource { Extra = "[Lds(Size = 4)]" }.ToString();

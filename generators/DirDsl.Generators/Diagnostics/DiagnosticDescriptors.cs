@@ -149,6 +149,22 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor SmoothAfterTraining = Warning(DiagnosticIds.SmoothAfterTraining, "FDS never calibrates",
         "FDS StartSmooth ({0}) is not below Epochs ({1}); features are never calibrated", "Calibration starts at epoch StartSmooth.");
 
+    public static readonly DiagnosticDescriptor UndefinedEnumValue = Error(DiagnosticIds.UndefinedEnumValue, "Not a value of the enum",
+        "{0} = {1} is not a value of {2}; use one of {3}",
+        "A cast such as (Kernel)7 compiles but names no setting the DSL knows.");
+
+    public static readonly DiagnosticDescriptor ShotThresholds = Error(DiagnosticIds.ShotThresholds, "Shot-group thresholds overlap",
+        "FewBelow ({0}) must be at most ManyAbove + 1 ({1}): a bin cannot be both many-shot and few-shot",
+        "Many-shot bins have more than ManyAbove training samples, few-shot bins fewer than FewBelow, medium-shot the rest.");
+
+    public static readonly DiagnosticDescriptor ManyBins = Warning(DiagnosticIds.ManyBins, "Very many label bins",
+        "{0} label bins over [{1}, {2}]: most will hold no training sample, so LDS, FDS and the shot groups lose their meaning",
+        "Bins should be wide enough to hold several training samples each; the paper uses 100 for ages and 50 for STS-B scores.");
+
+    public static readonly DiagnosticDescriptor IneffectiveSetting = Warning(DiagnosticIds.IneffectiveSetting, "Setting has no effect",
+        "{0} has no effect: {1}",
+        "The setting is legal but changes nothing in this configuration; remove it or change what it depends on.");
+
     public static readonly DiagnosticDescriptor NoEntryPoint = Warning(DiagnosticIds.NoEntryPoint, "No entry point without DirDsl.Hosting",
         "'{0}' is in an executable without a Main, and the program does not reference DirDsl.Hosting, which provides the generated entry point",
         "Reference the DirDsl.Hosting package (or project) to get the generated Main with its command line, or write a Main that calls Run.");

@@ -48,4 +48,8 @@ internal static class DiagnosticIds
     public const string AblationWithoutMethods = "DIR101";
     public const string SmoothAfterTraining = "DIR102";
     public const string NoEntryPoint = "DIR103";
+    public const string UndefinedEnumValue = "DIR039";
+    public const string ShotThresholds = "DIR040";
+    public const string ManyBins = "DIR104";
+    public const string IneffectiveSetting = "DIR105";
 }

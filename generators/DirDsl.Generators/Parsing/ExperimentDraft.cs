@@ -56,6 +56,8 @@ internal sealed class ExperimentDraft
     public bool IsPartial;
     public bool IsNestedOrGeneric;
     public bool HasUnreadableArgument;
+    /// <summary>Problems found while reading arguments (an enum value outside its type), reported with the validator's.</summary>
+    public readonly System.Collections.Generic.List<Problem> ReadProblems = new();
 
     public Setting<int> Epochs, BatchSize, Seed, Patience;
     public Setting<double> LearningRate, WeightDecay, GradientClipNorm, TargetScale;

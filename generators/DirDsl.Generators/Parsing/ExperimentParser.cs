@@ -25,6 +25,7 @@ internal static class ExperimentParser
     {
         var draft = Read(type, cancellationToken);
         var problems = ExperimentValidator.Validate(draft);
+        problems.InsertRange(0, draft.ReadProblems);
         // An error (by its descriptor's severity) blocks the generated code; warnings do not.
         bool blocked = draft.HasUnreadableArgument
             || problems.Any(p => p.Id.Length == 0 || DiagnosticDescriptors.ById(p.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
@@ -292,11 +293,11 @@ internal static class ExperimentParser
         return null;
     }
 
-    /// <summary>static, non-generic, one int parameter, returning Module&lt;Tensor, Tensor&gt; or a subclass of it.</summary>
+    /// <summary>static, non-generic, one int or long parameter (TorchSharp's Linear takes long), returning Module&lt;Tensor, Tensor&gt; or a subclass of it.</summary>
     private static bool IsModuleFactory(IMethodSymbol member)
     {
         if (!member.IsStatic || member.IsGenericMethod || member.Parameters.Length != 1
-            || member.Parameters[0].Type.SpecialType != SpecialType.System_Int32) return false;
+            || member.Parameters[0].Type.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_Int64)) return false;
         for (var type = member.ReturnType as INamedTypeSymbol; type is not null; type = type.BaseType)
             if (type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == AttributeNames.TensorModule) return true;
         return false;
@@ -334,12 +335,14 @@ internal static class ExperimentParser
         public Setting<T> NamedEnumSetting<T>(string name, T fallback) where T : struct, Enum
         {
             foreach (var argument in attribute.NamedArguments)
-                if (argument.Key == name) return new Setting<T>(ToEnum(argument.Value, fallback), true);
+                if (argument.Key == name) return new Setting<T>(ToEnum(argument.Value, fallback, name), true);
             return new Setting<T>(fallback, false);
         }
 
         public T CtorEnum<T>(int index, T fallback) where T : struct, Enum =>
-            index < attribute.ConstructorArguments.Length ? ToEnum(attribute.ConstructorArguments[index], fallback) : fallback;
+            index < attribute.ConstructorArguments.Length
+                ? ToEnum(attribute.ConstructorArguments[index], fallback, attribute.AttributeConstructor?.Parameters.ElementAtOrDefault(index)?.Name ?? "")
+                : fallback;
 
         public int[]? NamedArray(string name) => NamedValues<int>(name, TryValue);
 
@@ -383,10 +386,15 @@ internal static class ExperimentParser
             return true;
         }
 
-        private T ToEnum<T>(TypedConstant constant, T fallback) where T : struct, Enum
+        private T ToEnum<T>(TypedConstant constant, T fallback, string argument) where T : struct, Enum
         {
             if (TryEnum(constant, out T value)) return value;
             draft.HasUnreadableArgument = true;
+            // A cast such as (Kernel)7 compiles; say so rather than silently generating nothing.
+            if (constant.Kind == TypedConstantKind.Enum && constant.Value is int raw && attribute.AttributeClass is { } type)
+                draft.ReadProblems.Add(Problem.OnArgument(DiagnosticIds.UndefinedEnumValue, AttributeNames.ShortName(type.ToDisplayString()), argument,
+                    argument, raw.ToString(System.Globalization.CultureInfo.InvariantCulture), typeof(T).Name,
+                    string.Join(", ", Enum.GetNames(typeof(T)))));
             return fallback;
         }
     }

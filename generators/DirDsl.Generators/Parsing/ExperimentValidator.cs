@@ -76,6 +76,13 @@ internal static class ExperimentValidator
         }
 
         CheckShotGroups(problems, d);
+        if (d.FewBelow > d.ManyAbove + 1)
+            problems.Add(Problem.OnArgument(DiagnosticIds.ShotThresholds, "ShotGroups", d.FewBelow.IsExplicit || !d.ManyAbove.IsExplicit ? "FewBelow" : "ManyAbove",
+                Text(d.FewBelow), Text(d.ManyAbove + 1)));
+        // More bins than any data set fills: most are empty and every per-bin method degenerates.
+        if (d.HasBins && d.BinCount > MaxSensibleBins)
+            problems.Add(Problem.OnArgument(DiagnosticIds.ManyBins, Bins, "Count", Text(d.BinCount), Text(d.BinMin), Text(d.BinMax)));
+        CheckIneffectiveSettings(problems, d);
 
         if (d.HasSchedule && d.ScheduleKind == ScheduleKind.MultiStep)
         {
@@ -175,6 +182,25 @@ internal static class ExperimentValidator
     {
         if (!DslRules.IsValidKernelSize(size)) problems.Add(Problem.OnArgument(DiagnosticIds.KernelSize, attribute, "Size", attribute == Lds ? "LDS" : "FDS", Text(size)));
         if (!DslRules.IsValidSigma(sigma)) problems.Add(Problem.OnArgument(DiagnosticIds.KernelSigma, attribute, "Sigma", attribute == Lds ? "LDS" : "FDS", Text(sigma)));
+    }
+
+    /// <summary>More label bins than this draws DIR104: far more than the paper's 100 (ages) or 50 (STS-B scores).</summary>
+    public const int MaxSensibleBins = 10_000;
+
+    /// <summary>Legal settings that change nothing in this configuration (DIR105).</summary>
+    private static void CheckIneffectiveSettings(List<Problem> problems, ExperimentDraft d)
+    {
+        if (d.LossBeta.IsExplicit && d.LossKind is LossKind.L1 or LossKind.Mse)
+            problems.Add(Problem.OnArgument(DiagnosticIds.IneffectiveSetting, Loss, "Beta", "Beta", $"the {d.LossKind} loss has no beta; only Huber and Focal-R use it"));
+        if (d.LossGamma.IsExplicit && d.LossKind is not (LossKind.FocalL1 or LossKind.FocalMse))
+            problems.Add(Problem.OnArgument(DiagnosticIds.IneffectiveSetting, Loss, "Gamma", "Gamma", $"the {d.LossKind} loss has no gamma; only Focal-R uses it"));
+        if (d.Patience > 0 && d.Epochs >= 1 && d.Patience >= d.Epochs)
+            problems.Add(Problem.OnArgument(DiagnosticIds.IneffectiveSetting, Experiment, "Patience", "Patience",
+                $"Patience ({Text(d.Patience)}) is not below Epochs ({Text(d.Epochs)}), so early stopping can never end training"));
+        if (d.HasSchedule && d.ScheduleKind == ScheduleKind.MultiStep && d.Milestones is { Length: > 0 } milestones && d.Epochs >= 1
+            && milestones.FirstOrDefault(m => m >= d.Epochs) is var late && milestones.Any(m => m >= d.Epochs))
+            problems.Add(Problem.OnArgument(DiagnosticIds.IneffectiveSetting, Schedule, "Milestones", "Milestones",
+                $"milestone {Text(late)} is not below Epochs ({Text(d.Epochs)}), so the learning rate never changes there"));
     }
 
     private static void CheckShotGroups(List<Problem> problems, ExperimentDraft d)
