@@ -61,6 +61,7 @@ public static class DirDslTool
         output.WriteLine(Invariant($"{o.File}: column '{o.Target}', {targets.Length} rows"));
         output.WriteLine(Invariant($"min {sorted[0]:G6}, median {sorted[sorted.Length / 2]:G6}, max {sorted[^1]:G6}, mean {mean:G6}, sd {sd:G6}, skew {skew:0.00}"));
         output.WriteLine($"bins: {bins}; LDS: {lds.Kernel}, size {lds.Size}, sigma {lds.Sigma}");
+        foreach (var cap in TargetCaps.Find(targets, bins)) output.WriteLine(cap.Warning("file"));
         output.WriteLine();
         output.WriteLine("| bin | from | count | LDS-effective | group |");
         output.WriteLine("|---:|---:|---:|---:|---|");

@@ -42,6 +42,7 @@ public static class DirCommandLine
             CustomParser = result => result.Tokens.Select(token => OptionParsing.Checked(result, _ => TargetRange.Parse(token.Value))).OfType<TargetRange>().ToArray(),
         };
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue each variant from its last checkpoint." };
+        public readonly Option<bool> Verbose = new("--verbose") { Description = "Print a line per epoch (train loss, validation errors) besides the progress." };
         public readonly Option<TimeSpan?> CheckpointEvery = new("--checkpoint-every")
         {
             Description = $"Write checkpoints at most every S seconds (default {RunOptions.DefaultCheckpointInterval.TotalSeconds}; 0 = every epoch).",
@@ -68,7 +69,7 @@ public static class DirCommandLine
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, CheckpointEvery, DataPathOption, FdsStatisticsOption })
+            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption })
                 root.Options.Add(option);
             return root;
         }
@@ -87,6 +88,7 @@ public static class DirCommandLine
                 Experiment = result.GetValue(Experiment),
                 DataRoot = result.GetValue(Data),
                 Resume = result.GetValue(Resume),
+                Verbose = result.GetValue(Verbose),
                 DataPath = result.GetValue(DataPathOption),
                 FdsStatistics = result.GetValue(FdsStatisticsOption),
             };

@@ -18,10 +18,13 @@ internal static class FeatureMapEmitter
             var type = f.Kind switch
             {
                 FeatureKind.Number or FeatureKind.Boolean => "Standardizer",
+                FeatureKind.NullableNumber or FeatureKind.NullableBoolean => "ImputingStandardizer",
                 FeatureKind.Category or FeatureKind.EnumCategory => "Vocabulary",
                 _ => "VectorStandardizer",
             };
-            w.Line($"private readonly global::DirDsl.{type} {Field(f)} = new({Literal(f.Name)});");
+            w.Line(IsNullable(f)
+                ? $"private readonly global::DirDsl.{type} {Field(f)} = new({Literal(f.Name)}, {ExperimentFile.Enum(f.Impute)});"
+                : $"private readonly global::DirDsl.{type} {Field(f)} = new({Literal(f.Name)});");
         }
         w.Line();
         w.Line("/// <inheritdoc />");
@@ -55,6 +58,11 @@ internal static class FeatureMapEmitter
                 case FeatureKind.Boolean:
                     w.Line($"row[at++] = {Field(f)}.Transform({Read(f)}, split, index);");
                     break;
+                case FeatureKind.NullableNumber:
+                case FeatureKind.NullableBoolean:
+                    w.Line($"{Field(f)}.Transform({Read(f)}, row.Slice(at, global::DirDsl.ImputingStandardizer.Width), split, index);");
+                    w.Line("at += global::DirDsl.ImputingStandardizer.Width;");
+                    break;
                 case FeatureKind.Category:
                 case FeatureKind.EnumCategory:
                     w.Line($"{Field(f)}.Transform({Read(f)}, row.Slice(at, {Field(f)}.Count));");
@@ -86,6 +94,13 @@ internal static class FeatureMapEmitter
             w.Close();
             w.Line();
         }
+        var nullable = m.Record.Features.Where(IsNullable).ToList();
+        if (nullable.Count > 0)
+        {
+            w.Line("/// <inheritdoc />");
+            w.Line($"public global::System.Collections.Generic.IReadOnlyList<string> FitNotes => new[] {{ {string.Join(", ", nullable.Select(f => Field(f) + ".Note"))} }};");
+            w.Line();
+        }
         w.Line("/// <inheritdoc />");
         w.Line($"public float Target({record} record, string split, int index) =>");
         w.Line($"    global::DirDsl.DirDataset.CheckTarget((double)record.{m.Record.Target}, split, index, {Literal(m.Record.Target)});");
@@ -94,9 +109,12 @@ internal static class FeatureMapEmitter
 
     private static string Field(FeatureModel f) => Camel(f.Name) + "Feature";
 
+    private static bool IsNullable(FeatureModel f) => f.Kind is FeatureKind.NullableNumber or FeatureKind.NullableBoolean;
+
     private static string Width(FeatureModel f) => f.Kind switch
     {
         FeatureKind.Number or FeatureKind.Boolean => "1",
+        FeatureKind.NullableNumber or FeatureKind.NullableBoolean => "global::DirDsl.ImputingStandardizer.Width",
         FeatureKind.Category or FeatureKind.EnumCategory => Field(f) + ".Count",
         _ => Field(f) + ".Width",
     };
@@ -106,6 +124,8 @@ internal static class FeatureMapEmitter
     {
         FeatureKind.Number => $"(double)record.{f.Name}",
         FeatureKind.Boolean => $"record.{f.Name} ? 1.0 : 0.0",
+        FeatureKind.NullableNumber => $"(double?)record.{f.Name}",
+        FeatureKind.NullableBoolean => $"record.{f.Name} is {{ }} {Camel(f.Name)}Value ? ({Camel(f.Name)}Value ? 1.0 : 0.0) : (double?)null",
         FeatureKind.Category => $"record.{f.Name}",
         FeatureKind.EnumCategory => $"record.{f.Name}.ToString()",
         FeatureKind.FloatVector => $"record.{f.Name}",

@@ -70,9 +70,12 @@ internal enum FeatureKind
     EnumCategory,
     FloatVector,
     DoubleVector,
+    NullableNumber,
+    NullableBoolean,
 }
 
-internal sealed record FeatureModel(string Name, FeatureKind Kind);
+/// <summary>A [Feature] member: its name, how it is encoded, and what fills a missing value (nullable kinds only).</summary>
+internal sealed record FeatureModel(string Name, FeatureKind Kind, Imputation Impute = Imputation.Median);
 
 /// <summary>The record type of the splits: its global:: name, [Feature] members and [Target] member.</summary>
 internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureModel> Features, string Target);

@@ -255,15 +255,19 @@ internal static class ExperimentParser
                     if (name == AttributeNames.Target)
                     {
                         if (!IsNumber(memberType))
-                            return (null, $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target must be a number (float, double, int, long, decimal)");
+                            return (null, NullableOf(memberType) is not null
+                                ? $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target cannot be missing: make it a plain number and leave records without a target out in the [Data] member"
+                                : $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target must be a number (float, double, int, long, decimal)");
                         targets.Add(member.Name);
                     }
                     else if (name == AttributeNames.Feature)
                     {
                         var kind = FeatureKindOf(memberType);
                         if (kind is null)
-                            return (null, $"[Feature] member '{member.Name}' has unsupported type '{memberType.ToDisplayString()}' (use a number, bool, string, enum, float[] or double[])");
-                        features.Add(new FeatureModel(member.Name, kind.Value));
+                            return (null, $"[Feature] member '{member.Name}' has unsupported type '{memberType.ToDisplayString()}' (use a number, bool, string, enum, float[] or double[], or a nullable number or bool for missing values)");
+                        var impute = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Impute").Value is { Kind: TypedConstantKind.Enum, Value: int raw }
+                            && Enum.IsDefined(typeof(Imputation), raw) ? (Imputation)raw : DslDefaults.Imputation;
+                        features.Add(new FeatureModel(member.Name, kind.Value, impute));
                     }
                 }
             }
@@ -279,8 +283,18 @@ internal static class ExperimentParser
         or SpecialType.System_Int32 or SpecialType.System_Int64 or SpecialType.System_Int16 or SpecialType.System_Byte
         or SpecialType.System_Decimal;
 
+    /// <summary>T of a Nullable&lt;T&gt;, else null.</summary>
+    private static ITypeSymbol? NullableOf(ITypeSymbol type) =>
+        type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable ? nullable.TypeArguments[0] : null;
+
     private static FeatureKind? FeatureKindOf(ITypeSymbol type)
     {
+        if (NullableOf(type) is { } underlying)
+        {
+            if (IsNumber(underlying)) return FeatureKind.NullableNumber;
+            if (underlying.SpecialType == SpecialType.System_Boolean) return FeatureKind.NullableBoolean;
+            return null;
+        }
         if (IsNumber(type)) return FeatureKind.Number;
         if (type.SpecialType == SpecialType.System_Boolean) return FeatureKind.Boolean;
         if (type.SpecialType == SpecialType.System_String) return FeatureKind.Category;

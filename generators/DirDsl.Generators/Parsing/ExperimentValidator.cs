@@ -76,7 +76,7 @@ internal static class ExperimentValidator
         }
 
         CheckShotGroups(problems, d);
-        if (d.FewBelow > d.ManyAbove + 1)
+        if (!DslRules.IsValidShotThresholds(d.ManyAbove, d.FewBelow))
             problems.Add(Problem.OnArgument(DiagnosticIds.ShotThresholds, "ShotGroups", d.FewBelow.IsExplicit || !d.ManyAbove.IsExplicit ? "FewBelow" : "ManyAbove",
                 Text(d.FewBelow), Text(d.ManyAbove + 1)));
         // More bins than any data set fills: most are empty and every per-bin method degenerates.

@@ -295,6 +295,12 @@ public sealed class RegressorAttribute : Attribute
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
 public sealed class FeatureAttribute : Attribute
 {
+    /// <summary>
+    /// For a nullable number or bool (<c>double?</c>, <c>float?</c>, <c>int?</c>, <c>bool?</c>, ...): what fills a missing
+    /// value, fitted on the training split only (default the median). The member then takes two input columns: the
+    /// standardised value and a 0/1 indicator of a missing one. Ignored for other types.
+    /// </summary>
+    public Imputation Impute { get; set; } = DslDefaults.Imputation;
 }
 
 /// <summary>The continuous target (a number); exactly one per record type.</summary>

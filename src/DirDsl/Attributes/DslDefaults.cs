@@ -84,6 +84,8 @@ static class DslDefaults
     public const FocalActivation FocalActivation = DirDsl.FocalActivation.Sigmoid;
     /// <summary>SMOTER / SMOGN under-sample the normal range.</summary>
     public const bool Undersample = true;
+    /// <summary>What fills a missing value of a nullable [Feature].</summary>
+    public const Imputation Imputation = DirDsl.Imputation.Median;
     /// <summary>SMOTER / SMOGN relevance function.</summary>
     public const RelevanceKind Relevance = RelevanceKind.Extremes;
 }

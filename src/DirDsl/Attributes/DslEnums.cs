@@ -167,3 +167,19 @@ enum FdsStatistics
     /// </summary>
     TrainingPass,
 }
+
+/// <summary>What fills a missing value of a nullable [Feature] (fitted on the training split only).</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum Imputation
+{
+    /// <summary>The median of the training split's observed values (robust to skew; the default).</summary>
+    Median,
+    /// <summary>The mean of the training split's observed values.</summary>
+    Mean,
+    /// <summary>Zero, in the member's own unit.</summary>
+    Zero,
+}

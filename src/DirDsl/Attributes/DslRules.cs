@@ -39,6 +39,9 @@ static class DslRules
     /// <summary>FDS's reflect padding of half the window needs more bins than that half (DIR026, DIR037).</summary>
     public static bool HasEnoughBinsForFds(int bins, int size) => bins > FdsPadding(size);
 
+    /// <summary>Shot thresholds: few-shot below FewBelow, many-shot above ManyAbove, with 0 &lt;= FewBelow &lt;= ManyAbove + 1 (DIR040).</summary>
+    public static bool IsValidShotThresholds(int manyAbove, int fewBelow) => fewBelow >= 0 && fewBelow <= manyAbove + 1;
+
     /// <summary>The table row of a configuration with or without LDS and FDS (the ablation's names).</summary>
     public static string VariantName(bool lds, bool fds) => (lds, fds) switch
     {

@@ -41,6 +41,21 @@ public readonly struct CsvRow
     /// <summary>A finite number as float.</summary>
     public float Float(string column) => (float)Double(column);
 
+    /// <summary>Cells that mean "missing" to the OrNull accessors (compared ignoring case, after trimming): empty, NA, N/A, NaN, null, ?.</summary>
+    public static readonly IReadOnlySet<string> MissingMarkers = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "", "NA", "N/A", "NaN", "null", "?" };
+
+    /// <summary>Whether the cell is missing (see <see cref="MissingMarkers"/>).</summary>
+    public bool IsMissing(string column) => MissingMarkers.Contains(String(column).Trim());
+
+    /// <summary>A finite number, or null when the cell is missing; any other text is an error naming file, row and column.</summary>
+    public double? DoubleOrNull(string column) => IsMissing(column) ? null : Double(column);
+
+    /// <summary>A finite number as float, or null when the cell is missing.</summary>
+    public float? FloatOrNull(string column) => IsMissing(column) ? null : Float(column);
+
+    /// <summary>A whole number, or null when the cell is missing.</summary>
+    public int? IntOrNull(string column) => IsMissing(column) ? null : Int(column);
+
     /// <summary>A whole number.</summary>
     public int Int(string column)
     {

@@ -16,6 +16,8 @@ public interface IFeatureMap<in T>
     float Target(T record, string split, int index);
     /// <summary>Which columns of a row are one-hot category blocks (resampling copies them whole); default: all numeric.</summary>
     FeatureLayout Layout => FeatureLayout.Numeric(Width);
+    /// <summary>What fitting found worth saying (how many training cells each nullable member had empty and what fills them).</summary>
+    IReadOnlyList<string> FitNotes => Array.Empty<string>();
 }
 
 /// <summary>
@@ -100,6 +102,110 @@ public sealed class Standardizer : IFeatureFitter
     private double Check(double value, string split, int index) => double.IsFinite(value)
         ? value
         : throw new DirDataException(split, index, Member, $"the value is {value}; features must be finite.");
+}
+
+/// <summary>
+/// A nullable number: missing values are filled (median, mean or zero of the training split's observed values), then
+/// standardised with the observed values' mean and deviation; a second column is 1 where the value was missing, 0
+/// elsewhere. Everything is fitted on the training split only. The median keeps the observed values of this member
+/// in memory while fitting (8 bytes per record).
+/// </summary>
+public sealed class ImputingStandardizer : IFeatureFitter
+{
+    /// <summary>Input columns per record: the value and the missing indicator.</summary>
+    public const int Width = 2;
+
+    private readonly List<double> observed = new();
+    private double sum, squares, mean, scale = 1;
+    private int count;
+
+    /// <summary>The member's name (for errors) and the strategy.</summary>
+    public ImputingStandardizer(string member, Imputation strategy)
+    {
+        Member = member;
+        Strategy = strategy;
+    }
+
+    /// <summary>The member.</summary>
+    public string Member { get; }
+    /// <summary>What fills a missing value.</summary>
+    public Imputation Strategy { get; }
+    /// <summary>The value that fills a missing one, in the member's unit (after fitting).</summary>
+    public double FillValue { get; private set; }
+    /// <summary>Training records whose value was missing.</summary>
+    public int MissingInTraining { get; private set; }
+    /// <summary>Training records in all.</summary>
+    public int TrainingRecords { get; private set; }
+
+    /// <summary>The line a run logs after fitting.</summary>
+    public string Note => FormattableString.Invariant(
+        $"'{Member}': {MissingInTraining} of {TrainingRecords} training values missing, filled with the training {Strategy.ToString().ToLowerInvariant()} {FillValue:G6} (an indicator column marks them; validation and test use the same value)");
+
+    /// <inheritdoc />
+    public void Begin()
+    {
+        observed.Clear();
+        sum = squares = 0;
+        count = MissingInTraining = 0;
+    }
+
+    /// <summary>Pass 0 counts missing values and sums the observed (checked) ones; pass 1 sums their squared deviations.</summary>
+    public void Observe(double? value, int pass, int index)
+    {
+        if (value is not { } v)
+        {
+            if (pass == 0) MissingInTraining++;
+            return;
+        }
+        if (pass == 0)
+        {
+            sum += Check(v, "train", index);
+            count++;
+            if (Strategy == Imputation.Median) observed.Add(v);
+        }
+        else squares += Math.Pow(v - mean, 2);
+    }
+
+    /// <inheritdoc />
+    public void EndPass(int pass, int records)
+    {
+        TrainingRecords = records;
+        if (pass == 0)
+        {
+            if (count == 0) throw new DirDataException("train", 0, Member, "every training value is missing; there is nothing to learn from or to fill with.");
+            mean = sum / count;
+            FillValue = Strategy switch
+            {
+                Imputation.Median => Median(observed),
+                Imputation.Mean => mean,
+                _ => 0,
+            };
+            observed.Clear();
+            return;
+        }
+        double std = Math.Sqrt(squares / count);
+        scale = std > 0 ? 1 / std : 1;
+    }
+
+    /// <summary>Writes the standardised value (the fill where missing) and the indicator into <paramref name="destination"/>.</summary>
+    public void Transform(double? value, Span<float> destination, string split, int index)
+    {
+        bool missing = value is null;
+        double raw = missing ? FillValue : Check(value!.Value, split, index);
+        destination[0] = (float)((raw - mean) * scale);
+        destination[1] = missing ? 1 : 0;
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        int n = values.Count;
+        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+    }
+
+    private double Check(double value, string split, int index) => double.IsFinite(value)
+        ? value
+        : throw new DirDataException(split, index, Member, $"the value is {value}; features must be finite or missing (null).");
 }
 
 /// <summary>Standardises a fixed-length vector feature per component, fitted on the training split.</summary>

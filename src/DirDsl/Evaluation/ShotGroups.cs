@@ -31,10 +31,10 @@ public sealed class ShotGroups
     /// <summary>Many: count &gt; <paramref name="manyAbove"/>; few: count &lt; <paramref name="fewBelow"/>; medium otherwise.</summary>
     public static ShotGroups FromCounts(IReadOnlyList<int> trainCounts, int manyAbove = 100, int fewBelow = 20)
     {
-        if (fewBelow < 0 || manyAbove < fewBelow - 1)
+        if (!DslRules.IsValidShotThresholds(manyAbove, fewBelow))
             throw new ArgumentOutOfRangeException(nameof(manyAbove), $"Shot thresholds need 0 <= fewBelow <= manyAbove + 1, got many > {manyAbove}, few < {fewBelow}.");
         var groups = trainCounts.Select(c => c > manyAbove ? ShotGroup.Many : c < fewBelow ? ShotGroup.Few : ShotGroup.Medium).ToArray();
-        return new ShotGroups(groups, trainCounts.Select(c => c == 0).ToArray(), false);
+        return new ShotGroups(groups, trainCounts.Select(c => c == 0).ToArray(), false) { ManyAbove = manyAbove, FewBelow = fewBelow };
     }
 
     /// <summary>
@@ -61,6 +61,59 @@ public sealed class ShotGroups
         var missing = Enumerable.Range(0, count).Where(b => assigned[b] is null).ToArray();
         if (missing.Length > 0) throw new ArgumentException($"Explicit shot groups leave bins out: {string.Join(", ", missing)}.");
         return new ShotGroups(assigned.Select(g => g!.Value).ToArray(), trainCounts.Select(c => c == 0).ToArray(), true);
+    }
+
+    /// <summary>The many-shot threshold (more training samples than this), or null for explicit groups.</summary>
+    public int? ManyAbove { get; private init; }
+
+    /// <summary>The few-shot threshold (fewer training samples than this), or null for explicit groups.</summary>
+    public int? FewBelow { get; private init; }
+
+    /// <summary>
+    /// What the groups of a table are: per group its rule, its bins as label ranges (noting when a group spans both
+    /// tails), and how many test records it holds, as a Markdown table.
+    /// </summary>
+    public string Legend(LabelBins bins, float[] testTargets)
+    {
+        var testPerBin = bins.Counts(testTargets);
+        var text = new System.Text.StringBuilder();
+        text.AppendLine("| group | rule (training samples per bin) | bins | labels | test records |");
+        text.AppendLine("|---|---|---:|---|---:|");
+        void Row(string name, string rule, Func<int, bool> member)
+        {
+            var members = Enumerable.Range(0, Count).Where(member).ToList();
+            var runs = Runs(members);
+            bool bothTails = runs.Count > 1 && runs[0].First == 0 && runs[^1].Last == Count - 1;
+            string labels = members.Count == 0 ? "–" : string.Join(", ", runs.Select(r => Range(bins, r.First, r.Last))) + (bothTails ? " (both tails)" : "");
+            text.AppendLine(System.FormattableString.Invariant($"| {name} | {rule} | {members.Count} | {labels} | {members.Sum(b => testPerBin[b])} |"));
+        }
+        Row("Many", ManyAbove is { } many ? $"> {many}" : "listed", b => groups[b] == ShotGroup.Many);
+        Row("Medium", ManyAbove is { } m && FewBelow is { } f ? $"{f} to {m}" : "listed", b => groups[b] == ShotGroup.Medium);
+        Row("Few", FewBelow is { } few ? $"< {few} (zero included)" : "listed", b => groups[b] == ShotGroup.Few);
+        Row("Zero", "0", b => zero[b]);
+        return text.ToString();
+    }
+
+    /// <summary>Consecutive runs of bin indices.</summary>
+    private static List<(int First, int Last)> Runs(List<int> members)
+    {
+        var runs = new List<(int First, int Last)>();
+        foreach (var bin in members)
+        {
+            if (runs.Count > 0 && runs[^1].Last == bin - 1) runs[^1] = (runs[^1].First, bin);
+            else runs.Add((bin, bin));
+        }
+        return runs;
+    }
+
+    /// <summary>The labels of bins first..last: whole numbers for integer bins, else [lower, upper).</summary>
+    private static string Range(LabelBins bins, int first, int last)
+    {
+        double width = (bins.Max - bins.Min) / bins.Count;
+        string Number(double value) => value.ToString("G6", System.Globalization.CultureInfo.InvariantCulture);
+        if (bins.IsInteger)
+            return first == last ? Number(bins.Min + first) : $"{Number(bins.Min + first)}-{Number(bins.Min + last)}";
+        return $"[{Number(bins.Min + width * first)}, {Number(bins.Min + width * (last + 1))})";
     }
 
     /// <summary>True when the groups were given explicitly.</summary>

@@ -35,6 +35,12 @@ public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, L
     /// <summary>Whether validation MSE (else MAE) selects epochs and search points.</summary>
     public bool SelectByMse { get; init; } = true;
 
+    /// <summary>The shot groups of the tables (from the training counts), when known.</summary>
+    public ShotGroups? Groups { get; init; }
+
+    /// <summary>The explicit shot groups of [ShotGroups], when given.</summary>
+    public ShotGroups? ExplicitGroups { get; init; }
+
     /// <summary>The distinct seeds of the run, ascending.</summary>
     public IReadOnlyList<int> Seeds => Variants.Select(v => v.Seed).Distinct().OrderBy(s => s).ToArray();
 

@@ -93,8 +93,11 @@ public static class ResultWriter
         // Search points appear in the search section only, where the selected one's test numbers are shown.
         result = result with { Variants = result.Variants.Where(v => v.SearchOf is null).ToList() };
         if (result.Variants.Count == 0) return "";
-        if (result.Seeds.Count > 1) return SeedTable(result, explicitGroups);
-        return Render(result.Variants
+        // Say what the columns are: which bins each group holds and how many test records.
+        var groups = explicitGroups ? result.ExplicitGroups : result.Groups;
+        var legend = groups is null ? "" : groups.Legend(result.Bins, result.TestTargets) + "\n";
+        if (result.Seeds.Count > 1) return legend + SeedTable(result, explicitGroups);
+        return legend + Render(result.Variants
             .Select(v => (v.Variant, Report: explicitGroups ? v.TestExplicitGroups : v.Test))
             .Where(row => row.Report is not null)
             .Select(row => (row.Variant, row.Report!)).ToList());

@@ -29,7 +29,8 @@ public sealed class TrainingProgress
     {
         double fraction = total == 0 ? 1 : Math.Clamp((double)done / total, 0, 1);
         var elapsed = clock.Elapsed;
-        string eta = fraction > 0 && fraction < 1
+        // With a detail the caller says what the estimate is; alone, the task's own estimate from this progress's clock.
+        string eta = detail is null && fraction > 0 && fraction < 1
             ? $" eta {TimeSpan.FromSeconds(elapsed.TotalSeconds * (1 - fraction) / fraction):mm\\:ss}" : "";
         string text = string.Create(CultureInfo.InvariantCulture, $"{task} {done}/{total}{eta}{(detail is null ? "" : "  " + detail)}");
         if (interactive)
@@ -48,4 +49,109 @@ public sealed class TrainingProgress
 
     /// <summary>Writes a line (ending any bar in progress).</summary>
     public void Line(string text) => log.WriteLine(text);
+}
+
+/// <summary>
+/// Progress of a whole run: every (variant, seed) training with its planned epochs. On a terminal one bar is redrawn
+/// in place with the current training, its ETA and the run's; when output is redirected, one line per finished
+/// training with the run's elapsed time and ETA. Epoch lines only when <c>verbose</c>. Ends with a timing summary.
+/// </summary>
+public sealed class RunProgress
+{
+    private readonly TextWriter log;
+    private readonly TrainingProgress bar;
+    private readonly bool verbose;
+    private readonly Stopwatch clock = Stopwatch.StartNew();
+    private readonly Stopwatch training = new();
+    private readonly List<(string Variant, double Seconds, int Epochs)> finished = new();
+    private readonly int trainings;
+    private long totalEpochs;
+    private long timedEpochs;
+    private double timedSeconds;
+    private long doneEpochs;
+    private string current = "";
+    private int currentSeed;
+    private int currentPlanned;
+    private int currentDone;
+
+    /// <summary>A run of <paramref name="plan"/>: each training's variant name and planned epochs (RRT: both stages).</summary>
+    public RunProgress(TextWriter log, IReadOnlyList<(string Variant, int Epochs)> plan, bool verbose)
+    {
+        this.log = log;
+        this.verbose = verbose;
+        bar = new TrainingProgress(log);
+        trainings = plan.Count;
+        totalEpochs = plan.Sum(p => (long)p.Epochs);
+    }
+
+    /// <summary>Whether the bar is drawn in place (an unredirected console).</summary>
+    public bool Interactive => bar.Interactive;
+
+    /// <summary>Starts the training of <paramref name="variant"/> with <paramref name="seed"/>.</summary>
+    public void BeginTraining(string variant, int seed, int plannedEpochs)
+    {
+        current = variant;
+        currentSeed = seed;
+        currentPlanned = plannedEpochs;
+        currentDone = 0;
+        training.Restart();
+    }
+
+    /// <summary>Epochs a resumed training does not repeat: done, but not timed.</summary>
+    public void Resumed(int epochs)
+    {
+        currentDone += epochs;
+        doneEpochs += epochs;
+    }
+
+    /// <summary>A step of the current epoch (the bar only).</summary>
+    public void Step(string stage, int epoch, int epochs, int step, int steps)
+    {
+        if (!bar.Interactive) return;
+        bar.Report($"{stage} seed {currentSeed} epoch {epoch + 1}/{epochs}", step, steps, $"run {finished.Count + 1}/{trainings}{Eta()}");
+    }
+
+    /// <summary>An epoch finished after <paramref name="seconds"/>; <paramref name="line"/> is printed when verbose.</summary>
+    public void EndEpoch(double seconds, string line)
+    {
+        currentDone++;
+        doneEpochs++;
+        timedEpochs++;
+        timedSeconds += seconds;
+        if (verbose) bar.Line(line);
+    }
+
+    /// <summary>The current training ended (early stopping may end it before its planned epochs).</summary>
+    public void EndTraining(int bestEpoch)
+    {
+        // Planned epochs that early stopping skipped leave the run's total.
+        totalEpochs -= Math.Max(0, currentPlanned - currentDone);
+        finished.Add((current, training.Elapsed.TotalSeconds, currentDone));
+        var line = string.Create(CultureInfo.InvariantCulture,
+            $"{current} seed {currentSeed}: {currentDone} epochs in {Format(training.Elapsed)} (best epoch {bestEpoch + 1}); run {finished.Count}/{trainings}, elapsed {Format(clock.Elapsed)}{Eta()}");
+        if (bar.Interactive) log.WriteLine($"\r{line}".PadRight(Math.Max(1, Console.WindowWidth - 1)));
+        else log.WriteLine(line);
+    }
+
+    /// <summary>The run's remaining time from the mean epoch time so far, or empty before the first epoch.</summary>
+    public string Eta()
+    {
+        if (timedEpochs == 0) return "";
+        double remaining = Math.Max(0, totalEpochs - doneEpochs) * timedSeconds / timedEpochs;
+        return $", eta {Format(TimeSpan.FromSeconds(remaining))}";
+    }
+
+    /// <summary>Per variant, the mean time of a training and its epochs; the run's total.</summary>
+    public string Summary()
+    {
+        var text = new System.Text.StringBuilder();
+        text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+            $"Timing: {finished.Count} trainings, {finished.Sum(f => f.Epochs)} epochs in {Format(clock.Elapsed)}."));
+        foreach (var variant in finished.GroupBy(f => f.Variant))
+            text.AppendLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {variant.Key}: {variant.Count()} x {variant.Average(f => f.Seconds):0.0} s ({variant.Sum(f => f.Seconds) / Math.Max(1, variant.Sum(f => f.Epochs)):0.00} s per epoch)"));
+        return text.ToString();
+    }
+
+    private static string Format(TimeSpan time) => time.TotalHours >= 1 ? time.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture) : time.ToString(@"mm\:ss", CultureInfo.InvariantCulture);
 }

@@ -35,25 +35,38 @@ public static class DirTrainer
         // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).
         var splits = TargetHoldout.Apply(experiment.Load(context), map.Target, options.Holdouts, options.Log);
         map.Fit(splits.Train);
+        foreach (var note in map.FitNotes) options.Log.WriteLine(note);
         using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath);
         using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath);
         using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath);
 
         var trainCounts = settings.Bins.Counts(train.Targets);
+        foreach (var cap in TargetCaps.Find(train.Targets, settings.Bins)) options.Log.WriteLine(cap.Warning());
         var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(trainCounts), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
             map.Width, Path.Combine(options.OutputFolder, experiment.Name), device);
         options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
             + $"{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}");
 
+        var seeds = TrainingKit.Seeds(seed, options.Seeds ?? settings.Seeds);
+        var plan = seeds.SelectMany(_ => variants.Select(v => (v.Name, PlannedEpochs(v, epochs)))).ToList();
+        var progress = new RunProgress(options.Log, plan, options.Verbose);
         var results = new List<VariantResult>();
-        foreach (var runSeed in TrainingKit.Seeds(seed, options.Seeds ?? settings.Seeds))
+        foreach (var runSeed in seeds)
         {
             foreach (var variant in variants)
-                results.Add(TrainVariant(experiment, variant, data, options, runSeed, epochs));
+            {
+                progress.BeginTraining(variant.Name, runSeed, PlannedEpochs(variant, epochs));
+                var trained = TrainVariant(experiment, variant, data, options, runSeed, epochs, progress);
+                progress.EndTraining(trained.BestEpoch);
+                results.Add(trained);
+            }
         }
+        options.Log.Write(progress.Summary());
         var result = new ExperimentResult(experiment.Name, seed, epochs, settings.Bins, trainCounts, test.Targets, results, experiment.Configured)
         {
             SelectByMse = settings.SelectByMse,
+            Groups = data.Groups,
+            ExplicitGroups = data.ExplicitGroups,
         };
         ResultWriter.Write(result, data.Folder, options.Log, options.Figures);
         return result;
@@ -86,14 +99,24 @@ public static class DirTrainer
     /// for benchmarks and hand-assembled runs.
     /// </summary>
     public static VariantResult Train<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, DirVariant variant, TrainingData data,
-        RunOptions options, int seed, int epochs) where TModel : DirModel => TrainVariant(experiment, variant, data, options, seed, epochs);
+        RunOptions options, int seed, int epochs) where TModel : DirModel
+    {
+        var progress = new RunProgress(options.Log, new[] { (variant.Name, PlannedEpochs(variant, epochs)) }, options.Verbose);
+        progress.BeginTraining(variant.Name, seed, PlannedEpochs(variant, epochs));
+        var trained = TrainVariant(experiment, variant, data, options, seed, epochs, progress);
+        progress.EndTraining(trained.BestEpoch);
+        return trained;
+    }
+
+    /// <summary>The epochs a variant trains at most: RRT's two stages, or the run's epochs.</summary>
+    private static int PlannedEpochs(DirVariant variant, int epochs) => variant.RrtEpochs > 0 ? epochs + variant.RrtEpochs : epochs;
 
     /// <summary>
     /// Trains one variant: shuffled mini-batches drawn from (seed, epoch), the variant's sample weights and loss,
     /// FDS statistics updated at each epoch end, the best epoch by validation kept, checkpoints for resume.
     /// </summary>
     private static VariantResult TrainVariant<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, DirVariant variant, TrainingData data,
-        RunOptions options, int seed, int epochs) where TModel : DirModel
+        RunOptions options, int seed, int epochs, RunProgress progress) where TModel : DirModel
     {
         var settings = experiment.Settings;
         // The records this variant trains on: resampled (SMOTER / SMOGN) or re-binned (a search point's bins), else the split.
@@ -113,7 +136,7 @@ public static class DirTrainer
             // RRT stage 1: the same model trained without re-weighting, as its own variant; stage 2 keeps its
             // encoder, frozen, and retrains this freshly initialised regressor with the variant's weights.
             var stageOneFolder = data with { Folder = Path.Combine(data.Folder, variant.Slug) };
-            TrainVariant(experiment, firstStage, stageOneFolder, options, seed, epochs);
+            TrainVariant(experiment, firstStage, stageOneFolder, options, seed, epochs, progress);
             CheckpointStore.LoadWeightsExcept(Path.Combine(stageOneFolder.Folder, firstStage.Slug, $"seed-{seed}", "best.ckpt"), model, "regressor.");
             model.FreezeEncoder();
         }
@@ -125,7 +148,7 @@ public static class DirTrainer
 
         var checkpoints = new CheckpointStore(Path.Combine(data.Folder, variant.Slug, $"seed-{seed}"));
         var state = (options.Resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new TrainingState();
-        var progress = new TrainingProgress(options.Log);
+        progress.Resumed(state.NextEpoch);
         int stageEpochs = stage.Epochs;
         int steps = (fit.Count + settings.BatchSize - 1) / settings.BatchSize;
 
@@ -154,7 +177,7 @@ public static class DirTrainer
                     optimizer.step();
                     lossSum += TrainingKit.CheckLoss(loss, epoch, step);
                     step++;
-                    if (progress.Interactive) progress.Report($"{variant.Name} epoch {epoch + 1}/{stageEpochs}", step, steps);
+                    if (progress.Interactive) progress.Step(variant.Name, epoch, stageEpochs, step, steps);
                 }
             }
 
@@ -187,7 +210,7 @@ public static class DirTrainer
             options.OnTrainEpochEnd?.Invoke(variant.Name, record);
             experiment.OnTrainEpochEnd?.Invoke(new EpochEnd(variant.Name, seed, record, model, best));
             string marker = state.BestEpoch == epoch ? " (best)" : "";
-            progress.Line(FormattableString.Invariant(
+            progress.EndEpoch(record.Seconds, FormattableString.Invariant(
                 $"{variant.Name} epoch {epoch + 1}/{stageEpochs}: train loss {trainLoss:0.0000}, validation MSE {validationMse:0.0000} MAE {validationMae:0.0000}{marker}"));
         }
 

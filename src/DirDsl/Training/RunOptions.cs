@@ -58,6 +58,9 @@ public sealed class RunOptions
     /// <summary>Where progress and tables go.</summary>
     public TextWriter Log { get; set; } = Console.Out;
 
+    /// <summary>Print a line per epoch (losses, validation errors); otherwise one line per finished training and the ETA.</summary>
+    public bool Verbose { get; set; }
+
     /// <summary>Which features feed FDS's statistics, overriding [Fds(Statistics)] (null: as declared).</summary>
     public FdsStatistics? FdsStatistics { get; set; }
 

@@ -57,7 +57,7 @@ public sealed class FaultTests : IDisposable
         var program = Path.Combine(CsvSourceTests.RepositoryRoot(), "examples", "SyntheticAge", "bin", configuration, "net10.0", "SyntheticAge.dll");
         Assert.True(File.Exists(program), $"{program} is missing: build the solution (dotnet build DirDsl.sln) before testing.");
         string[] Arguments(string folder, params string[] extra) =>
-            new[] { program, "--epochs", "6", "--variant", "LDS+FDS", "--device", "cpu", "--checkpoint-every", "0", "--output", Path.Combine(output, folder) }.Concat(extra).ToArray();
+            new[] { program, "--epochs", "6", "--variant", "LDS+FDS", "--device", "cpu", "--checkpoint-every", "0", "--verbose", "--output", Path.Combine(output, folder) }.Concat(extra).ToArray();
         string Predictions(string folder) => File.ReadAllText(Path.Combine(output, folder, "SyntheticAgeExperiment", "predictions.csv"));
 
         Assert.Equal(0, RunToEnd(Arguments("first")));
@@ -89,13 +89,42 @@ public sealed class FaultTests : IDisposable
         return start;
     }
 
+    /// <summary>
+    /// Runs the program to its end. A slow, busy machine only makes it slower: the wait fails only when the program
+    /// prints nothing for <see cref="Silence"/> (a hang), never because the whole run took long.
+    /// </summary>
     private static int RunToEnd(string[] arguments)
     {
         using var process = Process.Start(Start(arguments))!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(3)), "the example did not finish in 3 minutes");
-        Assert.True(process.ExitCode == 0, stdout.Result + stderr.Result);
+        var output = new System.Text.StringBuilder();
+        long lastOutput = Environment.TickCount64;
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            Interlocked.Exchange(ref lastOutput, Environment.TickCount64);
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        while (!process.WaitForExit(TimeSpan.FromSeconds(5)))
+        {
+            var silent = TimeSpan.FromMilliseconds(Environment.TickCount64 - Interlocked.Read(ref lastOutput));
+            if (silent > Silence)
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"the example printed nothing for {silent.TotalMinutes:0} minutes (hung?); its output so far:\n{output}");
+            }
+        }
+        process.WaitForExit();   // drains the asynchronous readers
+        Assert.True(process.ExitCode == 0, output.ToString());
         return process.ExitCode;
     }
+
+    /// <summary>How long the program may print nothing before the test calls it hung: an epoch line comes every few seconds even on a loaded machine.</summary>
+    private static readonly TimeSpan Silence = TimeSpan.FromMinutes(10);
 }
