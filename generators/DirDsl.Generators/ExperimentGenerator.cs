@@ -18,14 +18,21 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var experiments = context.SyntaxProvider
+        var parsed = context.SyntaxProvider
             .ForAttributeWithMetadataName(AttributeNames.Experiment,
                 static (node, _) => node is ClassDeclarationSyntax,
-                static (syntax, token) => ExperimentParser.Parse((INamedTypeSymbol)syntax.TargetSymbol, token).Model)
-            .WithTrackingName(TrackingNames.Experiments)
-            .Where(static model => model is not null)
-            .Select(static (model, _) => model!)
+                static (syntax, token) => ExperimentParser.Parse((INamedTypeSymbol)syntax.TargetSymbol, token).Output)
+            .WithTrackingName(TrackingNames.Experiments);
+        var experiments = parsed
+            .Where(static output => output.Model is not null)
+            .Select(static (output, _) => output.Model!)
             .WithTrackingName(TrackingNames.ValidExperiments);
+        // An experiment with errors still gets the declarations the rest of the program uses (Run, Configuration),
+        // so the only errors a user sees are the real DIRnnn ones.
+        var stubs = parsed
+            .Where(static output => output.Stub is not null)
+            .Select(static (output, _) => output.Stub!)
+            .WithTrackingName(TrackingNames.Stubs);
 
         context.RegisterSourceOutput(experiments, static (output, model) =>
         {
@@ -34,6 +41,7 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
             output.AddSource($"{model.HintPrefix}.Model.g.cs", ModelEmitter.Emit(model));
             output.AddSource($"{model.HintPrefix}.Training.g.cs", TrainingEmitter.Emit(model));
         });
+        context.RegisterSourceOutput(stubs, static (output, stub) => output.AddSource($"{stub.HintPrefix}.Stub.g.cs", StubEmitter.Emit(stub)));
 
         // An executable without its own Main gets one that runs every experiment.
         var userEntryPoint = context.SyntaxProvider
@@ -53,13 +61,15 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
         var entryPoint = experiments.Collect()
             .Select(static (all, _) => all.ToEquatableArray())
             .WithTrackingName(TrackingNames.AllExperiments)
+            .Combine(stubs.Collect().Select(static (all, _) => all.ToEquatableArray()))
             .Combine(isExecutable.Combine(userEntryPoint).Combine(references))
-            .Select(static (pair, _) => (Experiments: pair.Left,
-                Emit: pair.Right.Left.Left && !pair.Right.Left.Right && pair.Right.Right.Hosting && pair.Left.Count > 0, Figures: pair.Right.Right.Figures))
+            .Select(static (pair, _) => (Experiments: pair.Left.Left, Stubs: pair.Left.Right,
+                Emit: pair.Right.Left.Left && !pair.Right.Left.Right && pair.Right.Right.Hosting && pair.Left.Left.Count + pair.Left.Right.Count > 0,
+                Figures: pair.Right.Right.Figures))
             .WithTrackingName(TrackingNames.EntryPoint);
         context.RegisterSourceOutput(entryPoint, static (output, plan) =>
         {
-            if (plan.Emit) output.AddSource("DirDsl.EntryPoint.g.cs", EntryPointEmitter.Emit(plan.Experiments, plan.Figures));
+            if (plan.Emit) output.AddSource("DirDsl.EntryPoint.g.cs", EntryPointEmitter.Emit(plan.Experiments, plan.Stubs, plan.Figures));
         });
     }
 }

@@ -5,6 +5,7 @@ internal static class TrackingNames
 {
     public const string Experiments = nameof(Experiments);
     public const string ValidExperiments = nameof(ValidExperiments);
+    public const string Stubs = nameof(Stubs);
     public const string AllExperiments = nameof(AllExperiments);
     public const string EntryPoint = nameof(EntryPoint);
 }

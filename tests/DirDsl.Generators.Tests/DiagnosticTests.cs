@@ -126,11 +126,28 @@ public sealed class DiagnosticTests
     public Task NegativeLearningRate_ReportsErrorOnLearningRateArgument() => Verify(new ExperimentSource { Experiment = "[DirExperiment(LearningRate = {|DIR012:-0.1|})]" });
 
     [Fact]
-    public Task FdsWithoutFeatureDim_ReportsErrorOnFdsAttribute() => Verify(new ExperimentSource
+    public async Task MissingOrZeroFeatureDim_ReportsErrorOnTheEncoderAttribute_WithOrWithoutFds()
     {
-        Extra = "[{|DIR013:Fds|}]",
-        Encoder = "[Encoder] public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 4);",
-    });
+        // Left out: on [Encoder] itself (FDS or not, the regressor needs the width).
+        await Verify(new ExperimentSource
+        {
+            Extra = "[Fds]",
+            Encoder = "[{|DIR013:Encoder|}] public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 4);",
+        });
+        // Zero, without [Fds]: on the FeatureDim argument, and the message is about the encoder, not FDS.
+        var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
+        {
+            TestCode = new ExperimentSource
+            {
+                Encoder = "[Encoder(FeatureDim = {|#0:0|})] public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 4);",
+            }.ToString(),
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.TestState.AdditionalReferences.AddRange(TestCompilation.References);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.EncoderFeatureDim).WithLocation(0).WithArguments("0"));
+        await test.RunAsync();
+        Assert.DoesNotContain("FDS", DiagnosticDescriptors.EncoderFeatureDim.MessageFormat.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     [Fact]
     public Task NoDataMember_ReportsErrorOnClassName() => Verify(new ExperimentSource { Modifiers = "public partial class", Name = "{|DIR014:Exp|}", Data = "" });
@@ -178,18 +195,28 @@ public sealed class DiagnosticTests
     public Task NoLabelBins_ReportsErrorOnClassName() => Verify(new ExperimentSource { Bins = "", Modifiers = "public partial class", Name = "{|DIR021:Exp|}" });
 
     [Fact]
-    public Task RecordWithoutTarget_ReportsErrorOnDataMember() => Verify(new ExperimentSource
+    public Task RecordWithoutTarget_ReportsErrorOnTheRecordType() => Verify(new ExperimentSource
     {
-        Record = "public sealed record Row([property: Feature] double X, double Y);",
-        Data = "[Data] public static DirSplits<Row> {|DIR022:Load|}() => throw new System.NotSupportedException();",
+        Record = "public sealed record {|DIR022:Row|}([property: Feature] double X, double Y);",
     });
 
     [Fact]
-    public Task UnsupportedFeatureType_ReportsErrorOnDataMember() => Verify(new ExperimentSource
+    public async Task UnsupportedFeatureType_ReportsErrorOnTheRecordMember_NamingTheRecord()
     {
-        Record = "public sealed record Row([property: Feature] System.DateTime When, [property: Target] double Y);",
-        Data = "[Data] public static DirSplits<Row> {|DIR022:Load|}() => throw new System.NotSupportedException();",
-    });
+        var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
+        {
+            TestCode = new ExperimentSource
+            {
+                Record = "public sealed record Row([property: Feature] System.DateTime {|#0:When|}, [property: Target] double Y);",
+            }.ToString(),
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.TestState.AdditionalReferences.AddRange(TestCompilation.References);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.RecordShape).WithLocation(0).WithArguments("Row",
+            "[Feature] member 'When' has unsupported type 'System.DateTime' (use a number, bool, string, enum, float[] or double[], or a nullable number or bool for missing values)"));
+        await test.RunAsync();
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Feature] double X, [property: Target] double? {|DIR022:Y|});" });
+    }
 
     [Fact]
     public Task NoEncoder_ReportsErrorOnClassName() => Verify(new ExperimentSource { Encoder = "", Modifiers = "public partial class", Name = "{|DIR023:Exp|}" });

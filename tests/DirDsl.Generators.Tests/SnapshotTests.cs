@@ -157,10 +157,23 @@ public sealed class SnapshotTests
     }
 
     [Fact]
-    public void InvalidExperiment_GetsNoGeneratedCode()
+    public void InvalidExperiment_GetsOnlyAStub_SoTheProgramStillCompiles_WithoutCascadingErrors()
     {
-        var source = new ExperimentSource { Extra = "[Lds(Size = 4)]" }.ToString();
-        var (_, result) = TestCompilation.Generate(TestCompilation.Create(source));
-        Assert.Empty(result.GeneratedTrees);
+        // An executable with DirDsl.Hosting whose [Data] member reads Configuration.Bins, as the examples do.
+        var source = new ExperimentSource
+        {
+            Extra = "[Lds(Size = 4)]",
+            Data = "[Data] public static DirSplits<Row> Load(DataContext context) => BalancedSplit.Create(new Row[0], r => (float)r.Y, Configuration.Bins, 1, 1, 0);",
+        }.ToString();
+        var (output, result) = TestCompilation.Generate(TestCompilation.Create(source, OutputKind.ConsoleApplication));
+        Assert.Equal(new[] { "DirDsl.EntryPoint.g.cs", "Sample.Exp.Stub.g.cs" },
+            result.GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)).OrderBy(n => n, StringComparer.Ordinal));
+        // No CS5001 (no Main) and no CS0103 (Configuration missing): the analyzer's DIR002 is the only error a build shows.
+        Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var stub = result.GeneratedTrees.Single(t => t.FilePath.EndsWith("Sample.Exp.Stub.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.Contains("Exp has configuration errors (DIR002)", stub);
+        // A class the compiler rejects anyway (not partial) gets nothing.
+        var (_, notPartial) = TestCompilation.Generate(TestCompilation.Create(new ExperimentSource { Extra = "[Lds(Size = 4)]", Modifiers = "public class" }.ToString()));
+        Assert.Empty(notPartial.GeneratedTrees);
     }
 }

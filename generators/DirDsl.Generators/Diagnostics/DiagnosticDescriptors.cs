@@ -58,9 +58,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor LearningRate = Error(DiagnosticIds.LearningRate, "LearningRate must be greater than 0",
         "DirExperiment LearningRate must be a finite number greater than 0, not {0}", "The optimiser's step size.");
 
-    public static readonly DiagnosticDescriptor FdsFeatureDim = Error(DiagnosticIds.FdsFeatureDim, "FDS needs the encoder's FeatureDim",
-        "FDS needs [Encoder(FeatureDim = N)] with N of at least 1 (found {0})",
-        "FDS keeps per-bin statistics of the encoder's output features, whose width must be known at compile time.");
+    public static readonly DiagnosticDescriptor EncoderFeatureDim = Error(DiagnosticIds.EncoderFeatureDim, "Encoder needs FeatureDim",
+        "[Encoder] needs FeatureDim, the width of the encoder's output features, of at least 1 (found {0})",
+        "The regressor (and FDS, when declared) read the encoder's features; their width must be known at compile time.");
 
     public static readonly DiagnosticDescriptor NoData = Error(DiagnosticIds.NoData, "Experiment has no [Data] member",
         "Experiment '{0}' needs a static [Data] method returning DirSplits<TRecord>", "The data member gives the train, validation and test splits.");
@@ -89,7 +89,7 @@ internal static class DiagnosticDescriptors
         "Experiment '{0}' needs [LabelBins(Min = ..., Max = ..., Count = ...)]", "LDS, FDS and the shot groups all work on label bins.");
 
     public static readonly DiagnosticDescriptor RecordShape = Error(DiagnosticIds.RecordShape, "Record type cannot be mapped",
-        "Record type '{0}': {1}", "The record needs one numeric [Target] and at least one [Feature] of a supported type (number, bool, string, enum, float[], double[]).");
+        "Record type '{0}': {1}", "The record needs one numeric [Target] and at least one [Feature] of a supported type (number, bool, string, enum, float[], double[], or a nullable number or bool).");
 
     public static readonly DiagnosticDescriptor NoEncoder = Error(DiagnosticIds.NoEncoder, "Experiment has no [Encoder] member",
         "Experiment '{0}' needs a static [Encoder(FeatureDim = N)] method returning Module<Tensor, Tensor>", "The encoder maps input rows to the features FDS acts on.");

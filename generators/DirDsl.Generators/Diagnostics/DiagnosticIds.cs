@@ -18,7 +18,7 @@ internal static class DiagnosticIds
     public const string Epochs = "DIR010";
     public const string BatchSize = "DIR011";
     public const string LearningRate = "DIR012";
-    public const string FdsFeatureDim = "DIR013";
+    public const string EncoderFeatureDim = "DIR013";
     public const string NoData = "DIR014";
     public const string ManyData = "DIR015";
     public const string DataSignature = "DIR016";

@@ -54,6 +54,25 @@ public sealed class ExperimentAnalyzer : DiagnosticAnalyzer
         {
             case ProblemTarget.Member:
                 return type.GetMembers(problem.Member!).SelectMany(m => m.Locations).FirstOrDefault() ?? classLocation;
+            case ProblemTarget.MemberAttribute:
+            {
+                var member = type.GetMembers(problem.Member!).FirstOrDefault();
+                if (member is null) return classLocation;
+                var memberAttribute = member.GetAttributes().FirstOrDefault(a =>
+                    a.AttributeClass is { } c && AttributeNames.ShortName(c.ToDisplayString()) == problem.Attribute);
+                if (memberAttribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is not AttributeSyntax memberSyntax)
+                    return member.Locations.FirstOrDefault() ?? classLocation;
+                return ArgumentLocation(memberSyntax, memberAttribute, problem.Argument) ?? memberSyntax.GetLocation();
+            }
+            case ProblemTarget.RecordMember:
+            {
+                // The record type is often in the same project: point at the member at fault, else at the record.
+                var record = context.Compilation.GetTypeByMetadataName(problem.RecordType!);
+                var at = problem.Member is { } name
+                    ? record?.GetMembers(name).SelectMany(m => m.Locations).FirstOrDefault(l => l.IsInSource)
+                    : record?.Locations.FirstOrDefault(l => l.IsInSource);
+                return at ?? classLocation;
+            }
             case ProblemTarget.Attribute:
                 var attribute = type.GetAttributes().FirstOrDefault(a =>
                     a.AttributeClass is { } c && AttributeNames.ShortName(c.ToDisplayString()) == problem.Attribute);

@@ -1,12 +1,13 @@
 using System.Linq;
 using DirDsl.Generators.Model;
+using DirDsl.Generators.Parsing;
 
 namespace DirDsl.Generators.Emitting;
 
 /// <summary>Emits <c>Main</c> for an executable that declares experiments and no entry point of its own.</summary>
 internal static class EntryPointEmitter
 {
-    public static string Emit(EquatableArray<ExperimentModel> experiments, bool figures)
+    public static string Emit(EquatableArray<ExperimentModel> experiments, EquatableArray<ExperimentStub> stubs, bool figures)
     {
         var w = new SourceWriter().FileHeader();
         w.Open("namespace DirDsl.Generated");
@@ -16,8 +17,10 @@ internal static class EntryPointEmitter
         w.Open("public static int Main(string[] args)");
         w.Line("var experiments = new global::DirDsl.ExperimentEntry[]");
         w.Line("{");
-        foreach (var m in experiments.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal))
-            w.Line($"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")}),");
+        var entries = experiments.Select(m => (m.HintPrefix, Line: $"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")}),"))
+            // An experiment with errors is listed too (its Run says what to fix), so the program still compiles.
+            .Concat(stubs.Select(s => (s.HintPrefix, Line: $"    new(\"{s.ClassName}\", {s.GlobalName}.Run),")));
+        foreach (var entry in entries.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal)) w.Line(entry.Line);
         w.Line("};");
         w.Line(figures
             ? "return global::DirDsl.Hosting.DirCommandLine.Run(args, experiments, figures: global::DirDsl.Figures.FigureWriter.Instance);"

@@ -9,6 +9,10 @@ internal enum ProblemTarget
     Class,
     Attribute,
     Member,
+    /// <summary>An argument of an attribute on a member of the class ([Encoder(FeatureDim = ...)]).</summary>
+    MemberAttribute,
+    /// <summary>A member of the record type (or the record type itself when no member is at fault).</summary>
+    RecordMember,
 }
 
 /// <summary>
@@ -18,8 +22,15 @@ internal enum ProblemTarget
 /// An empty id marks an argument the compiler already rejects (not reported again).
 /// </summary>
 internal sealed record Problem(string Id, ProblemTarget Target, string? Attribute, string? Argument, string? Member,
-    EquatableArray<string> Args)
+    EquatableArray<string> Args, string? RecordType = null)
 {
+    public static Problem OnMemberArgument(string id, string member, string attribute, string argument, params string[] args) =>
+        new(id, ProblemTarget.MemberAttribute, attribute, argument, member, args.ToEquatableArray());
+
+    /// <summary>On <paramref name="member"/> of the record type (metadata name <paramref name="recordType"/>), or the type when member is null.</summary>
+    public static Problem OnRecordMember(string id, string recordType, string? member, params string[] args) =>
+        new(id, ProblemTarget.RecordMember, null, null, member, args.ToEquatableArray(), recordType);
+
     public static Problem OnClass(string id, params string[] args) =>
         new(id, ProblemTarget.Class, null, null, null, args.ToEquatableArray());
 
@@ -46,7 +57,8 @@ internal readonly struct Setting<T>
 }
 
 /// <summary>A member carrying [Data], [Encoder] or [Regressor], with what the parser found about its signature.</summary>
-internal sealed record MemberFacts(string Name, bool SignatureOk, bool TakesContext, string? RecordProblem, RecordModel? Record);
+internal sealed record MemberFacts(string Name, bool SignatureOk, bool TakesContext, string? RecordProblem, RecordModel? Record,
+    string? RecordType = null, string? RecordTypeName = null, string? RecordProblemMember = null);
 
 /// <summary>Everything read from one experiment class, before validation. Plain values only.</summary>
 internal sealed class ExperimentDraft

@@ -12,7 +12,24 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace DirDsl.Generators.Parsing;
 
 /// <summary>The outcome of parsing one experiment class: the model (null when anything is wrong) and the problems.</summary>
-internal sealed record ParseResult(ExperimentModel? Model, EquatableArray<Problem> Problems);
+internal sealed record ParseResult(ExperimentModel? Model, EquatableArray<Problem> Problems, ExperimentStub? Stub = null)
+{
+    /// <summary>What the generator keeps: the model or the stub (never the problems, which the analyzer reports).</summary>
+    public ExperimentOutput Output => new(Model, Stub);
+}
+
+/// <summary>
+/// An experiment whose configuration has errors: only what the stub needs, so the rest of the program still compiles
+/// and the user sees the real DIRnnn errors, not CS5001 / CS0103 after them.
+/// </summary>
+internal sealed record ExperimentStub(string Namespace, string ClassName, EquatableArray<string> ErrorIds)
+{
+    public string HintPrefix => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
+    public string GlobalName => "global::" + HintPrefix;
+}
+
+/// <summary>What the generator gets per [DirExperiment] class: the model of a valid experiment, else a stub (or nothing).</summary>
+internal sealed record ExperimentOutput(ExperimentModel? Model, ExperimentStub? Stub);
 
 /// <summary>
 /// Turns an experiment class symbol into the plain model. The only code that touches symbols;
@@ -29,7 +46,11 @@ internal static class ExperimentParser
         // An error (by its descriptor's severity) blocks the generated code; warnings do not.
         bool blocked = draft.HasUnreadableArgument
             || problems.Any(p => p.Id.Length == 0 || DiagnosticDescriptors.ById(p.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
-        return new ParseResult(blocked ? null : Build(draft), problems.ToEquatableArray());
+        // A class the compiler would reject as a stub (not partial, nested, generic) gets nothing.
+        var stub = blocked && draft.IsPartial && !draft.IsNestedOrGeneric
+            ? new ExperimentStub(draft.Namespace, draft.ClassName, problems.Where(p => p.Id.Length > 0).Select(p => p.Id).Distinct().ToEquatableArray())
+            : null;
+        return new ParseResult(blocked ? null : Build(draft), problems.ToEquatableArray(), stub);
     }
 
     public static ExperimentDraft Read(INamedTypeSymbol type, CancellationToken cancellationToken)
@@ -232,12 +253,21 @@ internal static class ExperimentParser
         if (!ok || returned!.TypeArguments[0] is not INamedTypeSymbol record || record.TypeKind == TypeKind.Error)
             return new MemberFacts(member.Name, false, takesContext, null, null);
 
-        var (model, problem) = ReadRecord(record, cancellationToken);
-        return new MemberFacts(member.Name, true, takesContext, problem, model);
+        var (model, problem, offending) = ReadRecord(record, cancellationToken);
+        return new MemberFacts(member.Name, true, takesContext, problem, model,
+            RecordType: MetadataName(record), RecordTypeName: record.Name, RecordProblemMember: offending);
     }
 
-    /// <summary>Reads the [Feature] and [Target] members of the record type, including inherited ones.</summary>
-    private static (RecordModel? Model, string? Problem) ReadRecord(INamedTypeSymbol record, CancellationToken cancellationToken)
+    /// <summary>The name GetTypeByMetadataName finds: namespace, containing types (+) and arity.</summary>
+    private static string MetadataName(INamedTypeSymbol type)
+    {
+        var name = type.MetadataName;
+        for (var containing = type.ContainingType; containing is not null; containing = containing.ContainingType) name = containing.MetadataName + "+" + name;
+        return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
+    }
+
+    /// <summary>Reads the [Feature] and [Target] members of the record type, including inherited ones; a problem names the member at fault.</summary>
+    private static (RecordModel? Model, string? Problem, string? Member) ReadRecord(INamedTypeSymbol record, CancellationToken cancellationToken)
     {
         var features = new List<FeatureModel>();
         var targets = new List<string>();
@@ -257,14 +287,14 @@ internal static class ExperimentParser
                         if (!IsNumber(memberType))
                             return (null, NullableOf(memberType) is not null
                                 ? $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target cannot be missing: make it a plain number and leave records without a target out in the [Data] member"
-                                : $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target must be a number (float, double, int, long, decimal)");
+                                : $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target must be a number (float, double, int, long, decimal)", member.Name);
                         targets.Add(member.Name);
                     }
                     else if (name == AttributeNames.Feature)
                     {
                         var kind = FeatureKindOf(memberType);
                         if (kind is null)
-                            return (null, $"[Feature] member '{member.Name}' has unsupported type '{memberType.ToDisplayString()}' (use a number, bool, string, enum, float[] or double[], or a nullable number or bool for missing values)");
+                            return (null, $"[Feature] member '{member.Name}' has unsupported type '{memberType.ToDisplayString()}' (use a number, bool, string, enum, float[] or double[], or a nullable number or bool for missing values)", member.Name);
                         var impute = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Impute").Value is { Kind: TypedConstantKind.Enum, Value: int raw }
                             && Enum.IsDefined(typeof(Imputation), raw) ? (Imputation)raw : DslDefaults.Imputation;
                         features.Add(new FeatureModel(member.Name, kind.Value, impute));
@@ -273,10 +303,11 @@ internal static class ExperimentParser
             }
         }
         if (targets.Count != 1)
-            return (null, targets.Count == 0 ? "it has no [Target] member" : $"it has {targets.Count} [Target] members ({string.Join(", ", targets)}); exactly one is allowed");
-        if (features.Count == 0) return (null, "it has no [Feature] member");
+            return (null, targets.Count == 0 ? "it has no [Target] member" : $"it has {targets.Count} [Target] members ({string.Join(", ", targets)}); exactly one is allowed",
+                targets.Count > 1 ? targets[1] : null);
+        if (features.Count == 0) return (null, "it has no [Feature] member", null);
         var globalName = record.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        return (new RecordModel(globalName, features.ToEquatableArray(), targets[0]), null);
+        return (new RecordModel(globalName, features.ToEquatableArray(), targets[0]), null, null);
     }
 
     private static bool IsNumber(ITypeSymbol type) => type.SpecialType is SpecialType.System_Single or SpecialType.System_Double

@@ -124,14 +124,13 @@ internal static class ExperimentValidator
         foreach (var data in d.DataMembers.Take(1))
         {
             if (!data.SignatureOk) problems.Add(Problem.OnMember(DiagnosticIds.DataSignature, data.Name, data.Name));
-            else if (data.RecordProblem is not null) problems.Add(Problem.OnMember(DiagnosticIds.RecordShape, data.Name, data.Name, data.RecordProblem));
+            else if (data.RecordProblem is not null)
+                problems.Add(Problem.OnRecordMember(DiagnosticIds.RecordShape, data.RecordType!, data.RecordProblemMember, data.RecordTypeName!, data.RecordProblem));
         }
 
         if (d.EncoderMembers.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.NoEncoder, d.ClassName));
         else if (d.FeatureDim < 1)
-            problems.Add(d.HasFds
-                ? Problem.OnArgument(DiagnosticIds.FdsFeatureDim, Fds, "", Text(d.FeatureDim))
-                : Problem.OnMember(DiagnosticIds.FdsFeatureDim, d.EncoderMembers[0].Name, Text(d.FeatureDim)));
+            problems.Add(Problem.OnMemberArgument(DiagnosticIds.EncoderFeatureDim, d.EncoderMembers[0].Name, "Encoder", "FeatureDim", Text(d.FeatureDim)));
         foreach (var encoder in d.EncoderMembers.Where(e => !e.SignatureOk)) problems.Add(Problem.OnMember(DiagnosticIds.EncoderSignature, encoder.Name, encoder.Name));
         foreach (var encoder in d.EncoderMembers.Skip(1)) problems.Add(Problem.OnMember(DiagnosticIds.EncoderSignature, encoder.Name, encoder.Name));
         foreach (var regressor in d.RegressorMembers.Where(r => !r.SignatureOk)) problems.Add(Problem.OnMember(DiagnosticIds.RegressorSignature, regressor.Name, regressor.Name));

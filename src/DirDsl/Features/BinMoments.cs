@@ -42,8 +42,9 @@ public sealed class BinMoments : IDisposable
     public Tensor Variance()
     {
         using var scope = NewDisposeScope();
-        var denominator = (count - 1).clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1);
-        var variance = (m2 / denominator).masked_fill((count <= 1).unsqueeze(1), 0);
+        var one = KeptScalars.Of(1);
+        var denominator = count.sub(one).clamp_min(one).to_type(ScalarType.Float32).unsqueeze(1);
+        var variance = (m2 / denominator).masked_fill(count.le(one).unsqueeze(1), KeptScalars.Of(0));
         return variance.MoveToOuterDisposeScope();
     }
 
@@ -61,11 +62,11 @@ public sealed class BinMoments : IDisposable
         using var noGrad = no_grad();
         var x = features.detach().to_type(ScalarType.Float32);
         var index = binIndices.to_type(ScalarType.Int64).to(x.device);
-        if (index.lt(0).logical_or(index.ge(bins)).any().item<bool>())
+        if (index.lt(KeptScalars.Of(0)).logical_or(index.ge(KeptScalars.Of(bins))).any().item<bool>())
             throw new ArgumentException($"FDS bin indices must lie in [0, {bins}); got {index.min().item<long>()}..{index.max().item<long>()}.", nameof(binIndices));
 
         var batchCount = bincount(index, minlength: bins).to_type(ScalarType.Float64);
-        var perBin = batchCount.clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1);
+        var perBin = batchCount.clamp_min(KeptScalars.Of(1)).to_type(ScalarType.Float32).unsqueeze(1);
         // One pass over the batch, shifted by a representative of each bin (whichever of its samples
         // scatter_ keeps): with d = x - shift, mean = shift + sum(d) / n and M2 = sum(d^2) - sum(d)^2 / n.
         // The shift is a sample of the same bin, so there is no catastrophic cancellation, and a
@@ -75,21 +76,21 @@ public sealed class BinMoments : IDisposable
             .scatter_(0, index, arange(index.shape[0], dtype: ScalarType.Int64, device: x.device));
         var shift = x.index_select(0, representative);                          // [B, D]
         var deviation = x - shift.index_select(0, index);                       // [n, D], the one large temporary
-        var sum = zeros_like(mean).index_add_(0, index, deviation, 1);
-        var sumOfSquares = zeros_like(m2).index_add_(0, index, deviation.pow_(2), 1);
-        var batchM2 = sumOfSquares.sub_(sum * sum / perBin).clamp_min_(0);
+        var sum = zeros_like(mean).index_add_(0, index, deviation, KeptScalars.Of(1));
+        var sumOfSquares = zeros_like(m2).index_add_(0, index, deviation.pow_(KeptScalars.Of(2)), KeptScalars.Of(1));
+        var batchM2 = sumOfSquares.sub_(sum * sum / perBin).clamp_min_(KeptScalars.Of(0));
         var batchMean = shift.add_(sum.div_(perBin));
 
         // Chan: n = na + nb; mean = ma + d nb / n; M2 = M2a + M2b + d^2 na nb / n.
         var total = count + batchCount;
-        var safeTotal = total.clamp_min(1);
+        var safeTotal = total.clamp_min(KeptScalars.Of(1));
         var shareB = (batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
         var cross = (count * batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
         var delta = batchMean - mean;
         var newMean = mean + delta * shareB;
         var newM2 = m2 + batchM2 + delta * delta * cross;
         // Bins this batch did not touch keep their exact previous values.
-        var touched = (batchCount > 0).unsqueeze(1);
+        var touched = batchCount.gt(KeptScalars.Of(0)).unsqueeze(1);
         mean.copy_(where(touched, newMean, mean));
         m2.copy_(where(touched, newM2, m2));
         count.copy_(total);

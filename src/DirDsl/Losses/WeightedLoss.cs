@@ -53,13 +53,16 @@ public static class WeightedLoss
 
     private static Tensor FocalL1(Tensor absolute, LossOptions options) => absolute * Modulation(absolute, options);
 
+    // Scalars come from KeptScalars: a temporary Scalar can be freed by its finalizer during the native call.
     private static Tensor Huber(Tensor absolute, double beta) =>
-        where(absolute < beta, 0.5 * absolute * absolute / beta, absolute - 0.5 * beta);
+        where(absolute.lt(KeptScalars.Of(beta)),
+            absolute.mul(KeptScalars.Of(0.5)).mul(absolute).div(KeptScalars.Of(beta)),
+            absolute.sub(KeptScalars.Of(0.5 * beta)));
 
     private static Tensor Modulation(Tensor absolute, LossOptions options)
     {
-        var scaled = absolute * options.Beta;
-        var f = options.Activation == FocalActivation.Tanh ? scaled.tanh() : 2 * scaled.sigmoid() - 1;
-        return f.pow(options.Gamma);
+        var scaled = absolute.mul(KeptScalars.Of(options.Beta));
+        var f = options.Activation == FocalActivation.Tanh ? scaled.tanh() : scaled.sigmoid().mul(KeptScalars.Of(2)).sub(KeptScalars.Of(1));
+        return f.pow(KeptScalars.Of(options.Gamma));
     }
 }

@@ -57,24 +57,28 @@ public sealed class BalancedMseLoss : nn.Module<Tensor, Tensor, Tensor>
     {
         var p = predictions.reshape(-1, 1);
         var y = targets.reshape(-1, 1);
-        var variance = noise_sigma.pow(2);
+        // Constants as KeptScalars: a temporary Scalar can be freed by its finalizer during the native call.
+        var two = KeptScalars.Of(2);
+        var half = KeptScalars.Of(0.5);
+        var twoPi = KeptScalars.Of(2 * Math.PI);
+        var variance = noise_sigma.pow(two);
         Tensor loss;
         if (Kind == BalancedMseKind.Bmc)
         {
             // Cross-entropy over the batch: the right target's logit against every target's.
-            var logits = -(p - y.reshape(1, -1)).pow(2) / (2 * variance);                  // [n, n]
+            var logits = -(p - y.reshape(1, -1)).pow(two) / variance.mul(two);                // [n, n]
             loss = nn.functional.cross_entropy(logits, arange(p.shape[0], device: p.device));
         }
         else
         {
             // -log N(y; p, s^2) + log sum_k w_k N(p; mu_k, var_k + s^2)
-            var fit = (p - y).pow(2) / (2 * variance) + 0.5 * (2 * Math.PI * variance).log();
+            var fit = (p - y).pow(two) / variance.mul(two) + variance.mul(twoPi).log().mul(half);
             var total = prior_variances.reshape(1, -1) + variance;                            // [1, K]
-            var log_normal = -(p - prior_means.reshape(1, -1)).pow(2) / (2 * total) - 0.5 * (2 * Math.PI * total).log();
+            var log_normal = -(p - prior_means.reshape(1, -1)).pow(two) / total.mul(two) - total.mul(twoPi).log().mul(half);
             var normaliser = (prior_log_weights.reshape(1, -1) + log_normal).logsumexp(1, keepdim: true);
             loss = (fit + normaliser).mean();
         }
-        return loss * (2 * variance).detach();
+        return loss * variance.mul(two).detach();
     }
 }
 

@@ -227,7 +227,8 @@ public sealed class CheckpointStore
             }
             return state;
         }
-        catch (Exception e) when (e is not CheckpointException and (ArgumentException or InvalidOperationException or IOException or JsonException or FormatException))
+        // InvalidDataException: e.g. an optimiser state of another type (a checkpoint written before DirDsl's own optimisers).
+        catch (Exception e) when (e is not CheckpointException and (ArgumentException or InvalidOperationException or IOException or InvalidDataException or JsonException or FormatException))
         {
             throw new CheckpointException(path, "does not fit this model: " + e.Message, e);
         }

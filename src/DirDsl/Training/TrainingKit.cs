@@ -12,15 +12,21 @@ public static class TrainingKit
     /// <summary>The seeds of a run: <paramref name="first"/>, first + 1, ... (<paramref name="count"/> of them).</summary>
     public static IReadOnlyList<int> Seeds(int first, int count) => Enumerable.Range(0, Math.Max(1, count)).Select(i => unchecked(first + i)).ToArray();
 
-    /// <summary>Creates the optimiser.</summary>
+    /// <summary>
+    /// Creates the optimiser: TorchSharp's arithmetic and state, with a step that keeps its Scalars alive across native calls
+    /// (TorchSharp 0.107's own step can read a freed Scalar when a garbage collection runs during it; see SafeOptimizers.cs).
+    /// </summary>
     public static TorchSharp.Modules.OptimizerHelper CreateOptimizer(OptimizerKind kind, IEnumerable<TorchSharp.Modules.Parameter> parameters,
         double learningRate, double weightDecay) => kind switch
     {
-        OptimizerKind.Adam => optim.Adam(parameters, learningRate, weight_decay: weightDecay),
-        OptimizerKind.AdamW => optim.AdamW(parameters, learningRate, weight_decay: weightDecay),
-        OptimizerKind.Sgd => optim.SGD(parameters, learningRate, momentum: 0.9, weight_decay: weightDecay),
+        OptimizerKind.Adam => new SafeAdam(parameters, learningRate, weightDecay),
+        OptimizerKind.AdamW => new SafeAdamW(parameters, learningRate, weightDecay),
+        OptimizerKind.Sgd => new SafeSgd(parameters, learningRate, SgdMomentum, weightDecay),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown optimiser"),
     };
+
+    /// <summary>The momentum of <see cref="OptimizerKind.Sgd"/>.</summary>
+    public const double SgdMomentum = 0.9;
 
     /// <summary>The learning rate of an epoch under a schedule (a pure function of the epoch, so resume needs no scheduler state).</summary>
     public static double LearningRateAt(ScheduleKind schedule, double baseRate, int epoch, int epochs,

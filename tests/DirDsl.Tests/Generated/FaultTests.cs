@@ -24,7 +24,7 @@ public sealed class FaultTests : IDisposable
         var map = new DivergingExperiment.FeatureMap();
         map.Fit(TinyData.Splits(7).Train);
         using var model = new DivergingExperiment.Model(ModelContext.Plain(map.Width, DivergingExperiment.Configuration.Bins));
-        using var optimizer = torch.optim.Adam(model.parameters());
+        using var optimizer = TrainingKit.CreateOptimizer(OptimizerKind.Adam, model.parameters(), 1e-3, 0);
         var state = store.TryResume(model, optimizer, TextWriter.Null);
         Assert.Equal(1, state!.NextEpoch);     // the checkpoint of epoch 0, written before the divergence
         Assert.All(model.parameters(), p => Assert.True(p.isfinite().all().item<bool>()));

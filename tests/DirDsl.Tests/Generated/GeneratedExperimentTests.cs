@@ -146,7 +146,7 @@ public sealed class GeneratedExperimentTests : IDisposable
 
         var log = new StringWriter();
         using var model = new TinyExperiment.Model(ModelContext.Plain(InputWidth(), TinyExperiment.Configuration.Bins, fds: true));
-        using var optimizer = optim.Adam(model.parameters());
+        using var optimizer = TrainingKit.CreateOptimizer(OptimizerKind.Adam, model.parameters(), 1e-3, 0);
         var state = store.TryResume(model, optimizer, log);
         Assert.NotNull(state);
         Assert.Equal(1, state!.NextEpoch);        // the previous checkpoint: after epoch 0
