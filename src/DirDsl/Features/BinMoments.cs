@@ -79,16 +79,17 @@ public sealed class BinMoments : IDisposable
         var sum = zeros_like(mean).index_add_(0, index, deviation, KeptScalars.Of(1));
         var sumOfSquares = zeros_like(m2).index_add_(0, index, deviation.pow_(KeptScalars.Of(2)), KeptScalars.Of(1));
         var batchM2 = sumOfSquares.sub_(sum * sum / perBin).clamp_min_(KeptScalars.Of(0));
-        var batchMean = shift.add_(sum.div_(perBin));
+        var one = KeptScalars.Of(1);
+        var batchMean = shift.add_(sum.div_(perBin), one);
 
         // Chan: n = na + nb; mean = ma + d nb / n; M2 = M2a + M2b + d^2 na nb / n.
-        var total = count + batchCount;
+        var total = count.add(batchCount, one);
         var safeTotal = total.clamp_min(KeptScalars.Of(1));
         var shareB = (batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
         var cross = (count * batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
         var delta = batchMean - mean;
-        var newMean = mean + delta * shareB;
-        var newM2 = m2 + batchM2 + delta * delta * cross;
+        var newMean = mean.add(delta * shareB, one);
+        var newM2 = m2.add(batchM2, one).add(delta * delta * cross, one);
         // Bins this batch did not touch keep their exact previous values.
         var touched = batchCount.gt(KeptScalars.Of(0)).unsqueeze(1);
         mean.copy_(where(touched, newMean, mean));

@@ -164,8 +164,11 @@ public sealed class FeatureStatistics : nn.Module
         var currentVar = moments.Variance();
         bool direct = epoch == StartEpoch || UpdateCount == 0;
         var m = direct ? 0.0 : Momentum;
-        var blendedMean = moments.Mean * (1 - m) + running_mean * m;
-        var blendedVar = currentVar * (1 - m) + running_var * m;
+        var one = KeptScalars.Of(1);
+        var kept = KeptScalars.Of(1 - m);
+        var previous = KeptScalars.Of(m);
+        var blendedMean = moments.Mean.mul(kept).add(running_mean.mul(previous), one);
+        var blendedVar = currentVar.mul(kept).add(running_var.mul(previous), one);
         running_mean.copy_(where(presentRows, blendedMean, running_mean));
         running_var.copy_(where(presentRows, blendedVar, running_var));
         seen.logical_or_(present);
@@ -174,7 +177,7 @@ public sealed class FeatureStatistics : nn.Module
         smoothed_mean.copy_(Smooth(running_mean));
         smoothed_var.copy_(Smooth(running_var));
         RebuildCalibration();
-        updates.add_(1);
+        updates.add_(KeptScalars.OfInteger(1), KeptScalars.OfInteger(1));
     }
 
     /// <summary>
@@ -188,8 +191,9 @@ public sealed class FeatureStatistics : nn.Module
         if (features.ndim != 2 || features.shape[1] != FeatureDim)
             throw new ArgumentException($"FDS calibration expected features [n, {FeatureDim}], got [{string.Join(", ", features.shape)}].", nameof(features));
         var index = bins.to_type(ScalarType.Int64);
-        return (features - calibration_centre.index_select(0, index)) * calibration_scale.index_select(0, index)
-               + calibration_target.index_select(0, index);
+        // add with an explicit kept alpha: Tensor + Tensor would create a temporary Scalar (see KeptScalars).
+        return ((features - calibration_centre.index_select(0, index)) * calibration_scale.index_select(0, index))
+            .add(calibration_target.index_select(0, index), KeptScalars.Of(1));
     }
 
     /// <summary>Convolves [B, D] statistics along the bin axis with the window, reflect padding (no edge repeat).</summary>
@@ -218,7 +222,7 @@ public sealed class FeatureStatistics : nn.Module
             {
                 var filled = j == 0 ? statistic[1].clone()
                     : j == Bins - 1 ? statistic[j - 1].clone()
-                    : (statistic[j - 1] + statistic[j + 1]) / 2;
+                    : statistic[j - 1].add(statistic[j + 1], KeptScalars.Of(1)).div(KeptScalars.Of(2));
                 statistic[j].copy_(filled);
             }
         }
@@ -229,7 +233,7 @@ public sealed class FeatureStatistics : nn.Module
         var binActive = (running_var.sum(1) >= MinimumTotalVariance).unsqueeze(1);  // [B, 1]
         var active = binActive.logical_and(running_var.ne(0));                   // [B, D]
         var safeVar = where(active, running_var, ones_like(running_var));
-        var scale = (smoothed_var / safeVar).clamp(ClampMin, ClampMax).sqrt();
+        var scale = (smoothed_var / safeVar).clamp(KeptScalars.Of(ClampMin), KeptScalars.Of(ClampMax)).sqrt();
         calibration_centre.copy_(where(active, running_mean, zeros_like(running_mean)));
         calibration_scale.copy_(where(active, scale, ones_like(scale)));
         calibration_target.copy_(where(active, smoothed_mean, zeros_like(smoothed_mean)));

@@ -72,11 +72,12 @@ public sealed class BalancedMseLoss : nn.Module<Tensor, Tensor, Tensor>
         else
         {
             // -log N(y; p, s^2) + log sum_k w_k N(p; mu_k, var_k + s^2)
-            var fit = (p - y).pow(two) / variance.mul(two) + variance.mul(twoPi).log().mul(half);
-            var total = prior_variances.reshape(1, -1) + variance;                            // [1, K]
+            var one = KeptScalars.Of(1);
+            var fit = ((p - y).pow(two) / variance.mul(two)).add(variance.mul(twoPi).log().mul(half), one);
+            var total = prior_variances.reshape(1, -1).add(variance, one);                      // [1, K]
             var log_normal = -(p - prior_means.reshape(1, -1)).pow(two) / total.mul(two) - total.mul(twoPi).log().mul(half);
-            var normaliser = (prior_log_weights.reshape(1, -1) + log_normal).logsumexp(1, keepdim: true);
-            loss = (fit + normaliser).mean();
+            var normaliser = prior_log_weights.reshape(1, -1).add(log_normal, one).logsumexp(1, keepdim: true);
+            loss = fit.add(normaliser, one).mean();
         }
         return loss * variance.mul(two).detach();
     }

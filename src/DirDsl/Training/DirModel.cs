@@ -36,6 +36,10 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     private readonly int startSmooth;
     private readonly FdsStatistics statisticsSource;
     private BinMoments? trainingPassMoments;
+    // FdsStatistics.TrainingPass: the steps' features wait here until a chunk of PassChunkRows rows is full, because a
+    // moments update per small batch costs more in per-call overhead than its arithmetic.
+    private readonly List<(Tensor Features, Tensor Bins)> pendingFeatures = new();
+    private long pendingRows;
     private bool encoderFrozen;
 
     /// <summary>Assembles the model and checks the encoder's and regressor's output shapes.</summary>
@@ -90,9 +94,34 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     {
         var features = encoder.call(input);
         // FdsStatistics.TrainingPass: the step's own raw features feed this epoch's statistics (no second pass).
-        trainingPassMoments?.Add(features.detach(), bins);
+        if (trainingPassMoments is not null) Collect(features, bins);
         if (fds is not null && epoch >= startSmooth) features = fds.Calibrate(features, bins);
         return regressor.call(features);
+    }
+
+    /// <summary>Keeps a copy of a step's features (outside the step's dispose scope) and adds full chunks to the moments.</summary>
+    private void Collect(Tensor features, Tensor bins)
+    {
+        pendingFeatures.Add((features.detach().clone().DetachFromDisposeScope(), bins.clone().DetachFromDisposeScope()));
+        pendingRows += features.shape[0];
+        if (pendingRows >= SplitData.PassChunkRows) FlushCollected();
+    }
+
+    /// <summary>Adds the collected features to the training-pass moments in one call and frees them.</summary>
+    private void FlushCollected()
+    {
+        if (pendingFeatures.Count == 0) return;
+        using (var scope = NewDisposeScope())
+        {
+            trainingPassMoments!.Add(cat(pendingFeatures.Select(p => p.Features).ToList(), 0), cat(pendingFeatures.Select(p => p.Bins).ToList(), 0));
+        }
+        foreach (var (f, b) in pendingFeatures)
+        {
+            f.Dispose();
+            b.Dispose();
+        }
+        pendingFeatures.Clear();
+        pendingRows = 0;
     }
 
     /// <summary>
@@ -101,6 +130,13 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     /// </summary>
     public void BeginTrainingEpoch(int epoch)
     {
+        foreach (var (f, b) in pendingFeatures)
+        {
+            f.Dispose();
+            b.Dispose();
+        }
+        pendingFeatures.Clear();
+        pendingRows = 0;
         trainingPassMoments?.Dispose();
         trainingPassMoments = fds is not null && statisticsSource == FdsStatistics.TrainingPass && epoch >= fds.StartEpoch ? fds.BeginPass() : null;
     }
@@ -135,6 +171,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         if (fds is null || epoch < fds.StartEpoch) return;
         if (trainingPassMoments is { } collected)
         {
+            FlushCollected();
             trainingPassMoments = null;
             using (collected) fds.Update(collected, epoch);
             return;
@@ -170,6 +207,11 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
             fds?.Dispose();
             balancedMse?.Dispose();
             trainingPassMoments?.Dispose();
+            foreach (var (f, b) in pendingFeatures)
+            {
+                f.Dispose();
+                b.Dispose();
+            }
         }
         base.Dispose(disposing);
     }

@@ -12,7 +12,11 @@ namespace DirDsl;
 public static class KeptScalars
 {
     private static readonly ConcurrentDictionary<long, Scalar> Cache = new();
+    private static readonly ConcurrentDictionary<long, Scalar> Integers = new();
 
     /// <summary>The kept Scalar of <paramref name="value"/> (float64).</summary>
     public static Scalar Of(double value) => Cache.GetOrAdd(BitConverter.DoubleToInt64Bits(value), static bits => BitConverter.Int64BitsToDouble(bits).ToScalar());
+
+    /// <summary>The kept Scalar of <paramref name="value"/> (int64), for arithmetic on integer tensors.</summary>
+    public static Scalar OfInteger(long value) => Integers.GetOrAdd(value, static v => v.ToScalar());
 }
