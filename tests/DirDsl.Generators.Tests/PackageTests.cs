@@ -25,8 +25,18 @@ public sealed class PackageTests : IDisposable
         }
     }
 
-    /// <summary>The packages a program with the generated entry point uses (DirDsl.Figures is optional and left out here).</summary>
-    private static readonly string[] Packages = { "DirDsl", "DirDsl.Native", "DirDsl.Hosting" };
+    /// <summary>The packages the README's section packs.</summary>
+    private static readonly string[] Packages = { "DirDsl", "DirDsl.Native", "DirDsl.Hosting", "DirDsl.Figures" };
+
+    /// <summary>The first fenced block of <paramref name="language"/> in the README's "Installing as a package" section.</summary>
+    private static string ReadmeBlock(string root, string language)
+    {
+        var readme = File.ReadAllText(Path.Combine(root, "README.md")).Replace("\r\n", "\n");
+        var section = readme[readme.IndexOf("## Installing as a package", StringComparison.Ordinal)..];
+        section = section[..section.IndexOf("\n## ", 5, StringComparison.Ordinal)];
+        int start = section.IndexOf("```" + language + "\n", StringComparison.Ordinal) + language.Length + 4;
+        return section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+    }
 
     [Fact]
     public void PackedPackage_RestoresIntoANewConsoleProject_BuildsAndRuns()
@@ -38,12 +48,13 @@ public sealed class PackageTests : IDisposable
             Copy(Path.Combine(root, file), Path.Combine(sources, file));
         foreach (var package in Packages) CopyTree(Path.Combine(root, "src", package), Path.Combine(sources, "src", package));
         CopyTree(Path.Combine(root, "generators", "DirDsl.Generators"), Path.Combine(sources, "generators", "DirDsl.Generators"));
-        var feed = Path.Combine(work, "feed");
-        foreach (var package in Packages)
-        {
-            Run(sources, "dotnet", "pack", $"src/{package}", "-c", "Release", "-o", feed, $"-p:Version={version}");
-            Assert.True(File.Exists(Path.Combine(feed, $"{package}.{version}.nupkg")));
-        }
+        // The README's pack command, run as written in a copy of the repository; the only change gives the packages this
+        // test's own version, so a package of the same version cached by an earlier run cannot stand in for them.
+        var pack = ReadmeBlock(root, "bash").Trim();
+        Assert.Contains("dotnet pack", pack);
+        Run(sources, "bash", "-c", pack.Replace("-o ./packages", $"-o ./packages -p:Version={version}", StringComparison.Ordinal));
+        var feed = Path.Combine(sources, "packages");
+        foreach (var package in Packages) Assert.True(File.Exists(Path.Combine(feed, $"{package}.{version}.nupkg")), $"{package} was not packed");
 
         var app = Path.Combine(work, "app");
         Directory.CreateDirectory(app);
@@ -55,6 +66,9 @@ public sealed class PackageTests : IDisposable
               </packageSources>
             </configuration>
             """);
+        // The README's PackageReference lines, as written (the DirDsl packages at this test's version).
+        var references = ReadmeBlock(root, "xml").Replace("Version=\"0.1.0\"", $"Version=\"{version}\"", StringComparison.Ordinal);
+        Assert.Contains("DirDsl.Hosting", references);
         File.WriteAllText(Path.Combine(app, "App.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -66,9 +80,7 @@ public sealed class PackageTests : IDisposable
                 <PlatformTarget>x64</PlatformTarget>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="DirDsl" Version="{version}" />
-                <PackageReference Include="DirDsl.Hosting" Version="{version}" />
-                <PackageReference Include="libtorch-cpu-linux-x64" Version="2.10.0" />
+            {references}
               </ItemGroup>
             </Project>
             """);
@@ -109,6 +121,8 @@ public sealed class PackageTests : IDisposable
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, "results", "PackagedExperiment", "results.json"))).RootElement;
         Assert.Equal(5, json.GetProperty("variants").GetArrayLength());
         Assert.Equal(2, json.GetProperty("variants")[0].GetProperty("epochsRun").GetInt32());
+        // DirDsl.Figures from its package: the generated entry point drew the figures.
+        Assert.True(File.Exists(Path.Combine(app, "results", "PackagedExperiment", "label-density.png")));
     }
 
     private static string Run(string directory, string command, params string[] arguments)
