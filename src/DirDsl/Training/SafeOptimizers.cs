@@ -36,30 +36,8 @@ public sealed class SafeAdam(IEnumerable<TorchSharp.Modules.Parameter> parameter
                 using var decay = weightDecay.ToScalar();
                 grad = grad.add(param, alpha: decay);
             }
-            using (var b1 = beta1.ToScalar())
-            using (var oneMinusB1 = (1 - beta1).ToScalar())
-                state.exp_avg.mul_(b1).add_(grad, alpha: oneMinusB1);
-            using (var b2 = beta2.ToScalar())
-            using (var oneMinusB2 = (1 - beta2).ToScalar())
-                state.exp_avg_sq.mul_(b2).addcmul_(grad, grad.conj(), value: oneMinusB2);
-            using var sqrtCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
-            using var epsilon = eps.ToScalar();
-            // add_(Scalar) would create its own alpha = 1 temporary: pass one that stays alive.
-            using var one = 1.0.ToScalar();
-            Tensor denom;
-            if (amsgrad)
-            {
-                var previous = state.max_exp_avg_sq;
-                state.max_exp_avg_sq = maximum(previous, state.exp_avg_sq).DetachFromDisposeScope();
-                previous.Dispose();
-                denom = state.max_exp_avg_sq.sqrt().div(sqrtCorrection2).add_(epsilon, one);
-            }
-            else
-            {
-                denom = state.exp_avg_sq.sqrt().div(sqrtCorrection2).add_(epsilon, one);
-            }
-            using var stepSize = (-(lr / biasCorrection1)).ToScalar();
-            param.addcdiv_(state.exp_avg, denom, value: stepSize);
+            state.max_exp_avg_sq = AdamMath.Update(param, grad, grad.conj(), state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq,
+                beta1, beta2, eps, lr, biasCorrection1, biasCorrection2, amsgrad);
         }
     }, closure);
 }
@@ -84,32 +62,46 @@ public sealed class SafeAdamW(IEnumerable<TorchSharp.Modules.Parameter> paramete
             using (var decay = (1 - lr * weightDecay).ToScalar()) param.mul_(decay);
             double biasCorrection1 = 1 - Math.Pow(beta1, state.step);
             double biasCorrection2 = 1 - Math.Pow(beta2, state.step);
-            using (var b1 = beta1.ToScalar())
-            using (var oneMinusB1 = (1 - beta1).ToScalar())
-                state.exp_avg.mul_(b1).add_(grad, alpha: oneMinusB1);
-            using (var b2 = beta2.ToScalar())
-            using (var oneMinusB2 = (1 - beta2).ToScalar())
-                state.exp_avg_sq.mul_(b2).addcmul_(grad, grad, value: oneMinusB2);
-            using var sqrtCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
-            using var epsilon = eps.ToScalar();
-            // add_(Scalar) would create its own alpha = 1 temporary: pass one that stays alive.
-            using var one = 1.0.ToScalar();
-            Tensor denom;
-            if (amsgrad)
-            {
-                var previous = state.max_exp_avg_sq;
-                state.max_exp_avg_sq = maximum(previous, state.exp_avg_sq).DetachFromDisposeScope();
-                previous.Dispose();
-                denom = state.max_exp_avg_sq.sqrt().div(sqrtCorrection2).add_(epsilon, one);
-            }
-            else
-            {
-                denom = state.exp_avg_sq.sqrt().div(sqrtCorrection2).add_(epsilon, one);
-            }
-            using var stepSize = (-(lr / biasCorrection1)).ToScalar();
-            param.addcdiv_(state.exp_avg, denom, value: stepSize);
+            state.max_exp_avg_sq = AdamMath.Update(param, grad, grad, state.exp_avg, state.exp_avg_sq, state.max_exp_avg_sq,
+                beta1, beta2, eps, lr, biasCorrection1, biasCorrection2, amsgrad);
         }
     }, closure);
+}
+
+/// <summary>The moment update and parameter step Adam and AdamW share, every Scalar kept alive across its call.</summary>
+internal static class AdamMath
+{
+    /// <summary>
+    /// exp_avg = beta1 exp_avg + (1 - beta1) grad; exp_avg_sq = beta2 exp_avg_sq + (1 - beta2) grad * gradFactor;
+    /// param -= lr / bias1 * exp_avg / (sqrt(max or exp_avg_sq) / sqrt(bias2) + eps). Returns the new max_exp_avg_sq
+    /// (AMSGrad) or the one given.
+    /// </summary>
+    public static Tensor? Update(Tensor param, Tensor grad, Tensor gradFactor, Tensor expAvg, Tensor expAvgSq, Tensor? maxExpAvgSq,
+        double beta1, double beta2, double eps, double lr, double biasCorrection1, double biasCorrection2, bool amsgrad)
+    {
+        using (var b1 = beta1.ToScalar())
+        using (var oneMinusB1 = (1 - beta1).ToScalar())
+            expAvg.mul_(b1).add_(grad, alpha: oneMinusB1);
+        using (var b2 = beta2.ToScalar())
+        using (var oneMinusB2 = (1 - beta2).ToScalar())
+            expAvgSq.mul_(b2).addcmul_(grad, gradFactor, value: oneMinusB2);
+        using var sqrtCorrection2 = Math.Sqrt(biasCorrection2).ToScalar();
+        using var epsilon = eps.ToScalar();
+        // add_(Scalar) would create its own alpha = 1 temporary: pass one that stays alive.
+        using var one = 1.0.ToScalar();
+        var second = expAvgSq;
+        if (amsgrad)
+        {
+            var previous = maxExpAvgSq!;
+            maxExpAvgSq = maximum(previous, expAvgSq).DetachFromDisposeScope();
+            previous.Dispose();
+            second = maxExpAvgSq;
+        }
+        var denom = second.sqrt().div(sqrtCorrection2).add_(epsilon, one);
+        using var stepSize = (-(lr / biasCorrection1)).ToScalar();
+        param.addcdiv_(expAvg, denom, value: stepSize);
+        return maxExpAvgSq;
+    }
 }
 
 /// <summary>SGD with momentum whose step keeps every Scalar alive across its native call (see the file's note).</summary>
