@@ -41,7 +41,8 @@ public static class DirCommandLine
             Description = "Remove targets in [MIN, MAX) from training and validation and keep them in test (repeatable): MIN:MAX.",
             CustomParser = result => result.Tokens.Select(token => OptionParsing.Checked(result, _ => TargetRange.Parse(token.Value))).OfType<TargetRange>().ToArray(),
         };
-        public readonly Option<bool> Resume = new("--resume") { Description = "Continue each variant from its last checkpoint." };
+        public readonly Option<bool> Resume = new("--resume") { Description = "Continue each variant from its last checkpoint (refused when the checkpoint was written with other settings or data)." };
+        public readonly Option<bool> RestartChanged = new("--restart-changed") { Description = "With --resume: train afresh a variant whose checkpoint was written by a different run, instead of failing." };
         public readonly Option<bool> Verbose = new("--verbose") { Description = "Print a line per epoch (train loss, validation errors) besides the progress." };
         public readonly Option<TimeSpan?> CheckpointEvery = new("--checkpoint-every")
         {
@@ -69,7 +70,7 @@ public static class DirCommandLine
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption })
+            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption })
                 root.Options.Add(option);
             return root;
         }
@@ -88,6 +89,7 @@ public static class DirCommandLine
                 Experiment = result.GetValue(Experiment),
                 DataRoot = result.GetValue(Data),
                 Resume = result.GetValue(Resume),
+                RestartChanged = result.GetValue(RestartChanged),
                 Verbose = result.GetValue(Verbose),
                 DataPath = result.GetValue(DataPathOption),
                 FdsStatistics = result.GetValue(FdsStatisticsOption),
@@ -206,7 +208,7 @@ public static class DirCommandLine
             return 0;
         }
         catch (Exception e) when (e is DirDataException or DataFormatException or CheckpointException or TrainingDivergedException
-                                      or FileNotFoundException or DirectoryNotFoundException or ArgumentException or InvalidOperationException or NotSupportedException)
+                                      or IOException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return RunError;

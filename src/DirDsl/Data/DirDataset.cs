@@ -8,8 +8,10 @@ namespace DirDsl;
 /// </summary>
 public sealed class DirDataset : SplitData
 {
-    private DirDataset(string name, Tensor inputs, float[] targets, long[] bins, Tensor scaledTargets, Tensor binTensor, FeatureLayout layout)
+    private DirDataset(string name, Tensor inputs, float[] targets, long[] bins, Tensor scaledTargets, Tensor binTensor, FeatureLayout layout,
+        string contentHash)
     {
+        ContentHash = contentHash;
         Name = name;
         Layout = layout;
         Inputs = inputs;
@@ -35,6 +37,8 @@ public sealed class DirDataset : SplitData
     public override FeatureLayout Layout { get; }
     /// <inheritdoc />
     public override bool IsStreaming => false;
+    /// <inheritdoc />
+    public override string ContentHash { get; }
 
     /// <summary>Maps every record through <paramref name="map"/> (already fitted) and bins its target.</summary>
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
@@ -62,7 +66,7 @@ public sealed class DirDataset : SplitData
         var bins = BinsOf(targets, labelBins);
         var inputs = tensor(rows, new long[] { targets.Length, layout.Width }).to(device);
         var scaled = tensor(ScaleTargets(targets, targetScale), new long[] { targets.Length, 1 }).to(device);
-        return new DirDataset(name, inputs, targets, bins, scaled, tensor(bins).to(device), layout);
+        return new DirDataset(name, inputs, targets, bins, scaled, tensor(bins).to(device), layout, RunFingerprint.Hash(rows, targets));
     }
 
     /// <summary>Targets divided by the target scale, as the loss sees them (one rule for both data paths).</summary>

@@ -61,6 +61,11 @@ public abstract class SplitData : IDisposable
     public abstract FeatureLayout Layout { get; }
     /// <summary>Number of records.</summary>
     public int Count => Targets.Length;
+    /// <summary>
+    /// A short hash of the split's content for run fingerprints: the mapped rows and targets of a split held whole; the
+    /// targets (and the record count) of a streamed one, whose rows are never all in memory at once.
+    /// </summary>
+    public abstract string ContentHash { get; }
     /// <summary>Whether batches are mapped from records on demand (true) or cut from tensors held whole (false).</summary>
     public abstract bool IsStreaming { get; }
 

@@ -58,6 +58,8 @@ public sealed class StreamingSplit<T> : SplitData
     public override FeatureLayout Layout { get; }
     /// <inheritdoc />
     public override bool IsStreaming => true;
+    /// <inheritdoc />
+    public override string ContentHash => RunFingerprint.Hash(Targets);
     /// <summary>Batches mapped ahead of the current one.</summary>
     public int Prefetch { get; }
 

@@ -18,6 +18,9 @@ public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun,
 {
     /// <summary>The searched variant (LDS, FDS, LDS+FDS) when this is a hyperparameter-search point, else null.</summary>
     public string? SearchOf { get; init; }
+
+    /// <summary>What decided this result (settings, variant, seed, epochs, held-out ranges, data hashes): see <see cref="RunFingerprint"/>.</summary>
+    public IReadOnlyDictionary<string, string>? Fingerprint { get; init; }
 }
 
 /// <summary>All variants of one run of an experiment.</summary>

@@ -32,8 +32,10 @@ public sealed record BinsJson(int Count, double Min, double Max, bool Integer);
 /// <param name="Test">Test metrics, groups from the training counts.</param>
 /// <param name="TestExplicitGroups">Test metrics with the explicit groups, or null.</param>
 /// <param name="History">Per-epoch history.</param>
+/// <param name="Fingerprint">What decided this result (see RunFingerprint); null in files of older versions.</param>
 public sealed record VariantJson(string? Variant, int? Seed, int BestEpoch, double? NoiseSigma, string? SearchOf, int EpochsRun,
-    ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord>? History);
+    ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord>? History,
+    IReadOnlyDictionary<string, string>? Fingerprint = null);
 
 /// <summary>Source-generated serialisation of results.json (no reflection); undefined metrics are written as null.</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true,

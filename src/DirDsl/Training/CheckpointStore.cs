@@ -22,6 +22,8 @@ public sealed class TrainingState
     public bool Stopped { get; set; }
     /// <summary>Every epoch trained.</summary>
     public List<EpochRecord> History { get; set; } = new();
+    /// <summary>What the run that wrote this state trained (see <see cref="RunFingerprint"/>); null in older checkpoints.</summary>
+    public SortedDictionary<string, string>? Fingerprint { get; set; }
 }
 
 /// <summary>A checkpoint that cannot be read: truncated, corrupted or from another model.</summary>
@@ -139,6 +141,26 @@ public sealed class CheckpointStore
             }
         }
         if (failure is not null) throw failure;
+        return null;
+    }
+
+    /// <summary>
+    /// The training state of the resume checkpoint (the previous one when the last is damaged) without loading any
+    /// weights, or null when there is none; for checking a fingerprint before resuming.
+    /// </summary>
+    public TrainingState? PeekState()
+    {
+        foreach (var path in new[] { LastPath, PreviousPath })
+        {
+            if (!File.Exists(path)) continue;
+            var bytes = File.ReadAllBytes(path);
+            if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)
+                || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
+                continue;
+            using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
+            reader.ReadBytes(Magic.Length);
+            return JsonSerializer.Deserialize<TrainingState>(reader.ReadBytes(reader.ReadInt32()), StateJson);
+        }
         return null;
     }
 

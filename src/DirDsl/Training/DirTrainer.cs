@@ -30,6 +30,8 @@ public static class DirTrainer
         int epochs = options.Epochs ?? settings.Epochs;
         var variants = options.Select(experiment.Variants, experiment.SearchVariants);
 
+        // One run per output folder at a time: a second one fails here, before any work.
+        using var outputLock = OutputLock.Acquire(Path.Combine(options.OutputFolder, experiment.Name));
         var context = new DataContext(options.DataRoot, seed, options.Log);
         var map = experiment.CreateFeatureMap();
         // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).
@@ -147,7 +149,19 @@ public static class DirTrainer
         bool weighted = variant.IsWeighted;
 
         var checkpoints = new CheckpointStore(Path.Combine(data.Folder, variant.Slug, $"seed-{seed}"));
-        var state = (options.Resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new TrainingState();
+        // Resume only what this run would train: same settings, variant, seed, epochs, held-out ranges and data.
+        var fingerprint = RunFingerprint.For(experiment.Name, settings, variant, seed, epochs, options, data);
+        bool resume = options.Resume;
+        if (resume && checkpoints.PeekState() is { } stored && RunFingerprint.Difference(stored.Fingerprint, fingerprint) is { } changed)
+        {
+            if (!options.RestartChanged)
+                throw new CheckpointException(checkpoints.LastPath, $"was written by a different run ({changed}). Resume with the same settings and data, "
+                    + "pass another --output, or add --restart-changed to train this variant afresh.");
+            options.Log.WriteLine($"warning: {variant.Name} seed {seed}: the checkpoint was written by a different run ({changed}); training afresh (--restart-changed).");
+            resume = false;
+        }
+        var state = (resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new TrainingState();
+        state.Fingerprint = fingerprint;
         progress.Resumed(state.NextEpoch);
         int stageEpochs = stage.Epochs;
         int steps = (fit.Count + settings.BatchSize - 1) / settings.BatchSize;
@@ -226,6 +240,7 @@ public static class DirTrainer
             state.History, testPredictions, model.FeatureStatistics?.Snapshot(), seed, model.BalancedMse?.NoiseSigma)
         {
             SearchOf = variant.Point?.Of,
+            Fingerprint = fingerprint,
         };
     }
 }

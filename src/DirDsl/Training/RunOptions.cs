@@ -34,8 +34,10 @@ public sealed class RunOptions
     public bool Search { get; set; }
     /// <summary>Print the variant names (default rows, then search points) and exit.</summary>
     public bool List { get; set; }
-    /// <summary>Continue each variant from its last checkpoint when there is one.</summary>
+    /// <summary>Continue each variant from its last checkpoint when there is one (and it was written by the same run).</summary>
     public bool Resume { get; set; }
+    /// <summary>With <see cref="Resume"/>: a variant whose checkpoint was written by a different run trains afresh instead of failing.</summary>
+    public bool RestartChanged { get; set; }
     /// <summary>Data folder handed to the [Data] member (default: nearest "data" folder above the program).</summary>
     public string? DataRoot { get; set; }
     /// <summary>Target ranges removed from training and validation but kept in test (interpolation / extrapolation checks).</summary>

@@ -123,9 +123,13 @@ public sealed class GeneratedExperimentTests : IDisposable
         var uninterrupted = TinyExperiment.Run(Options("LDS+FDS")).Variants.Single();
         Directory.Delete(output, recursive: true);
 
+        // Interrupted after epoch 0 (its checkpoint is written before the epoch-end callback), with the same settings.
         var firstHalf = Options("LDS+FDS");
-        firstHalf.Epochs = 1;
-        TinyExperiment.Run(firstHalf);
+        firstHalf.OnTrainEpochEnd = (_, record) =>
+        {
+            if (record.Epoch == 0) throw new OperationCanceledException("interrupted after epoch 0");
+        };
+        Assert.Throws<OperationCanceledException>(() => TinyExperiment.Run(firstHalf));
         var resume = Options("LDS+FDS");
         resume.Resume = true;
         var resumed = TinyExperiment.Run(resume).Variants.Single();
