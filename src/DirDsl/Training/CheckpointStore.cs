@@ -51,8 +51,16 @@ public sealed class CheckpointStore
     private byte[]? pendingBest;
     private readonly System.Diagnostics.Stopwatch sinceLastSave = System.Diagnostics.Stopwatch.StartNew();
 
-    /// <summary>Checkpoints in <paramref name="folder"/>.</summary>
-    public CheckpointStore(string folder) => Folder = folder;
+    // Whether last.ckpt is known to verify (null: not checked yet). A damaged last.ckpt is never rotated over a good
+    // last.prev.ckpt: the backup is what a later resume falls back to.
+    private bool? lastIsGood;
+
+    /// <summary>Checkpoints in <paramref name="folder"/>; temp files that killed processes left there are deleted.</summary>
+    public CheckpointStore(string folder)
+    {
+        Folder = folder;
+        AtomicFile.DeleteOrphanedTemps(folder);
+    }
 
     /// <summary>The folder.</summary>
     public string Folder { get; }
@@ -68,9 +76,16 @@ public sealed class CheckpointStore
     {
         var bytes = Encode(model, optimizer, state);
         // Rotate by rename (no copy). Killed between the two steps, only last.ckpt is missing and
-        // TryResume uses last.prev.ckpt.
-        if (File.Exists(LastPath)) File.Move(LastPath, PreviousPath, overwrite: true);
+        // TryResume uses last.prev.ckpt. A last.ckpt that fails its checksum is dropped instead, so the
+        // good backup survives until the new last.ckpt is complete.
+        if (File.Exists(LastPath))
+        {
+            lastIsGood ??= Verifies(LastPath);
+            if (lastIsGood == true) File.Move(LastPath, PreviousPath, overwrite: true);
+            else File.Delete(LastPath);
+        }
         AtomicFile.WriteAllBytes(LastPath, bytes);
+        lastIsGood = true;
     }
 
     /// <summary>Saves the best weights.</summary>
@@ -132,16 +147,38 @@ public sealed class CheckpointStore
             if (!File.Exists(path)) continue;
             try
             {
-                return Decode(path, model, optimizer);
+                var state = Decode(path, model, optimizer);
+                if (path == LastPath) lastIsGood = true;
+                return state;
             }
             catch (CheckpointException e)
             {
                 log.WriteLine($"warning: {e.Message}; trying the previous checkpoint.");
+                if (path == LastPath) lastIsGood = false;
                 failure = e;
             }
         }
         if (failure is not null) throw failure;
         return null;
+    }
+
+    /// <summary>Whether a checkpoint file is complete and unchanged (its trailing SHA-256 matches).</summary>
+    private static bool Verifies(string path) => ReadVerified(path) is not null;
+
+    /// <summary>A checkpoint's bytes when it is complete and unchanged, else null.</summary>
+    private static byte[]? ReadVerified(string path)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            return bytes.Length >= Magic.Length + 32 && bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)
+                && SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32))
+                ? bytes : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>
@@ -152,11 +189,7 @@ public sealed class CheckpointStore
     {
         foreach (var path in new[] { LastPath, PreviousPath })
         {
-            if (!File.Exists(path)) continue;
-            var bytes = File.ReadAllBytes(path);
-            if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)
-                || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
-                continue;
+            if (!File.Exists(path) || ReadVerified(path) is not { } bytes) continue;
             using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
             reader.ReadBytes(Magic.Length);
             return JsonSerializer.Deserialize<TrainingState>(reader.ReadBytes(reader.ReadInt32()), StateJson);

@@ -75,3 +75,50 @@ public sealed class ResumeSafetyTests : IDisposable
         Assert.False(File.Exists(Path.Combine(options.OutputFolder, "TinyExperiment", OutputLock.FileName)));
     }
 }
+
+/// <summary>Checkpoint files under faults: a damaged last.ckpt never replaces the good backup; killed processes' temp files are removed.</summary>
+public sealed class CheckpointRotationTests : IDisposable
+{
+    private readonly string output = Directory.CreateTempSubdirectory("dirdsl-rotation").FullName;
+
+    public void Dispose() => Directory.Delete(output, recursive: true);
+
+    [Fact]
+    public void DamagedLastCheckpoint_IsDropped_NotRotatedOverTheGoodBackup()
+    {
+        var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null, CheckpointInterval = TimeSpan.Zero, Variants = { "FDS" } };
+        var uninterrupted = TinyExperiment.Run(options).Variants.Single();
+        var store = new CheckpointStore(Path.Combine(output, "TinyExperiment", "fds", "seed-7"));
+        var goodBackup = File.ReadAllBytes(store.PreviousPath);           // after epoch 0
+        var last = File.ReadAllBytes(store.LastPath);
+        last[last.Length / 2] ^= 0xFF;                                      // flipped: fails its checksum
+        File.WriteAllBytes(store.LastPath, last);
+
+        options.Resume = true;
+        var log = new StringWriter();
+        options.Log = log;
+        var resumed = TinyExperiment.Run(options).Variants.Single();
+        Assert.Contains("checksum", log.ToString());                       // fell back to the backup
+        Assert.Equal(uninterrupted.TestPredictions, resumed.TestPredictions);
+        // The damaged file was dropped: the backup is still the good epoch-0 checkpoint, and last.ckpt is new and whole.
+        Assert.Equal(goodBackup, File.ReadAllBytes(store.PreviousPath));
+        Assert.NotNull(store.PeekState());
+        Assert.Equal(2, store.PeekState()!.NextEpoch);
+    }
+
+    [Fact]
+    public void TempFilesOfDeadProcesses_AreDeleted_ThoseOfLiveOnesKept()
+    {
+        var folder = Path.Combine(output, "checkpoints");
+        Directory.CreateDirectory(folder);
+        // A pid far above Linux's default maximum (4194304) cannot be running.
+        var orphan = Path.Combine(folder, ".last.ckpt.99999999.0123456789abcdef.tmp");
+        var live = Path.Combine(folder, $".last.ckpt.{Environment.ProcessId}.fedcba9876543210.tmp");
+        File.WriteAllText(orphan, "partial");
+        File.WriteAllText(live, "being written");
+        _ = new CheckpointStore(folder);
+        Assert.False(File.Exists(orphan));
+        Assert.True(File.Exists(live));
+        Assert.Equal(0, AtomicFile.DeleteOrphanedTemps(folder));
+    }
+}
