@@ -194,6 +194,19 @@ public static class DirCommandLine
             Console.Error.WriteLine($"error: no experiment '{options.Experiment}'; this program has {string.Join(", ", experiments.Select(e => e.Name))}.");
             return UsageError;
         }
+        // An unknown --variant is a usage error (exit 2), found before any training.
+        foreach (var experiment in selected)
+        {
+            try
+            {
+                options.Select(experiment.Variants ?? Array.Empty<DirVariant>(), experiment.SearchVariants);
+            }
+            catch (ArgumentException e) when (experiment.Variants is not null)
+            {
+                Console.Error.WriteLine($"error: {experiment.Name}: {e.Message}");
+                return UsageError;
+            }
+        }
         if (options.List)
         {
             // One variant name per line, for scripts that run each as its own job (--variant NAME --output DIR).

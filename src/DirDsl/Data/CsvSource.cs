@@ -31,6 +31,9 @@ public readonly struct CsvRow
     {
         var cell = String(column).Trim();
         if (cell.Length == 0) throw new DataFormatException(file.Path, Row, column, what + "the cell is empty.");
+        // .NET's parser skips trailing NUL characters ("0.4\0\0" reads as 0.4): a cell with any control character is damaged data.
+        if (cell.Any(char.IsControl))
+            throw new DataFormatException(file.Path, Row, column, $"{what}the cell contains a control character (U+{(int)cell.First(char.IsControl):X4}); the file may be damaged.");
         if (!double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
             throw new DataFormatException(file.Path, Row, column, $"{what}'{Shorten(cell)}' is not a number.");
         if (!double.IsFinite(value) || Math.Abs(value) > float.MaxValue)
@@ -60,8 +63,11 @@ public readonly struct CsvRow
     public int Int(string column)
     {
         double value = Double(column);
-        if (value != Math.Floor(value) || value < int.MinValue || value > int.MaxValue)
+        if (value != Math.Floor(value))
             throw new DataFormatException(file.Path, Row, column, $"'{Shorten(String(column).Trim())}' is not a whole number.");
+        if (value < int.MinValue || value > int.MaxValue)
+            throw new DataFormatException(file.Path, Row, column,
+                $"'{Shorten(String(column).Trim())}' is a whole number outside the range of int ({int.MinValue} to {int.MaxValue}); read it with Double.");
         return (int)value;
     }
 

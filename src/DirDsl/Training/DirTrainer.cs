@@ -44,6 +44,8 @@ public static class DirTrainer
 
         var trainCounts = settings.Bins.Counts(train.Targets);
         foreach (var cap in TargetCaps.Find(train.Targets, settings.Bins)) options.Log.WriteLine(cap.Warning());
+        foreach (var split in new[] { train, validation, test })
+            if (OutsideBins.Describe(split, settings.Bins) is { } outside) options.Log.WriteLine(outside);
         var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(trainCounts), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
             map.Width, Path.Combine(options.OutputFolder, experiment.Name), device);
         options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "

@@ -83,7 +83,8 @@ public sealed class RunOptions
         if (Variants.Count == 0) return Search ? searchPoints : rows;
         var available = rows.Concat(searchPoints).ToList();
         var chosen = new List<DirVariant>();
-        foreach (var name in Variants)
+        // A name given twice trains once (its rows would otherwise appear twice in results.json).
+        foreach (var name in Variants.Distinct(StringComparer.OrdinalIgnoreCase))
         {
             var match = available.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase))
                 ?? throw new ArgumentException($"No variant '{name}'; this experiment has {string.Join(", ", available.Select(v => v.Name))}.");
