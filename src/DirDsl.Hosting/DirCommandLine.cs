@@ -221,7 +221,7 @@ public static class DirCommandLine
             return 0;
         }
         catch (Exception e) when (e is DirDataException or DataFormatException or CheckpointException or TrainingDivergedException
-                                      or IOException or ArgumentException or InvalidOperationException or NotSupportedException)
+                                      or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or NotSupportedException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return RunError;

@@ -57,4 +57,37 @@ public sealed class EdgeCaseTests : IDisposable
         using var inside = DirDataset.FromRows(new float[2], new float[] { 1, 30 }, FeatureLayout.Numeric(1), bins, 1, CPU, "test");
         Assert.Null(OutsideBins.Describe(inside, bins));
     }
+
+    [Fact]
+    public void ResultsJsonBeingAFolder_IsOneClearError_AndThePreviousResultFilesStayTogether()
+    {
+        var options = new RunOptions { OutputFolder = folder, Device = "cpu", Log = TextWriter.Null, Variants = { "Vanilla" } };
+        TinyExperiment.Run(options);
+        var results = Path.Combine(folder, "TinyExperiment");
+        var markdown = File.ReadAllText(Path.Combine(results, "results.md"));
+        var predictions = File.ReadAllText(Path.Combine(results, "predictions.csv"));
+        File.Delete(Path.Combine(results, "results.json"));
+        Directory.CreateDirectory(Path.Combine(results, "results.json"));
+
+        options.Variants.Clear();
+        options.Variants.Add("LDS");                                   // a run whose files would differ
+        var e = Assert.Throws<IOException>(() => TinyExperiment.Run(options));
+        Assert.Contains("results.json is a folder, not a file", e.Message);
+        Assert.Contains("previous result files were left as they were", e.Message);
+        Assert.Equal(markdown, File.ReadAllText(Path.Combine(results, "results.md")));
+        Assert.Equal(predictions, File.ReadAllText(Path.Combine(results, "predictions.csv")));
+        Assert.Empty(Directory.EnumerateFiles(results, ".*.tmp"));       // no temp file left behind
+    }
+
+    [Fact]
+    public void OutputNamingAFile_FailsBeforeAnyTraining()
+    {
+        var file = Path.Combine(folder, "not-a-folder");
+        File.WriteAllText(file, "x");
+        var epochs = 0;
+        var options = new RunOptions { OutputFolder = file, Device = "cpu", Log = TextWriter.Null, Variants = { "Vanilla" }, OnTrainEpochEnd = (_, _) => epochs++ };
+        var e = Assert.Throws<IOException>(() => TinyExperiment.Run(options));
+        Assert.Contains("as the output folder", e.Message);
+        Assert.Equal(0, epochs);
+    }
 }

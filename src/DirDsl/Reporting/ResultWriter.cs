@@ -25,9 +25,8 @@ public static class ResultWriter
         var json = Path.Combine(folder, "results.json");
         var markdown = Path.Combine(folder, "results.md");
         var csv = Path.Combine(folder, "predictions.csv");
-        AtomicFile.WriteAllText(json, ToJson(result));
-        AtomicFile.WriteAllText(markdown, Markdown(result));
-        AtomicFile.WriteAllText(csv, PredictionsCsv(result));
+        // As a set: a failure leaves the previous results.json, results.md and predictions.csv together.
+        AtomicFile.WriteAllTextSet(new[] { (json, ToJson(result)), (markdown, Markdown(result)), (csv, PredictionsCsv(result)) });
         var written = new List<string> { json, markdown, csv };
         if (figures is null) return written;
         try

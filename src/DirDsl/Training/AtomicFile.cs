@@ -72,6 +72,42 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>
+    /// Writes several files as a set: every new content goes to a temp file first and every target is checked to be
+    /// replaceable before any is renamed, so a failure (a full disk, a target that is a folder, no permission) leaves the
+    /// previous set as it was. The renames themselves cannot be made one atomic step; they are the last and cheapest part.
+    /// </summary>
+    /// <exception cref="IOException">A file cannot be written; the message names it and the cause, and nothing was replaced.</exception>
+    public static void WriteAllTextSet(IReadOnlyList<(string Path, string Text)> files)
+    {
+        var temps = new List<(string Temp, string Path)>();
+        try
+        {
+            foreach (var (path, text) in files)
+            {
+                var full = Path.GetFullPath(path);
+                if (Directory.Exists(full)) throw new IOException($"{full} is a folder, not a file; move it away to write the result there.");
+                var folder = Path.GetDirectoryName(full)!;
+                Directory.CreateDirectory(folder);
+                var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+                temps.Add((temp, full));
+                using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+                stream.Write(System.Text.Encoding.UTF8.GetBytes(text));
+            }
+            foreach (var (temp, path) in temps) File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var failed = temps.Count > 0 ? temps[^1].Path : files[0].Path;
+            throw new IOException($"Cannot write {failed}: {e.Message} The previous result files were left as they were.", e);
+        }
+        finally
+        {
+            foreach (var (temp, _) in temps)
+                if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+
     /// <summary>Writes UTF-8 text atomically.</summary>
     public static void WriteAllText(string path, string text) => WriteAllBytes(path, System.Text.Encoding.UTF8.GetBytes(text));
 }

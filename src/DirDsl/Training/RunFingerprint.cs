@@ -70,7 +70,14 @@ public sealed class OutputLock : IDisposable
     /// <exception cref="IOException">Another run writes into the folder, or the folder cannot be written.</exception>
     public static OutputLock Acquire(string folder)
     {
-        Directory.CreateDirectory(folder);
+        try
+        {
+            Directory.CreateDirectory(folder);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"Cannot use {Path.GetFullPath(folder)} as the output folder: {e.Message} Pass another --output.", e);
+        }
         var path = Path.Combine(folder, FileName);
         try
         {
@@ -80,9 +87,17 @@ public sealed class OutputLock : IDisposable
             stream.Flush();
             return new OutputLock(stream);
         }
-        catch (IOException e)
+        catch (UnauthorizedAccessException e)
+        {
+            throw new IOException($"Cannot write into {Path.GetFullPath(folder)}: {e.Message} Pass another --output.", e);
+        }
+        catch (IOException e) when (File.Exists(path))
         {
             throw new IOException($"Another run is writing to {Path.GetFullPath(folder)} (it holds {FileName}); wait for it to finish or pass another --output.", e);
+        }
+        catch (IOException e)
+        {
+            throw new IOException($"Cannot write into {Path.GetFullPath(folder)}: {e.Message} Pass another --output.", e);
         }
     }
 
