@@ -70,10 +70,6 @@ public sealed class Standardizer : IFeatureFitter
     /// <summary>The member.</summary>
     public string Member { get; }
 
-    /// <summary>Fits mean and standard deviation; every value must be finite.</summary>
-    public void Fit<T>(IReadOnlyList<T> train, Func<T, double> value) =>
-        FeatureFitting.Fit(train, new[] { this }, (record, pass, index) => Observe(value(record), pass, index));
-
     /// <inheritdoc />
     public void Begin() => sum = squares = 0;
 
@@ -224,10 +220,6 @@ public sealed class VectorStandardizer : IFeatureFitter
     /// <summary>The vector length.</summary>
     public int Width => mean.Length;
 
-    /// <summary>Fits per-component mean and standard deviation.</summary>
-    public void Fit<T>(IReadOnlyList<T> train, Func<T, IReadOnlyList<float>?> value) =>
-        FeatureFitting.Fit(train, new[] { this }, (record, pass, index) => Observe(value(record), pass, index));
-
     /// <inheritdoc />
     public void Begin()
     {
@@ -296,10 +288,6 @@ public sealed class Vocabulary : IFeatureFitter
     public string Member { get; }
     /// <summary>Number of categories seen in training (the one-hot width).</summary>
     public int Count => index.Count;
-
-    /// <summary>Collects the categories of the training split, in order of first appearance.</summary>
-    public void Fit<T>(IReadOnlyList<T> train, Func<T, string?> value) =>
-        FeatureFitting.Fit(train, new[] { this }, (record, pass, _) => Observe(value(record), pass));
 
     /// <inheritdoc />
     public void Begin() => index.Clear();

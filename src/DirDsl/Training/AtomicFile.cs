@@ -8,12 +8,19 @@ namespace DirDsl;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// The temp file a write of <paramref name="fullPath"/> goes through: <c>.NAME.PID.GUID.tmp</c> beside it, so that
+    /// <see cref="DeleteOrphanedTemps"/> can tell a killed process's leftovers from a live writer's.
+    /// </summary>
+    private static string TempFor(string fullPath) =>
+        Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+
     /// <summary>Writes bytes atomically, creating the folder if needed.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temp = TempFor(Path.GetFullPath(path));
         try
         {
             using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
@@ -89,7 +96,7 @@ public static class AtomicFile
                 if (Directory.Exists(full)) throw new IOException($"{full} is a folder, not a file; move it away to write the result there.");
                 var folder = Path.GetDirectoryName(full)!;
                 Directory.CreateDirectory(folder);
-                var temp = Path.Combine(folder, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+                var temp = TempFor(full);
                 temps.Add((temp, full));
                 using var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None);
                 stream.Write(System.Text.Encoding.UTF8.GetBytes(text));

@@ -83,9 +83,6 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     /// <summary>The variant's Balanced MSE loss, or null.</summary>
     public BalancedMseLoss? BalancedMse => balancedMse;
 
-    /// <summary>The first epoch whose batches FDS calibrates.</summary>
-    public int FdsStartSmooth => startSmooth;
-
     /// <summary>Inference: raw features, no calibration. Output [n, 1] in the loss's target unit.</summary>
     public override Tensor forward(Tensor input) => regressor.call(encoder.call(input));
 
@@ -140,9 +137,6 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         trainingPassMoments?.Dispose();
         trainingPassMoments = fds is not null && statisticsSource == FdsStatistics.TrainingPass && epoch >= fds.StartEpoch ? fds.BeginPass() : null;
     }
-
-    /// <summary>The encoder's features of a batch (no calibration).</summary>
-    public Tensor Features(Tensor input) => encoder.call(input);
 
     /// <summary>RRT's second stage: the encoder's weights stop changing and it stays in evaluation mode.</summary>
     public void FreezeEncoder()
