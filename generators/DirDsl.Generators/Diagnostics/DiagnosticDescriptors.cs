@@ -157,6 +157,10 @@ internal static class DiagnosticDescriptors
         "FewBelow ({0}) must be at most ManyAbove + 1 ({1}): a bin cannot be both many-shot and few-shot",
         "Many-shot bins have more than ManyAbove training samples, few-shot bins fewer than FewBelow, medium-shot the rest.");
 
+    public static readonly DiagnosticDescriptor ImageSetting = Error(DiagnosticIds.ImageSetting, "Invalid image setting",
+        "[Image] on '{0}': {1}",
+        "Size is 1 to 4096 pixels, Mean finite, Std positive and finite, Padding 0 to Size.");
+
     public static readonly DiagnosticDescriptor ManyBins = Warning(DiagnosticIds.ManyBins, "Very many label bins",
         "{0} label bins over [{1}, {2}]: most will hold no training sample, so LDS, FDS and the shot groups lose their meaning",
         "Bins should be wide enough to hold several training samples each; the paper uses 100 for ages and 50 for STS-B scores.");

@@ -52,4 +52,5 @@ internal static class DiagnosticIds
     public const string ShotThresholds = "DIR040";
     public const string ManyBins = "DIR104";
     public const string IneffectiveSetting = "DIR105";
+    public const string ImageSetting = "DIR041";
 }

@@ -73,6 +73,17 @@ public sealed class ExperimentAnalyzer : DiagnosticAnalyzer
                     : record?.Locations.FirstOrDefault(l => l.IsInSource);
                 return at ?? classLocation;
             }
+            case ProblemTarget.RecordMemberAttribute:
+            {
+                // [Image(Size = 0)] on a record member: the argument, else the attribute, else the member.
+                var member = context.Compilation.GetTypeByMetadataName(problem.RecordType!)?.GetMembers(problem.Member!).FirstOrDefault();
+                if (member is null) return classLocation;
+                var memberAttribute = member.GetAttributes().FirstOrDefault(a =>
+                    a.AttributeClass is { } c && AttributeNames.ShortName(c.ToDisplayString()) == problem.Attribute);
+                if (memberAttribute?.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken) is not AttributeSyntax memberSyntax)
+                    return member.Locations.FirstOrDefault(l => l.IsInSource) ?? classLocation;
+                return ArgumentLocation(memberSyntax, memberAttribute, problem.Argument) ?? memberSyntax.GetLocation();
+            }
             case ProblemTarget.Attribute:
                 var attribute = type.GetAttributes().FirstOrDefault(a =>
                     a.AttributeClass is { } c && AttributeNames.ShortName(c.ToDisplayString()) == problem.Attribute);

@@ -7,7 +7,7 @@ namespace DirDsl.Generators.Emitting;
 /// <summary>Emits <c>FeatureMap</c>: the record-to-tensor mapping of the [Feature] and [Target] members, with no reflection.</summary>
 internal static class FeatureMapEmitter
 {
-    public static string Emit(ExperimentModel m) => ExperimentFile.Write(m, w =>
+    public static string Emit(ExperimentModel m) => m.Record.Image is { } image ? EmitImage(m, image) : ExperimentFile.Write(m, w =>
     {
         var record = m.Record.GlobalName;
         w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to input rows: numbers standardised, categories one-hot, vectors per component; fitted on the training split.</summary>");
@@ -104,6 +104,35 @@ internal static class FeatureMapEmitter
         w.Line("/// <inheritdoc />");
         w.Line($"public float Target({record} record, string split, int index) =>");
         w.Line($"    global::DirDsl.DirDataset.CheckTarget((double)record.{m.Record.Target}, split, index, {Literal(m.Record.Target)});");
+        w.Close();
+    });
+
+    /// <summary>
+    /// An image record: the runtime's ImageFeatureMap does the decoding, augmentation and checks; the generated class
+    /// supplies the [Image] settings and typed accessors (no reflection).
+    /// </summary>
+    private static string EmitImage(ExperimentModel m, ImageModel image) => ExperimentFile.Write(m, w =>
+    {
+        var record = m.Record.GlobalName;
+        var input = image.Source switch
+        {
+            ImageSourceKind.File => "File",
+            ImageSourceKind.Encoded => "FromEncoded",
+            _ => "FromPixels",
+        };
+        w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to images [{DslRules.ImageChannels(image.Color)}, {image.Size}, {image.Size}]: decoded, resized, normalised; augmented in training.</summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Open($"public sealed class FeatureMap : global::DirDsl.Images.ImageFeatureMap<{record}>");
+        w.Line("/// <summary>The [Image] settings of the record's image member, as declared.</summary>");
+        w.Line("public static readonly global::DirDsl.Images.ImageSpec Image = new(");
+        w.Line($"    Size: {image.Size}, Color: {ExperimentFile.Enum(image.Color)}, Mean: {Literal(image.Mean)}, Std: {Literal(image.Std)},");
+        w.Line($"    Augment: {Literal(image.Augment)}, Padding: {image.Padding}, Flip: {Literal(image.Flip)});");
+        w.Line();
+        w.Line("/// <summary>A map of the [Image] member and the [Target] member.</summary>");
+        w.Line($"public FeatureMap() : base(Image, {ExperimentFile.Enum(image.BadImages)}, {Literal(image.Name)}, {Literal(m.Record.Target)},");
+        w.Line($"    static record => global::DirDsl.Images.ImageInput.{input}(record.{image.Name}), static record => (double)record.{m.Record.Target})");
+        w.Line("{");
+        w.Line("}");
         w.Close();
     });
 

@@ -24,7 +24,7 @@ internal static class ModelEmitter
         w.Open("public sealed class Model : global::DirDsl.DirModel");
         w.Line("/// <summary>Builds the model of one variant; the encoder is created before the regressor, so initial weights depend on the seed alone.</summary>");
         w.Line("public Model(global::DirDsl.ModelContext context)");
-        w.Line($"    : base({Literal(m.ClassName + "Model")}, context, {m.Encoder.Name}(context.InputDim), {regressor},");
+        w.Line($"    : base({Literal(m.ClassName + "Model")}, context, {m.Encoder.Name}({(m.Encoder.TakesInputDim ? "context.InputDim" : "")}), {regressor},");
         w.Line($"        Configuration.FeatureDim, {Literal(m.Encoder.Name)}{(m.Fds is null ? "" : ", Configuration.Fds")})");
         w.Line("{");
         w.Line("}");

@@ -77,10 +77,23 @@ internal enum FeatureKind
 /// <summary>A [Feature] member: its name, how it is encoded, and what fills a missing value (nullable kinds only).</summary>
 internal sealed record FeatureModel(string Name, FeatureKind Kind, Imputation Impute = Imputation.Median);
 
-/// <summary>The record type of the splits: its global:: name, [Feature] members and [Target] member.</summary>
-internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureModel> Features, string Target);
+/// <summary>The record type of the splits: its global:: name, [Feature] members (none with an image), [Target] member and [Image] member.</summary>
+internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureModel> Features, string Target, ImageModel? Image = null);
 
-internal sealed record EncoderModel(string Name, int FeatureDim);
+/// <summary>How an [Image] member holds its image.</summary>
+internal enum ImageSourceKind
+{
+    File,
+    Encoded,
+    Pixels,
+}
+
+/// <summary>An [Image] member and its settings.</summary>
+internal sealed record ImageModel(string Name, ImageSourceKind Source, int Size, ImageColor Color, double Mean, double Std, bool Augment, int Padding,
+    bool Flip, BadRecordPolicy BadImages);
+
+/// <summary>The [Encoder] member: its name, its FeatureDim, and whether it takes the input width (a parameterless factory does not).</summary>
+internal sealed record EncoderModel(string Name, int FeatureDim, bool TakesInputDim = true);
 
 
 internal sealed record ResamplingModel(ResamplingKind Kind, int Neighbours, double Threshold, double Perturbation, bool Undersample, RelevanceKind Relevance);

@@ -28,6 +28,8 @@ internal static class AttributeNames
     public const string Regressor = "DirDsl.RegressorAttribute";
     public const string Feature = "DirDsl.FeatureAttribute";
     public const string Target = "DirDsl.TargetAttribute";
+    /// <summary>[Image] lives in DirDsl.Images (namespace DirDsl): without that package it does not resolve.</summary>
+    public const string Image = "DirDsl.ImageAttribute";
 
     public const string DirSplits = "DirDsl.DirSplits`1";
     public const string DataContext = "DirDsl.DataContext";

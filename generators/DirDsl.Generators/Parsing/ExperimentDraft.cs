@@ -13,6 +13,8 @@ internal enum ProblemTarget
     MemberAttribute,
     /// <summary>A member of the record type (or the record type itself when no member is at fault).</summary>
     RecordMember,
+    /// <summary>An argument of an attribute on a member of the record type ([Image(Size = ...)]).</summary>
+    RecordMemberAttribute,
 }
 
 /// <summary>
@@ -30,6 +32,10 @@ internal sealed record Problem(string Id, ProblemTarget Target, string? Attribut
     /// <summary>On <paramref name="member"/> of the record type (metadata name <paramref name="recordType"/>), or the type when member is null.</summary>
     public static Problem OnRecordMember(string id, string recordType, string? member, params string[] args) =>
         new(id, ProblemTarget.RecordMember, null, null, member, args.ToEquatableArray(), recordType);
+
+    /// <summary>On an argument of <paramref name="attribute"/> on <paramref name="member"/> of the record type.</summary>
+    public static Problem OnRecordMemberArgument(string id, string recordType, string member, string attribute, string argument, params string[] args) =>
+        new(id, ProblemTarget.RecordMemberAttribute, attribute, argument, member, args.ToEquatableArray(), recordType);
 
     public static Problem OnClass(string id, params string[] args) =>
         new(id, ProblemTarget.Class, null, null, null, args.ToEquatableArray());
@@ -58,7 +64,8 @@ internal readonly struct Setting<T>
 
 /// <summary>A member carrying [Data], [Encoder] or [Regressor], with what the parser found about its signature.</summary>
 internal sealed record MemberFacts(string Name, bool SignatureOk, bool TakesContext, string? RecordProblem, RecordModel? Record,
-    string? RecordType = null, string? RecordTypeName = null, string? RecordProblemMember = null);
+    string? RecordType = null, string? RecordTypeName = null, string? RecordProblemMember = null, EquatableArray<Problem>? RecordArgumentProblems = null,
+    bool TakesInputDim = false);
 
 /// <summary>Everything read from one experiment class, before validation. Plain values only.</summary>
 internal sealed class ExperimentDraft

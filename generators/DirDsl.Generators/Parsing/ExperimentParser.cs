@@ -185,7 +185,7 @@ internal static class ExperimentParser
                         draft.DataMembers.Add(ReadDataMember(member, cancellationToken));
                         break;
                     case AttributeNames.Encoder:
-                        draft.EncoderMembers.Add(new MemberFacts(member.Name, IsModuleFactory(member), false, null, null));
+                        draft.EncoderMembers.Add(new MemberFacts(member.Name, IsModuleFactory(member, parameterlessAllowed: true), false, null, null, TakesInputDim: member.Parameters.Length == 1));
                         draft.FeatureDim = new ArgumentReader(attribute, draft).Named("FeatureDim", 0);
                         break;
                     case AttributeNames.Regressor:
@@ -228,7 +228,7 @@ internal static class ExperimentParser
             d.HasRrt ? new RrtModel(d.RrtEpochs, d.RrtLearningRate) : null,
             new DataMemberModel(data.Name, data.TakesContext),
             data.Record!,
-            new EncoderModel(d.EncoderMembers[0].Name, d.FeatureDim),
+            new EncoderModel(d.EncoderMembers[0].Name, d.FeatureDim, d.EncoderMembers[0].TakesInputDim),
             d.RegressorMembers.Count == 1 ? d.RegressorMembers[0].Name : null,
             Resampling(d.Smoter),
             Resampling(d.Smogn),
@@ -253,9 +253,12 @@ internal static class ExperimentParser
         if (!ok || returned!.TypeArguments[0] is not INamedTypeSymbol record || record.TypeKind == TypeKind.Error)
             return new MemberFacts(member.Name, false, takesContext, null, null);
 
-        var (model, problem, offending) = ReadRecord(record, cancellationToken);
-        return new MemberFacts(member.Name, true, takesContext, problem, model,
-            RecordType: MetadataName(record), RecordTypeName: record.Name, RecordProblemMember: offending);
+        var recordType = MetadataName(record);
+        var argumentProblems = new List<Problem>();
+        var (model, problem, offending) = ReadRecord(record, recordType, argumentProblems, cancellationToken);
+        return new MemberFacts(member.Name, true, takesContext, problem, argumentProblems.Count == 0 ? model : null,
+            RecordType: recordType, RecordTypeName: record.Name, RecordProblemMember: offending,
+            RecordArgumentProblems: argumentProblems.ToEquatableArray());
     }
 
     /// <summary>The name GetTypeByMetadataName finds: namespace, containing types (+) and arity.</summary>
@@ -266,10 +269,15 @@ internal static class ExperimentParser
         return type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() + "." + name : name;
     }
 
-    /// <summary>Reads the [Feature] and [Target] members of the record type, including inherited ones; a problem names the member at fault.</summary>
-    private static (RecordModel? Model, string? Problem, string? Member) ReadRecord(INamedTypeSymbol record, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads the [Feature], [Image] and [Target] members of the record type, including inherited ones; a problem names the
+    /// member at fault. A wrong [Image] argument goes to <paramref name="argumentProblems"/>, located on the argument.
+    /// </summary>
+    private static (RecordModel? Model, string? Problem, string? Member) ReadRecord(INamedTypeSymbol record, string recordType,
+        List<Problem> argumentProblems, CancellationToken cancellationToken)
     {
         var features = new List<FeatureModel>();
+        var images = new List<ImageModel>();
         var targets = new List<string>();
         var seen = new HashSet<string>();
         for (var current = record; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
@@ -299,15 +307,79 @@ internal static class ExperimentParser
                             && Enum.IsDefined(typeof(Imputation), raw) ? (Imputation)raw : DslDefaults.Imputation;
                         features.Add(new FeatureModel(member.Name, kind.Value, impute));
                     }
+                    else if (name == AttributeNames.Image)
+                    {
+                        var source = ImageSourceOf(memberType);
+                        if (source is null)
+                            return (null, $"[Image] member '{member.Name}' has type '{memberType.ToDisplayString()}' (use string for a file path, byte[] for an encoded image, or float[] for pixels)", member.Name);
+                        images.Add(ReadImage(attribute, member.Name, source.Value, recordType, argumentProblems));
+                    }
                 }
             }
         }
         if (targets.Count != 1)
             return (null, targets.Count == 0 ? "it has no [Target] member" : $"it has {targets.Count} [Target] members ({string.Join(", ", targets)}); exactly one is allowed",
                 targets.Count > 1 ? targets[1] : null);
-        if (features.Count == 0) return (null, "it has no [Feature] member", null);
+        if (images.Count > 1)
+            return (null, $"it has {images.Count} [Image] members ({string.Join(", ", images.Select(i => i.Name))}); one is allowed", images[1].Name);
+        if (images.Count == 1 && features.Count > 0)
+            return (null, $"it has an [Image] member ({images[0].Name}) and [Feature] members ({string.Join(", ", features.Select(f => f.Name))}); an image record has no other inputs", features[0].Name);
+        if (features.Count == 0 && images.Count == 0) return (null, "it has no [Feature] or [Image] member", null);
         var globalName = record.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        return (new RecordModel(globalName, features.ToEquatableArray(), targets[0]), null, null);
+        return (new RecordModel(globalName, features.ToEquatableArray(), targets[0], images.FirstOrDefault()), null, null);
+    }
+
+    /// <summary>How an [Image] member of this type holds its image, or null for an unsupported type.</summary>
+    private static ImageSourceKind? ImageSourceOf(ITypeSymbol type)
+    {
+        if (type.SpecialType == SpecialType.System_String) return ImageSourceKind.File;
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            if (array.ElementType.SpecialType == SpecialType.System_Byte) return ImageSourceKind.Encoded;
+            if (array.ElementType.SpecialType == SpecialType.System_Single) return ImageSourceKind.Pixels;
+        }
+        return null;
+    }
+
+    /// <summary>Reads [Image(...)] and checks each argument against DslRules; a wrong one is a DIR041 (or DIR039) on the argument.</summary>
+    private static ImageModel ReadImage(AttributeData attribute, string member, ImageSourceKind source, string recordType, List<Problem> problems)
+    {
+        const string Attribute = "Image";
+        int size = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is int s ? s : 0;
+        T Named<T>(string name, T fallback)
+        {
+            foreach (var argument in attribute.NamedArguments)
+                if (argument.Key == name && argument.Value.Value is T value) return value;
+            return fallback;
+        }
+        TEnum NamedEnum<TEnum>(string name, TEnum fallback) where TEnum : struct, Enum
+        {
+            foreach (var argument in attribute.NamedArguments)
+            {
+                if (argument.Key != name || argument.Value.Value is not int raw) continue;
+                if (Enum.IsDefined(typeof(TEnum), raw)) return (TEnum)Enum.ToObject(typeof(TEnum), raw);
+                problems.Add(Problem.OnRecordMemberArgument(DiagnosticIds.UndefinedEnumValue, recordType, member, Attribute, name,
+                    name, raw.ToString(System.Globalization.CultureInfo.InvariantCulture), typeof(TEnum).Name, string.Join(", ", Enum.GetNames(typeof(TEnum)))));
+            }
+            return fallback;
+        }
+        var image = new ImageModel(member, source, size,
+            NamedEnum("Color", DslDefaults.ImageColor),
+            Named("Mean", DslDefaults.ImageMean),
+            Named("Std", DslDefaults.ImageStd),
+            Named("Augment", DslDefaults.ImageAugment),
+            Named("Padding", DslDefaults.ImagePadding),
+            Named("Flip", DslDefaults.ImageFlip),
+            NamedEnum("BadImages", DslDefaults.BadImages));
+        void Wrong(string argument, string message) =>
+            problems.Add(Problem.OnRecordMemberArgument(DiagnosticIds.ImageSetting, recordType, member, Attribute, argument, member, message));
+        if (!DslRules.IsValidImageSize(image.Size))
+            Wrong("size", $"Size must be 1 to {DslRules.MaxImageSize} pixels, not {ExperimentValidator.Text(image.Size)}");
+        if (!DslRules.IsValidImageMean(image.Mean)) Wrong("Mean", $"Mean must be a finite number, not {ExperimentValidator.Text(image.Mean)}");
+        if (!DslRules.IsValidImageStd(image.Std)) Wrong("Std", $"Std must be a positive finite number, not {ExperimentValidator.Text(image.Std)}");
+        if (DslRules.IsValidImageSize(image.Size) && !DslRules.IsValidImagePadding(image.Padding, image.Size))
+            Wrong("Padding", $"Padding must be 0 to Size ({ExperimentValidator.Text(image.Size)}) pixels, not {ExperimentValidator.Text(image.Padding)}");
+        return image;
     }
 
     private static bool IsNumber(ITypeSymbol type) => type.SpecialType is SpecialType.System_Single or SpecialType.System_Double
@@ -338,11 +410,14 @@ internal static class ExperimentParser
         return null;
     }
 
-    /// <summary>static, non-generic, one int or long parameter (TorchSharp's Linear takes long), returning Module&lt;Tensor, Tensor&gt; or a subclass of it.</summary>
-    private static bool IsModuleFactory(IMethodSymbol member)
+    /// <summary>
+    /// static, non-generic, one int or long parameter (TorchSharp's Linear takes long) or, for an [Encoder], none (an image
+    /// encoder needs no input width), returning Module&lt;Tensor, Tensor&gt; or a subclass of it.
+    /// </summary>
+    private static bool IsModuleFactory(IMethodSymbol member, bool parameterlessAllowed = false)
     {
-        if (!member.IsStatic || member.IsGenericMethod || member.Parameters.Length != 1
-            || member.Parameters[0].Type.SpecialType is not (SpecialType.System_Int32 or SpecialType.System_Int64)) return false;
+        bool widthParameter = member.Parameters.Length == 1 && member.Parameters[0].Type.SpecialType is SpecialType.System_Int32 or SpecialType.System_Int64;
+        if (!member.IsStatic || member.IsGenericMethod || !(widthParameter || (parameterlessAllowed && member.Parameters.Length == 0))) return false;
         for (var type = member.ReturnType as INamedTypeSymbol; type is not null; type = type.BaseType)
             if (type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == AttributeNames.TensorModule) return true;
         return false;

@@ -126,6 +126,7 @@ internal static class ExperimentValidator
             if (!data.SignatureOk) problems.Add(Problem.OnMember(DiagnosticIds.DataSignature, data.Name, data.Name));
             else if (data.RecordProblem is not null)
                 problems.Add(Problem.OnRecordMember(DiagnosticIds.RecordShape, data.RecordType!, data.RecordProblemMember, data.RecordTypeName!, data.RecordProblem));
+            if (data.RecordArgumentProblems is { } argumentProblems) problems.AddRange(argumentProblems);
         }
 
         if (d.EncoderMembers.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.NoEncoder, d.ClassName));
@@ -232,7 +233,7 @@ internal static class ExperimentValidator
         }
     }
 
-    private static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    internal static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
-    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

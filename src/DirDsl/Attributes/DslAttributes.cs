@@ -308,3 +308,4 @@ public sealed class FeatureAttribute : Attribute
 public sealed class TargetAttribute : Attribute
 {
 }
+

@@ -88,4 +88,18 @@ static class DslDefaults
     public const Imputation Imputation = DirDsl.Imputation.Median;
     /// <summary>SMOTER / SMOGN relevance function.</summary>
     public const RelevanceKind Relevance = RelevanceKind.Extremes;
+    /// <summary>[Image] colour mode.</summary>
+    public const ImageColor ImageColor = DirDsl.ImageColor.Rgb;
+    /// <summary>[Image] normalisation mean, every channel (the reference's face recipe).</summary>
+    public const double ImageMean = 0.5;
+    /// <summary>[Image] normalisation standard deviation, every channel.</summary>
+    public const double ImageStd = 0.5;
+    /// <summary>[Image] training augmentation (random crop with padding, horizontal flip).</summary>
+    public const bool ImageAugment = true;
+    /// <summary>[Image] zero padding of the random crop, in pixels (the reference: 16).</summary>
+    public const int ImagePadding = 16;
+    /// <summary>[Image] random horizontal flip in training.</summary>
+    public const bool ImageFlip = true;
+    /// <summary>[Image] policy for an unreadable image.</summary>
+    public const BadRecordPolicy BadImages = BadRecordPolicy.Error;
 }

@@ -183,3 +183,31 @@ enum Imputation
     /// <summary>Zero, in the member's own unit.</summary>
     Zero,
 }
+
+/// <summary>The colour mode an [Image] member is decoded to.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum ImageColor
+{
+    /// <summary>Three channels, red, green, blue (alpha dropped).</summary>
+    Rgb,
+    /// <summary>One channel of luma, L = 0.299 R + 0.587 G + 0.114 B (as PIL's "L" mode).</summary>
+    Gray,
+}
+
+/// <summary>What to do with a record whose input cannot be read (an image missing, damaged or in an unsupported format).</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum BadRecordPolicy
+{
+    /// <summary>Stop before training with an error naming the split, the record, the member and the file (the default).</summary>
+    Error,
+    /// <summary>Leave the record out of its split, counted and reported per split with the first few named.</summary>
+    Skip,
+}

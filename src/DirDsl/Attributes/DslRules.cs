@@ -42,6 +42,24 @@ static class DslRules
     /// <summary>Shot thresholds: few-shot below FewBelow, many-shot above ManyAbove, with 0 &lt;= FewBelow &lt;= ManyAbove + 1 (DIR040).</summary>
     public static bool IsValidShotThresholds(int manyAbove, int fewBelow) => fewBelow >= 0 && fewBelow <= manyAbove + 1;
 
+    /// <summary>The largest [Image(Size)] (pixels per side).</summary>
+    public const int MaxImageSize = 4096;
+
+    /// <summary>[Image(Size)]: 1 to <see cref="MaxImageSize"/> pixels per side (DIR041).</summary>
+    public static bool IsValidImageSize(int size) => size >= 1 && size <= MaxImageSize;
+
+    /// <summary>[Image(Mean)]: finite (DIR042).</summary>
+    public static bool IsValidImageMean(double mean) => !double.IsNaN(mean) && !double.IsInfinity(mean);
+
+    /// <summary>[Image(Std)]: positive and finite (DIR042).</summary>
+    public static bool IsValidImageStd(double std) => std > 0 && !double.IsInfinity(std);
+
+    /// <summary>[Image(Padding)]: 0 to Size pixels (DIR043).</summary>
+    public static bool IsValidImagePadding(int padding, int size) => padding >= 0 && padding <= size;
+
+    /// <summary>Channels of an image in a colour mode.</summary>
+    public static int ImageChannels(ImageColor color) => color == ImageColor.Gray ? 1 : 3;
+
     /// <summary>The table row of a configuration with or without LDS and FDS (the ablation's names).</summary>
     public static string VariantName(bool lds, bool fds) => (lds, fds) switch
     {

@@ -78,7 +78,8 @@ public sealed class DirDataset : SplitData
     }
 
     /// <inheritdoc />
-    public override IBatchReader Read(IEnumerable<long[]> batches) => new Reader(this, batches.GetEnumerator());
+    /// <remarks>A held split never augments: <see cref="SplitData.ChoosePath{T}"/> streams the records of an augmenting map.</remarks>
+    public override IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null) => new Reader(this, batches.GetEnumerator());
 
     /// <inheritdoc />
     public override DirDataset Resample(ResamplingOptions options, LabelBins labelBins, double targetScale, int seed, out ResampledRows summary)
@@ -119,7 +120,9 @@ public sealed class DirDataset : SplitData
         {
             if (!batches.MoveNext()) return null;
             var index = tensor(batches.Current, device: data.Inputs.device);
-            return new DataBatch(index, data.Inputs.index_select(0, index), data.ScaledTargets.index_select(0, index), data.BinTensor.index_select(0, index));
+            var inputs = data.Inputs.index_select(0, index);
+            if (data.Layout.Shape.Count != 1) inputs = inputs.reshape(data.Layout.BatchShape(inputs.shape[0]));
+            return new DataBatch(index, inputs, data.ScaledTargets.index_select(0, index), data.BinTensor.index_select(0, index));
         }
 
         public void Dispose() => batches.Dispose();

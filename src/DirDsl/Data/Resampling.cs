@@ -2,7 +2,8 @@ namespace DirDsl;
 
 /// <summary>
 /// Which columns of an input row are numbers and which form the one-hot block of a category. Resampling
-/// needs it: a category is compared by overlap and copied whole, never interpolated into fractions.
+/// needs it: a category is compared by overlap and copied whole, never interpolated into fractions. The layout also
+/// gives the shape of one record's input ([W] for a row, [C, H, W] for an image), which batches take.
 /// </summary>
 public sealed class FeatureLayout
 {
@@ -13,6 +14,7 @@ public sealed class FeatureLayout
     public FeatureLayout(int width, IEnumerable<(int Start, int Width)> categories)
     {
         Width = width;
+        Shape = new long[] { width };
         this.categories = categories.Where(c => c.Width > 0).OrderBy(c => c.Start).ToArray();
         var numeric = Enumerable.Repeat(true, width).ToArray();
         foreach (var (start, length) in this.categories)
@@ -30,6 +32,16 @@ public sealed class FeatureLayout
 
     /// <summary>Every column numeric.</summary>
     public static FeatureLayout Numeric(int width) => new(width, Array.Empty<(int, int)>());
+
+    /// <summary>An image of <paramref name="channels"/> x <paramref name="height"/> x <paramref name="width"/> values (channel-major), all numeric.</summary>
+    public static FeatureLayout Image(int channels, int height, int width) =>
+        new(checked(channels * height * width), Array.Empty<(int, int)>()) { Shape = new long[] { channels, height, width } };
+
+    /// <summary>The shape of one record's input: [Width] for a row, [C, H, W] for an image. A batch is [n, ..Shape].</summary>
+    public IReadOnlyList<long> Shape { get; private init; }
+
+    /// <summary>The shape of a batch of <paramref name="count"/> records.</summary>
+    public long[] BatchShape(long count) => Shape.Prepend(count).ToArray();
 
     /// <summary>Row width.</summary>
     public int Width { get; }

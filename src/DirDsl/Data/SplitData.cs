@@ -69,8 +69,11 @@ public abstract class SplitData : IDisposable
     /// <summary>Whether batches are mapped from records on demand (true) or cut from tensors held whole (false).</summary>
     public abstract bool IsStreaming { get; }
 
-    /// <summary>Reads the given batches of record indices, in order.</summary>
-    public abstract IBatchReader Read(IEnumerable<long[]> batches);
+    /// <summary>
+    /// Reads the given batches of record indices, in order; with <paramref name="augmentation"/>, an augmenting map's
+    /// records come transformed by the epoch's draws (training batches only).
+    /// </summary>
+    public abstract IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null);
 
     /// <summary>Reads the whole split in order, in chunks of <paramref name="chunk"/> rows.</summary>
     public IBatchReader ReadInOrder(int chunk = PassChunkRows) => Read(TrainingKit.Chunks(Count, chunk).Select(c =>
@@ -94,14 +97,20 @@ public abstract class SplitData : IDisposable
     /// </summary>
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
     public static SplitData Create<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, double targetScale,
-        Device device, DataPath path = DataPath.Auto) => ChoosePath(path, records, map.Width) == DataPath.Streaming
+        Device device, DataPath path = DataPath.Auto) => ChoosePath(path, records, map.Width, map is IAugmentingMap<T> { Augments: true }) == DataPath.Streaming
         ? new StreamingSplit<T>(map, records, split, labelBins, targetScale, device)
         : DirDataset.Build(map, records, split, labelBins, targetScale, device);
 
-    /// <summary>The path <see cref="DataPath.Auto"/> takes for these records: streamed from storage, or too large to hold.</summary>
-    public static DataPath ChoosePath<T>(DataPath path, IReadOnlyList<T> records, int width) => path switch
+    /// <summary>
+    /// The path <see cref="DataPath.Auto"/> takes for these records: streamed when read from storage, too large to
+    /// hold, or augmented (rows that change every epoch are mapped per batch).
+    /// </summary>
+    /// <exception cref="ArgumentException"><see cref="DataPath.InMemory"/> asked of augmented records.</exception>
+    public static DataPath ChoosePath<T>(DataPath path, IReadOnlyList<T> records, int width, bool augmented = false) => path switch
     {
-        DataPath.Auto => records is IStreamingRecords || (long)records.Count * width * sizeof(float) > InMemoryLimitBytes
+        DataPath.InMemory when augmented => throw new ArgumentException(
+            "--data-path memory cannot hold augmented records (their rows change every epoch): use --data-path auto or stream.", nameof(path)),
+        DataPath.Auto => augmented || records is IStreamingRecords || (long)records.Count * width * sizeof(float) > InMemoryLimitBytes
             ? DataPath.Streaming : DataPath.InMemory,
         _ => path,
     };

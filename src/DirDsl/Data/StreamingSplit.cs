@@ -72,7 +72,7 @@ public sealed class StreamingSplit<T> : SplitData
     }
 
     /// <inheritdoc />
-    public override IBatchReader Read(IEnumerable<long[]> batches) => new Reader(this, batches);
+    public override IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null) => new Reader(this, batches, augmentation);
 
     /// <inheritdoc />
     public override SplitData Rebinned(LabelBins labelBins, double targetScale) =>
@@ -83,17 +83,20 @@ public sealed class StreamingSplit<T> : SplitData
         throw new NotSupportedException($"{options.Name} resamples the training split in memory, and this split is streamed ({Count:N0} records). "
             + "Run with --data-path memory if the mapped rows fit, or leave the row out.");
 
-    /// <summary>Maps one batch of records to host arrays (on a worker thread).</summary>
-    private HostBatch Map(long[] indices)
+    /// <summary>Maps one batch of records to host arrays (on a worker thread), augmented when <paramref name="augmentation"/> is given and the map augments.</summary>
+    private HostBatch Map(long[] indices, Augmentation? augmentation)
     {
         int width = Layout.Width;
+        var augmenting = map as IAugmentingMap<T>;
         var rows = new float[indices.Length * width];
         var targets = new float[indices.Length];
         var bins = new long[indices.Length];
         for (int i = 0; i < indices.Length; i++)
         {
             int index = checked((int)indices[i]);
-            map.Write(records[index], rows.AsSpan(i * width, width), Name, index);
+            var row = rows.AsSpan(i * width, width);
+            if (augmenting is not null && augmentation is not null) augmenting.WriteAugmented(records[index], row, Name, index, augmentation.For(index));
+            else map.Write(records[index], row, Name, index);
             targets[i] = scaledTargets[index];
             bins[i] = Bins[index];
         }
@@ -119,20 +122,20 @@ public sealed class StreamingSplit<T> : SplitData
         private readonly CancellationTokenSource stop = new();
         private readonly Task producer;
 
-        public Reader(StreamingSplit<T> split, IEnumerable<long[]> batches)
+        public Reader(StreamingSplit<T> split, IEnumerable<long[]> batches, Augmentation? augmentation)
         {
             this.split = split;
             queue = Channel.CreateBounded<Task<HostBatch>>(new BoundedChannelOptions(split.Prefetch) { SingleReader = true, SingleWriter = true });
-            producer = Task.Run(() => Produce(batches, stop.Token));
+            producer = Task.Run(() => Produce(batches, augmentation, stop.Token));
         }
 
-        private async Task Produce(IEnumerable<long[]> batches, CancellationToken token)
+        private async Task Produce(IEnumerable<long[]> batches, Augmentation? augmentation, CancellationToken token)
         {
             try
             {
                 foreach (var batch in batches)
                 {
-                    var mapped = Task.Run(() => split.Map(batch), token);
+                    var mapped = Task.Run(() => split.Map(batch, augmentation), token);
                     await queue.Writer.WriteAsync(mapped, token).ConfigureAwait(false);
                 }
                 queue.Writer.TryComplete();
@@ -163,7 +166,7 @@ public sealed class StreamingSplit<T> : SplitData
             var device = split.device;
             return new DataBatch(
                 tensor(host.Indices, device: device),
-                tensor(host.Rows, new long[] { n, split.Layout.Width }).to(device),
+                tensor(host.Rows, split.Layout.BatchShape(n)).to(device),
                 tensor(host.Targets, new long[] { n, 1 }).to(device),
                 tensor(host.Bins).to(device));
         }

@@ -13,6 +13,9 @@ public sealed record ModelContext(int InputDim, DirVariant Variant, IReadOnlyLis
     /// <summary>Which features feed FDS's statistics when the run overrides [Fds(Statistics)]; null keeps the declared source.</summary>
     public FdsStatistics? FdsStatisticsOverride { get; init; }
 
+    /// <summary>The shape of one record's input ([InputDim] for a row, [C, H, W] for an image); null means [InputDim].</summary>
+    public IReadOnlyList<long>? InputShape { get; init; }
+
     /// <summary>The label bins of this variant's FDS statistics (a search point may change them).</summary>
     public LabelBins VariantBins => Variant.BinsOr(Bins);
 
@@ -71,7 +74,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
             register_module("balanced_mse", balancedMse);
         }
         FeatureDim = featureDim;
-        ModelChecks.CheckShapes(encoder, regressor, context.InputDim, featureDim, encoderMember);
+        ModelChecks.CheckShapes(encoder, regressor, context.InputShape ?? new long[] { context.InputDim }, featureDim, encoderMember);
     }
 
     /// <summary>Width of the encoder's output features.</summary>

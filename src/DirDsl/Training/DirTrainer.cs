@@ -36,6 +36,8 @@ public static class DirTrainer
         var map = experiment.CreateFeatureMap();
         // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).
         var splits = TargetHoldout.Apply(experiment.Load(context), map.Target, options.Holdouts, options.Log);
+        // Records whose input cannot be read (a missing or damaged image) stop the run here, before any epoch, or are skipped.
+        splits = RecordScreening.Apply(map, splits, options.Log);
         map.Fit(splits.Train);
         foreach (var note in map.FitNotes) options.Log.WriteLine(note);
         using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath);
@@ -131,6 +133,7 @@ public static class DirTrainer
         using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, fit.Targets, settings.Bins, settings.TargetScale)
         {
             FdsStatisticsOverride = options.FdsStatistics,
+            InputShape = data.Train.Layout.Shape,
         });
         model.to(data.Device);
 
@@ -178,7 +181,7 @@ public static class DirTrainer
             model.BeginTrainingEpoch(epoch);
             double lossSum = 0;
             int step = 0;
-            using (var reader = fit.Read(TrainingKit.Batches(fit.Count, settings.BatchSize, seed, epoch)))
+            using (var reader = fit.Read(TrainingKit.Batches(fit.Count, settings.BatchSize, seed, epoch), new Augmentation(seed, epoch)))
             {
                 while (true)
                 {

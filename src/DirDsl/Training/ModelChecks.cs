@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace DirDsl;
@@ -6,22 +7,33 @@ namespace DirDsl;
 public static class ModelChecks
 {
     /// <summary>
-    /// Runs two zero rows through the encoder and the regressor: the encoder must return
-    /// [n, featureDim] and the regressor [n, 1]. A mismatch is an error naming the [Encoder] member.
+    /// Runs two zero inputs of shape [2, ..<paramref name="inputShape"/>] through the encoder and the regressor: the
+    /// encoder must return [n, featureDim] and the regressor [n, 1]. A mismatch is an error naming the [Encoder] member.
     /// </summary>
-    public static void CheckShapes(nn.Module<Tensor, Tensor> encoder, nn.Module<Tensor, Tensor> regressor, int inputDim, int featureDim, string encoderName)
+    public static void CheckShapes(nn.Module<Tensor, Tensor> encoder, nn.Module<Tensor, Tensor> regressor, IReadOnlyList<long> inputShape, int featureDim,
+        string encoderName)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         bool encoderTraining = encoder.training, regressorTraining = regressor.training;
         encoder.eval();
         regressor.eval();
+        string input = inputShape.Count == 1 ? $"inputs of width {inputShape[0]}" : $"inputs of shape [n, {string.Join(", ", inputShape)}]";
         try
         {
-            var features = encoder.call(zeros(2, inputDim));
+            Tensor features;
+            try
+            {
+                features = encoder.call(zeros(inputShape.Prepend(2L).ToArray()));
+            }
+            catch (Exception e) when (e is ExternalException or ArgumentException or InvalidOperationException)
+            {
+                // A shape error inside the user's module: say which input it was given, then what torch said.
+                throw new InvalidOperationException($"[Encoder] {encoderName} fails on {input}: {e.Message.Split('\n')[0]}", e);
+            }
             if (features.ndim != 2 || features.shape[1] != featureDim)
                 throw new InvalidOperationException(
-                    $"[Encoder] {encoderName} returns features of shape [{string.Join(", ", features.shape)}] for inputs of width {inputDim}, "
+                    $"[Encoder] {encoderName} returns features of shape [{string.Join(", ", features.shape)}] for {input}, "
                     + $"but [Encoder(FeatureDim = {featureDim})] says [n, {featureDim}]. Make them agree.");
             var output = regressor.call(features);
             if (output.ndim != 2 || output.shape[1] != 1)

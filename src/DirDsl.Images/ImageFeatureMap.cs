@@ -1,0 +1,118 @@
+using System.Buffers;
+
+namespace DirDsl.Images;
+
+/// <summary>
+/// The feature map of a record type with an [Image] member: each record's image decoded, resized, converted and
+/// normalised into a [channels, size, size] input; training rows augmented from (seed, epoch, record). Nothing is
+/// fitted on the training split (the normalisation is declared). The generated <c>FeatureMap</c> derives from it and
+/// supplies the member accessors.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>
+{
+    private readonly Func<T, ImageInput> image;
+    private readonly Func<T, double> target;
+    private readonly string targetMember;
+
+    /// <summary>A map reading <paramref name="image"/> as <paramref name="spec"/> says.</summary>
+    /// <param name="spec">Size, colour, normalisation and augmentation.</param>
+    /// <param name="badImages">What an unreadable image does.</param>
+    /// <param name="imageMember">The [Image] member's name, for errors.</param>
+    /// <param name="targetMember">The [Target] member's name, for errors.</param>
+    /// <param name="image">Reads a record's image.</param>
+    /// <param name="target">Reads a record's target.</param>
+    /// <exception cref="ArgumentException">A setting of <paramref name="spec"/> outside its rule.</exception>
+    protected ImageFeatureMap(ImageSpec spec, BadRecordPolicy badImages, string imageMember, string targetMember, Func<T, ImageInput> image,
+        Func<T, double> target)
+    {
+        Spec = spec.Validated();
+        BadRecords = badImages;
+        ScreenedMember = imageMember;
+        this.targetMember = targetMember;
+        this.image = image;
+        this.target = target;
+    }
+
+    /// <summary>The image settings.</summary>
+    public ImageSpec Spec { get; }
+    /// <inheritdoc />
+    public int Width => Spec.Width;
+    /// <inheritdoc />
+    public FeatureLayout Layout => Spec.Layout;
+    /// <inheritdoc />
+    public bool Augments => Spec.Augments;
+    /// <inheritdoc />
+    public BadRecordPolicy BadRecords { get; }
+    /// <inheritdoc />
+    public string ScreenedMember { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<string> FitNotes => new[]
+    {
+        FormattableString.Invariant($"{ScreenedMember}: images {Spec.Size} x {Spec.Size} {Spec.Color}, normalised as (v - {Spec.Mean}) / {Spec.Std}; ")
+        + (Augments ? $"training images augmented (crop with padding {Spec.Padding}{(Spec.Flip ? ", horizontal flip" : "")}) per seed, epoch and record."
+            : "no augmentation."),
+    };
+
+    /// <summary>Nothing to fit: the normalisation is declared, not estimated.</summary>
+    public void Fit(IReadOnlyList<T> train)
+    {
+        if (train.Count == 0) throw new DirDataException("train", "it has no records.");
+    }
+
+    /// <inheritdoc />
+    public void Write(T record, Span<float> row, string split, int index)
+    {
+        var pixels = ArrayPool<float>.Shared.Rent(Spec.Width);
+        try
+        {
+            var chw = pixels.AsSpan(0, Spec.Width);
+            DecodeInto(record, chw, split, index);
+            ImageTransform.Normalize(chw, Spec, row);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(pixels);
+        }
+    }
+
+    /// <inheritdoc />
+    public void WriteAugmented(T record, Span<float> row, string split, int index, AugmentationDraw draw)
+    {
+        if (!Augments)
+        {
+            Write(record, row, split, index);
+            return;
+        }
+        var pixels = ArrayPool<float>.Shared.Rent(Spec.Width);
+        try
+        {
+            var chw = pixels.AsSpan(0, Spec.Width);
+            DecodeInto(record, chw, split, index);
+            ImageTransform.Augment(chw, Spec, draw, row);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(pixels);
+        }
+    }
+
+    /// <inheritdoc />
+    public float Target(T record, string split, int index) => DirDataset.CheckTarget(target(record), split, index, targetMember);
+
+    /// <inheritdoc />
+    public string? Screen(T record) => ImageDecoder.Check(image(record), Spec);
+
+    private void DecodeInto(T record, Span<float> chw, string split, int index)
+    {
+        try
+        {
+            ImageDecoder.Decode(image(record), Spec, chw);
+        }
+        catch (ImageReadException e)
+        {
+            throw new DirDataException(split, index, ScreenedMember, e.Message);
+        }
+    }
+}

@@ -1,0 +1,56 @@
+namespace DirDsl;
+
+/// <summary>
+/// Checks every record of every split before training when the feature map can (<see cref="IScreeningMap{T}"/>: an
+/// image file exists and its header decodes), so a bad file stops the run at once rather than in the middle of an
+/// epoch, or is left out and reported when the map's policy is <see cref="BadRecordPolicy.Skip"/>.
+/// </summary>
+public static class RecordScreening
+{
+    /// <summary>How many skipped records a report names.</summary>
+    public const int NamedInReport = 3;
+
+    /// <summary>The splits with bad records removed (Skip) or unchanged; other maps pass through unchecked.</summary>
+    /// <exception cref="DirDataException">A bad record under <see cref="BadRecordPolicy.Error"/>, naming split, record, member and file.</exception>
+    public static DirSplits<T> Apply<T>(IFeatureMap<T> map, DirSplits<T> splits, TextWriter log)
+    {
+        if (map is not IScreeningMap<T> screening) return splits;
+        return new DirSplits<T>(
+            Screen(screening, splits.Train, "train", log),
+            Screen(screening, splits.Validation, "validation", log),
+            Screen(screening, splits.Test, "test", log));
+    }
+
+    /// <summary>One split: every record checked (in parallel: the checks are file reads), problems in record order.</summary>
+    public static IReadOnlyList<T> Screen<T>(IScreeningMap<T> map, IReadOnlyList<T> records, string split, TextWriter log)
+    {
+        var problems = new string?[records.Count];
+        Parallel.For(0, records.Count, i => problems[i] = map.Screen(records[i]));
+        var bad = Enumerable.Range(0, records.Count).Where(i => problems[i] is not null).ToArray();
+        if (bad.Length == 0) return records;
+        if (map.BadRecords == BadRecordPolicy.Error)
+        {
+            string others = bad.Length > 1 ? $" ({bad.Length - 1:N0} more records of this split have the same kind of problem; "
+                + "set [Image(BadImages = BadRecordPolicy.Skip)] to leave such records out)" : "";
+            throw new DirDataException(split, bad[0], map.ScreenedMember, problems[bad[0]] + others);
+        }
+        var named = string.Join("; ", bad.Take(NamedInReport).Select(i => $"record {i}: {problems[i]}"));
+        log.WriteLine($"warning: {split} split: {bad.Length:N0} of {records.Count:N0} records skipped, their '{map.ScreenedMember}' cannot be read "
+            + $"({named}{(bad.Length > NamedInReport ? "; ..." : "")}).");
+        var kept = Enumerable.Range(0, records.Count).Where(i => problems[i] is null).ToArray();
+        if (kept.Length == 0) throw new DirDataException(split, $"every one of its {records.Count:N0} records was skipped: none has a readable '{map.ScreenedMember}'.");
+        return records is IStreamingRecords ? new StreamingSubset<T>(records, kept) : new Subset<T>(records, kept);
+    }
+
+    /// <summary>Some records of a list, by index, in order.</summary>
+    private class Subset<T>(IReadOnlyList<T> source, int[] kept) : IReadOnlyList<T>
+    {
+        public T this[int index] => source[kept[index]];
+        public int Count => kept.Length;
+        public IEnumerator<T> GetEnumerator() => kept.Select(i => source[i]).GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+    }
+
+    /// <summary>A subset of records that are read from storage on access: it streams like its source.</summary>
+    private sealed class StreamingSubset<T>(IReadOnlyList<T> source, int[] kept) : Subset<T>(source, kept), IStreamingRecords;
+}
