@@ -13,7 +13,7 @@ public sealed record Dial([property: Image(32, Color = ImageColor.Gray, Padding 
 /// under 10 or over 75); validation and test are balanced over 0-99. Flip is off: a mirrored dial shows another
 /// reading. The program has no Main: DirDsl generates one (try --help).
 /// </summary>
-[DirExperiment(Epochs = 20, BatchSize = 64, LearningRate = 2e-3, Seed = 0, SelectByMse = false)]
+[DirExperiment(Epochs = 12, BatchSize = 64, LearningRate = 2e-3, Seed = 0, SelectByMse = false)]
 [LabelBins(Min = 0, Max = 100, Count = 100, Integer = true)]
 [Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.SqrtInverse)]
 [Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, Size = 5, Sigma = 2, Statistics = FdsStatistics.TrainingPass)]

@@ -109,7 +109,9 @@ public static class ImageDecoder
         // The codec takes ownership of the stream, which holds its own native copy of the bytes.
         var codec = SKCodec.Create(new SKMemoryStream(bytes), out var result);
         if (codec is null)
-            throw new ImageReadException($"{input.Describe()} is not an image the decoder can read (PNG, JPEG, WebP, GIF, BMP, ICO or WBMP): {result}");
+            throw new ImageReadException(result == SKCodecResult.IncompleteInput
+                ? $"{input.Describe()} is damaged or truncated: its header ends early ({result})"
+                : $"{input.Describe()} is not an image the decoder can read (PNG, JPEG, WebP, GIF, BMP, ICO or WBMP): {result}");
         if (codec.Info.Width <= 0 || codec.Info.Height <= 0)
         {
             codec.Dispose();

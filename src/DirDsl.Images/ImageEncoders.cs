@@ -59,6 +59,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
             register_module(Stages[i], module);
         }
         if (children.TryGetValue("fc", out var fc)) fc.Dispose();
+        BatchNormCounters.Detach(this);
         FeatureDim = featureDim;
         Channels = channels;
         if (weights is not null) ModuleWeights.Load(this, weights);

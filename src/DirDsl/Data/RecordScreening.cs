@@ -25,7 +25,8 @@ public static class RecordScreening
     public static IReadOnlyList<T> Screen<T>(IScreeningMap<T> map, IReadOnlyList<T> records, string split, TextWriter log)
     {
         var problems = new string?[records.Count];
-        Parallel.For(0, records.Count, i => problems[i] = map.Screen(records[i]));
+        // One worker per core: more would only wait on the disk, and each thread decoding natively costs its own allocator arena.
+        Parallel.For(0, records.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => problems[i] = map.Screen(records[i]));
         var bad = Enumerable.Range(0, records.Count).Where(i => problems[i] is not null).ToArray();
         if (bad.Length == 0) return records;
         if (map.BadRecords == BadRecordPolicy.Error)

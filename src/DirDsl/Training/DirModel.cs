@@ -59,6 +59,9 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     {
         this.encoder = encoder;
         this.regressor = regressor;
+        // Before anything runs: TorchSharp's batch counter would race the garbage collector (see BatchNormCounters).
+        BatchNormCounters.Detach(encoder);
+        BatchNormCounters.Detach(regressor);
         register_module("encoder", encoder);
         register_module("regressor", regressor);
         if (context.Variant.Fds && fdsOptions is not null)

@@ -1,0 +1,133 @@
+using System.Diagnostics;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace DirDsl.Tests.Generated;
+
+/// <summary>
+/// Generated image experiments end to end: a CNN trained on a folder of PNG and JPEG files, FDS statistics of its
+/// learned features checked against an independent computation, reproducibility, and memory independent of the
+/// number of images.
+/// </summary>
+[Collection(nameof(MemoryTests))]
+public sealed class ImageRunTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("dirdsl-image-run").FullName;
+
+    public void Dispose()
+    {
+        ImageFdsExperiment.EpochEnded = null;
+        Directory.Delete(folder, recursive: true);
+    }
+
+    private RunOptions Options(string data, string name, int? epochs = null) => new()
+    {
+        DataRoot = data,
+        OutputFolder = Path.Combine(folder, name),
+        Device = "cpu",
+        Epochs = epochs,
+        Log = TextWriter.Null,
+    };
+
+    [Fact]
+    public void FdsOnCnnFeatures_OverTwoEpochs_EqualsTheMomentumAverageOfPerBinFeatureMeans()
+    {
+        string data = Path.Combine(folder, "pictures");
+        PictureFolder.Write(data, count: 96);
+        var train = PictureFolder.Splits(data).Train;
+        var bins = LabelBins.Uniform(0, 10, 10);
+        var map = new ImageFdsExperiment.FeatureMap();
+        map.Fit(train);
+        var checkedEpochs = new List<int>();
+        float[,]? previous = null;
+        ImageFdsExperiment.EpochEnded = end =>
+        {
+            using var scope = NewDisposeScope();
+            using var noGrad = no_grad();
+            var encoder = (TorchSharp.torch.nn.Module<Tensor, Tensor>)end.Model.named_children().Single(c => c.name == "encoder").module;
+            // Independently: every training image decoded without augmentation, encoded, averaged per label bin.
+            var rows = new float[train.Count * map.Width];
+            for (int i = 0; i < train.Count; i++) map.Write(train[i], rows.AsSpan(i * map.Width, map.Width), "train", i);
+            var features = encoder.call(tensor(rows, new long[] { train.Count, 1, 16, 16 }));
+            var labels = train.Select(p => bins.BinOf(p.Value)).ToArray();
+            var statistics = end.Model.FeatureStatistics!;
+            var running = statistics.RunningMean.cpu();
+            var current = new float[10, 8];
+            for (int bin = 0; bin < 10; bin++)
+            {
+                var members = Enumerable.Range(0, train.Count).Where(i => labels[i] == bin).Select(i => (long)i).ToArray();
+                if (members.Length == 0) continue;
+                var mean = features.index_select(0, tensor(members)).mean(new long[] { 0 });
+                for (int d = 0; d < 8; d++)
+                {
+                    current[bin, d] = running[bin, d].item<float>();
+                    // Epoch 0 sets the statistics; afterwards mu = 0.1 x this epoch's mean + 0.9 x mu.
+                    float expected = end.Record.Epoch == 0 ? mean[d].item<float>() : 0.1f * mean[d].item<float>() + 0.9f * previous![bin, d];
+                    Assert.Equal(expected, current[bin, d], 4);
+                }
+            }
+            previous = current;
+            checkedEpochs.Add(end.Record.Epoch);
+        };
+        var result = ImageFdsExperiment.Run(Options(data, "fds"));
+        Assert.Equal(new[] { 0, 1 }, checkedEpochs);
+        Assert.True(double.IsFinite(result.Variants.Single().Test.Overall.Mae));
+    }
+
+    [Fact]
+    public void SameSeed_SamePredictions_WithParallelDecodingAndAugmentation()
+    {
+        string data = Path.Combine(folder, "pictures");
+        PictureFolder.Write(data, count: 64);
+        var first = ImageFdsExperiment.Run(Options(data, "first")).Variants.Single();
+        var second = ImageFdsExperiment.Run(Options(data, "second")).Variants.Single();
+        Assert.Equal(first.TestPredictions, second.TestPredictions);
+        Assert.Equal(first.History.Select(h => h.TrainLoss), second.History.Select(h => h.TrainLoss));
+    }
+
+    [Fact]
+    public void AugmentedImages_CannotBeHeldInMemory()
+    {
+        string data = Path.Combine(folder, "pictures");
+        PictureFolder.Write(data, count: 8, validationCount: 4);
+        var options = Options(data, "memory");
+        options.DataPath = DataPath.InMemory;
+        var e = Assert.Throws<ArgumentException>(() => ImageFdsExperiment.Run(options));
+        Assert.StartsWith("--data-path memory cannot hold augmented records", e.Message);
+    }
+
+    [Fact]
+    public void ImageRun_MemoryDoesNotGrowWithTheNumberOfImages()
+    {
+        var notes = new List<string>();
+        long PeakRss(int count)
+        {
+            string data = Path.Combine(folder, $"images-{count}");
+            PictureFolder.Write(data, count, size: 8, validationCount: 40);
+            var options = Options(data, $"rss-{count}", epochs: 1);
+            long peak = 0;
+            options.OnTrainEpochEnd = (_, _) =>
+            {
+                // What the process needs, not what the GC keeps committed for reuse: an aggressive collection returns free
+                // heap regions to the system (their number follows the run's length, not the data it holds).
+                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                GC.WaitForPendingFinalizers();
+                using var self = Process.GetCurrentProcess();
+                peak = Math.Max(peak, self.WorkingSet64);
+                notes.Add($"{count}: rss {self.WorkingSet64 >> 20} managed {GC.GetTotalMemory(false) >> 20} committed {GC.GetGCMemoryInfo().TotalCommittedBytes >> 20} threads {self.Threads.Count}");
+            };
+            var result = ImageFdsExperiment.Run(options);
+            Assert.Equal(count, result.TrainCounts.Sum());
+            Directory.Delete(data, recursive: true);
+            Assert.True(peak > 0, "the epoch-end hook never ran");
+            return peak;
+        }
+        // A first small run takes the one-time costs (native libraries, JIT, thread pool, decoder caches) out of the comparison.
+        PeakRss(2_000);
+        long small = PeakRss(20_000);
+        long large = PeakRss(100_000);
+        double growth = (double)(large - small) / small;
+        foreach (var note in notes) output.WriteLine(note);
+        Assert.True(growth < 0.10, $"RSS grew {growth:P1} from 20,000 images ({small >> 20} MiB) to 100,000 ({large >> 20} MiB): {string.Join("; ", notes)}");
+    }
+}
