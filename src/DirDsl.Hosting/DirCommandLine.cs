@@ -67,12 +67,35 @@ public static class DirCommandLine
             }),
         };
 
+        public readonly Option<int?> OnlySeed = new("--only-seed") { Description = "Train only this one of the run's seeds (what one job of --plan / --slurm runs)." };
+        public readonly Option<bool> Plan = new("--plan") { Description = "Print every training of the run (variant or search point x seed) as JSON jobs with their command lines, and exit." };
+        public readonly Option<string?> Slurm = new("--slurm") { Description = "Write a Slurm job array (array.sbatch, merge.sbatch, submit.sh, plan.json) into this folder, and exit.", HelpName = "folder" };
+        public readonly Option<int?> SlurmCpus = Positive("--slurm-cpus", $"CPUs per array task (default {SlurmResources.DefaultCpus}).");
+        public readonly Option<string?> SlurmMemory = new("--slurm-mem") { Description = "Memory per array task, as sbatch --mem takes it (e.g. 8G).", HelpName = "size" };
+        public readonly Option<int?> SlurmGpus = Positive("--slurm-gpus", "GPUs per array task.");
+        public readonly Option<string?> SlurmTime = new("--slurm-time") { Description = "Time limit per array task, as sbatch --time takes it (e.g. 02:00:00).", HelpName = "limit" };
+        public readonly Option<string?> SlurmPartition = new("--slurm-partition") { Description = "Slurm partition of the array and merge jobs.", HelpName = "name" };
+        public readonly Option<string?> ReportCommand = new("--report-command") { Description = $"How the merge job calls the dirdsl tool (default: {SlurmResources.DefaultReportCommand}).", HelpName = "command" };
+
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption })
+            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption,
+                OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, ReportCommand })
                 root.Options.Add(option);
             return root;
+        }
+
+        /// <summary>What --plan and --slurm ask for, or null when neither is given.</summary>
+        public ScaleOutRequest? BindScaleOut(ParseResult result)
+        {
+            bool plan = result.GetValue(Plan);
+            string? slurm = result.GetValue(Slurm);
+            if (!plan && slurm is null) return null;
+            var resources = new SlurmResources(result.GetValue(SlurmCpus) ?? SlurmResources.DefaultCpus, result.GetValue(SlurmMemory),
+                result.GetValue(SlurmGpus) ?? 0, result.GetValue(SlurmTime), result.GetValue(SlurmPartition),
+                result.GetValue(ReportCommand) ?? SlurmResources.DefaultReportCommand);
+            return new ScaleOutRequest(plan, slurm, resources);
         }
 
         public RunOptions Bind(ParseResult result)
@@ -93,6 +116,7 @@ public static class DirCommandLine
                 Verbose = result.GetValue(Verbose),
                 DataPath = result.GetValue(DataPathOption),
                 FdsStatistics = result.GetValue(FdsStatisticsOption),
+                OnlySeed = result.GetValue(OnlySeed),
             };
             options.Variants.AddRange(result.GetValue(Variant) ?? Array.Empty<string>());
             options.Holdouts.AddRange(result.GetValue(Holdout) ?? Array.Empty<TargetRange>());
@@ -207,6 +231,29 @@ public static class DirCommandLine
                 return UsageError;
             }
         }
+        // --plan / --slurm: every training as its own job, for a scheduler; nothing is trained here.
+        var definition = new Definition();
+        var scaleOut = definition.BindScaleOut(definition.Root("").Parse(args.ToArray()));
+        if (scaleOut is not null)
+        {
+            try
+            {
+                var plan = RunPlan.Create(selected, options, RunPlan.PassThrough(args), RunPlan.CurrentProgram());
+                if (scaleOut.Plan) log.WriteLine(plan.ToJson());
+                if (scaleOut.SlurmFolder is { } folder)
+                {
+                    SlurmScripts.Write(plan, folder, scaleOut.Resources, string.Join("-", selected.Select(e => e.Name)));
+                    log.WriteLine($"{plan.Runs.Count} array tasks written to {Path.GetFullPath(folder)}: submit with bash {Path.Combine(Path.GetFullPath(folder), SlurmScripts.SubmitScript)}; "
+                        + $"the merged report goes to {plan.Merged}.");
+                }
+                return 0;
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return e is ArgumentException ? UsageError : RunError;
+            }
+        }
         if (options.List)
         {
             // One variant name per line, for scripts that run each as its own job (--variant NAME --output DIR).
@@ -251,6 +298,12 @@ public static class DirCommandLine
         log.WriteLine($"Results written to {Path.GetFullPath(Path.Combine(options.OutputFolder, result.Experiment))}");
     }
 }
+
+/// <summary>What --plan and --slurm ask for.</summary>
+/// <param name="Plan">Print the plan as JSON.</param>
+/// <param name="SlurmFolder">Write the Slurm scripts into this folder, or null.</param>
+/// <param name="Resources">Per-task resources and the merge command.</param>
+public sealed record ScaleOutRequest(bool Plan, string? SlurmFolder, SlurmResources Resources);
 
 /// <summary>Parsing helpers shared by DirDsl's command lines (the generated entry point and the dirdsl tool).</summary>
 public static class OptionParsing

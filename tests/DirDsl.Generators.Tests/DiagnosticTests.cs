@@ -81,6 +81,55 @@ public sealed class DiagnosticTests
     [Fact]
     public Task ZeroBinCount_ReportsErrorOnCountArgument() => Verify(new ExperimentSource { Bins = "[LabelBins(Min = 0, Max = 5, Count = {|DIR009:0|})]" });
 
+    /// <summary>An image record: one [Image] member, a target, and a parameterless encoder factory (no input width).</summary>
+    private static ExperimentSource ImageExperiment(string image, string type = "string") => new()
+    {
+        Record = $"public sealed record Row([property: {image}] {type} Path, [property: Target] double Y);",
+        Encoder = "[Encoder(FeatureDim = 4)] public static nn.Module<Tensor, Tensor> Encoder() => nn.Sequential(nn.Flatten(), nn.Linear(64 * 64, 4));",
+    };
+
+    [Fact]
+    public async Task ImageRecords_OfEachSourceType_HaveNoDiagnostic()
+    {
+        await Verify(ImageExperiment("Image(64, Color = ImageColor.Gray, Mean = 0.4, Std = 0.2, Padding = 8, Flip = false, BadImages = BadRecordPolicy.Skip)"));
+        await Verify(ImageExperiment("Image(32)", "byte[]"));
+        await Verify(ImageExperiment("Image(32, Augment = false)", "float[]"));
+    }
+
+    [Theory]
+    [InlineData("Image({|#0:0|})", "Path", "Size must be 1 to 4096 pixels, not 0")]
+    [InlineData("Image({|#0:5000|})", "Path", "Size must be 1 to 4096 pixels, not 5000")]
+    [InlineData("Image(64, Std = {|#0:0|})", "Path", "Std must be a positive finite number, not 0")]
+    [InlineData("Image(64, Mean = {|#0:double.NaN|})", "Path", "Mean must be a finite number, not NaN")]
+    [InlineData("Image(32, Padding = {|#0:33|})", "Path", "Padding must be 0 to Size (32) pixels, not 33")]
+    [InlineData("Image(size: {|#0:-1|})", "Path", "Size must be 1 to 4096 pixels, not -1")]
+    public async Task WrongImageArgument_IsDir041OnTheArgument_NamingTheMember(string image, string member, string message)
+    {
+        var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
+        {
+            TestCode = ImageExperiment(image).ToString(),
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.TestState.AdditionalReferences.AddRange(TestCompilation.References);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.ImageSetting).WithLocation(0).WithArguments(member, message));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task NegativePadding_IsDir041OnThePaddingArgument() => Verify(ImageExperiment("Image(64, Padding = {|DIR041:-1|})"));
+
+    [Fact]
+    public Task UndefinedImageColor_IsDir039OnTheArgument() => Verify(ImageExperiment("Image(64, Color = {|DIR039:(ImageColor)5|})"));
+
+    [Fact]
+    public async Task ImageRecordShapes_AreDir022OnTheMemberAtFault()
+    {
+        // An unsupported member type, two images, and an image beside [Feature] members.
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Image(64)] int {|DIR022:Path|}, [property: Target] double Y);" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Image(64)] string A, [property: Image(64)] string {|DIR022:B|}, [property: Target] double Y);" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Image(64)] string A, [property: Feature] double {|DIR022:X|}, [property: Target] double Y);" });
+    }
+
     [Fact]
     public async Task UndefinedEnumValue_ReportsErrorOnTheArgument_NamingTheValidValues()
     {

@@ -26,7 +26,7 @@ public sealed class PackageTests : IDisposable
     }
 
     /// <summary>The packages the README's section packs.</summary>
-    private static readonly string[] Packages = { "DirDsl", "DirDsl.Native", "DirDsl.Hosting", "DirDsl.Figures" };
+    private static readonly string[] Packages = { "DirDsl", "DirDsl.Native", "DirDsl.Hosting", "DirDsl.Figures", "DirDsl.Images" };
 
     /// <summary>The first fenced block of <paramref name="language"/> in the README's "Installing as a package" section.</summary>
     private static string ReadmeBlock(string root, string language)

@@ -43,6 +43,29 @@ public sealed class SnapshotTests
         }
         """);
 
+    /// <summary>An image record: the [Image] settings in the generated map, a parameterless encoder factory, LDS and FDS.</summary>
+    [Fact]
+    public void ImageStyle() => Check(nameof(ImageStyle), """
+        using DirDsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        namespace Examples.Faces;
+
+        public sealed record Face([property: Image(64, Color = ImageColor.Gray, Padding = 8, BadImages = BadRecordPolicy.Skip)] string Path, [property: Target] int Age);
+
+        [DirExperiment(Epochs = 5, SelectByMse = false)]
+        [LabelBins(Min = 0, Max = 100, Count = 100, Integer = true)]
+        [Lds(Kernel.Gaussian, Size = 5, Sigma = 2)]
+        [Fds(Statistics = FdsStatistics.TrainingPass)]
+        [Loss(LossKind.L1)]
+        public partial class FaceExperiment
+        {
+            [Data] public static DirSplits<Face> Load(DataContext context) => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 8)] public static nn.Module<Tensor, Tensor> Encoder() => nn.Sequential(nn.Flatten(), nn.Linear(64 * 64, 8));
+        }
+        """);
+
     /// <summary>Tabular resampling and a search: [Smoter], [Smogn], [Search] over every axis, with LDS and FDS.</summary>
     [Fact]
     public void ResamplingAndSearch() => Check(nameof(ResamplingAndSearch), """

@@ -1,5 +1,6 @@
 extern alias runtime;
 extern alias hosting;
+extern alias images;
 using System.Collections.Immutable;
 using DirDsl.Generators;
 using Microsoft.CodeAnalysis;
@@ -30,6 +31,7 @@ internal static class TestCompilation
         {
             typeof(runtime::DirDsl.LabelBins).Assembly.Location,
             typeof(TorchSharp.torch).Assembly.Location,
+            typeof(images::DirDsl.Images.ImageSpec).Assembly.Location,
         }.Concat(hosting ? new[] { typeof(hosting::DirDsl.Hosting.DirCommandLine).Assembly.Location } : Array.Empty<string>());
         return framework.Concat(ours).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
     }

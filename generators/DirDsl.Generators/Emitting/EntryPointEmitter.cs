@@ -17,7 +17,7 @@ internal static class EntryPointEmitter
         w.Open("public static int Main(string[] args)");
         w.Line("var experiments = new global::DirDsl.ExperimentEntry[]");
         w.Line("{");
-        var entries = experiments.Select(m => (m.HintPrefix, Line: $"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")}),"))
+        var entries = experiments.Select(m => (m.HintPrefix, Line: $"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")}) {{ Settings = {m.GlobalName}.Configuration.Training }},"))
             // An experiment with errors is listed too (its Run says what to fix), so the program still compiles.
             .Concat(stubs.Select(s => (s.HintPrefix, Line: $"    new(\"{s.ClassName}\", {s.GlobalName}.Run),")));
         foreach (var entry in entries.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal)) w.Line(entry.Line);

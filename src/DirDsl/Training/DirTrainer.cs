@@ -29,6 +29,13 @@ public static class DirTrainer
         int seed = options.Seed ?? settings.Seed;
         int epochs = options.Epochs ?? settings.Epochs;
         var variants = options.Select(experiment.Variants, experiment.SearchVariants);
+        var seeds = TrainingKit.Seeds(seed, options.Seeds ?? settings.Seeds);
+        if (options.OnlySeed is { } only)
+        {
+            if (!seeds.Contains(only))
+                throw new ArgumentException($"--only-seed {only} is not one of this run's seeds ({string.Join(", ", seeds)}).");
+            seeds = new[] { only };
+        }
 
         // One run per output folder at a time: a second one fails here, before any work.
         using var outputLock = OutputLock.Acquire(Path.Combine(options.OutputFolder, experiment.Name));
@@ -53,7 +60,6 @@ public static class DirTrainer
         options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
             + $"{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}");
 
-        var seeds = TrainingKit.Seeds(seed, options.Seeds ?? settings.Seeds);
         var plan = seeds.SelectMany(_ => variants.Select(v => (v.Name, PlannedEpochs(v, epochs)))).ToList();
         var progress = new RunProgress(options.Log, plan, options.Verbose);
         var results = new List<VariantResult>();
@@ -168,6 +174,7 @@ public static class DirTrainer
         var state = (resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new TrainingState();
         state.Fingerprint = fingerprint;
         progress.Resumed(state.NextEpoch);
+        if (state.NextEpoch > 0) options.Log.WriteLine($"{variant.Name} seed {seed}: resumed after epoch {state.NextEpoch} from {checkpoints.LastPath}.");
         int stageEpochs = stage.Epochs;
         int steps = (fit.Count + settings.BatchSize - 1) / settings.BatchSize;
 

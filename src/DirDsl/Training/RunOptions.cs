@@ -15,6 +15,11 @@ public sealed class RunOptions
     public int? Seed { get; set; }
     /// <summary>Override of [Ablation(Seeds)]: run every variant with this many seeds.</summary>
     public int? Seeds { get; set; }
+    /// <summary>
+    /// Train only this one of the run's seeds (the data, which the [Data] member may draw from the run's seed, stays the
+    /// run's): how one job of a scaled-out run trains exactly what the whole run would for that seed.
+    /// </summary>
+    public int? OnlySeed { get; set; }
     /// <summary>"auto" (CUDA when available), "cpu", "cuda" or "cuda:N".</summary>
     public string Device { get; set; } = DefaultDevice;
 
@@ -122,4 +127,8 @@ public sealed class RunOptions
 /// <param name="Variants">The rows it trains by default (for --list).</param>
 /// <param name="SearchVariants">Its hyperparameter-search points (for --list), when it declares [Search].</param>
 public sealed record ExperimentEntry(string Name, Func<RunOptions, ExperimentResult> Run, IReadOnlyList<DirVariant>? Variants = null,
-    IReadOnlyList<DirVariant>? SearchVariants = null);
+    IReadOnlyList<DirVariant>? SearchVariants = null)
+{
+    /// <summary>Its training settings (seed and seed count for --plan and --slurm), or null for an experiment with errors.</summary>
+    public TrainerSettings? Settings { get; init; }
+}
