@@ -67,6 +67,20 @@ public static class DirCommandLine
             }),
         };
 
+        public readonly Option<OutsideTargets> OutsideBinsOption = new("--outside-bins")
+        {
+            Description = "Targets outside [LabelBins]: warn (keep them, the default), clip (to the edges), drop (their records) or error.",
+            HelpName = "warn|clip|drop|error",
+            DefaultValueFactory = _ => OutsideTargets.Warn,
+            CustomParser = result => OptionParsing.Checked(result, text => text.ToLowerInvariant() switch
+            {
+                "warn" => OutsideTargets.Warn,
+                "clip" => OutsideTargets.Clip,
+                "drop" => OutsideTargets.Drop,
+                "error" => OutsideTargets.Error,
+                _ => throw new ArgumentException($"Option --outside-bins needs warn, clip, drop or error, not '{text}'."),
+            }),
+        };
         public readonly Option<int?> OnlySeed = new("--only-seed") { Description = "Train only this one of the run's seeds (what one job of --plan / --slurm runs)." };
         public readonly Option<bool> Plan = new("--plan") { Description = "Print every training of the run (variant or search point x seed) as JSON jobs with their command lines, and exit." };
         public readonly Option<string?> Slurm = new("--slurm") { Description = "Write a Slurm job array (array.sbatch, merge.sbatch, submit.sh, plan.json) into this folder, and exit.", HelpName = "folder" };
@@ -81,7 +95,7 @@ public static class DirCommandLine
         {
             var root = new RootCommand(description);
             foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption,
-                OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, ReportCommand })
+                OutsideBinsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, ReportCommand })
                 root.Options.Add(option);
             return root;
         }
@@ -117,6 +131,7 @@ public static class DirCommandLine
                 DataPath = result.GetValue(DataPathOption),
                 FdsStatistics = result.GetValue(FdsStatisticsOption),
                 OnlySeed = result.GetValue(OnlySeed),
+                OutsideTargets = result.GetValue(OutsideBinsOption),
             };
             options.Variants.AddRange(result.GetValue(Variant) ?? Array.Empty<string>());
             options.Holdouts.AddRange(result.GetValue(Holdout) ?? Array.Empty<TargetRange>());

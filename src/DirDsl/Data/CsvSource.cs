@@ -90,12 +90,12 @@ public static class CsvSource
     /// <param name="quoting">RFC 4180 quotes.</param>
     /// <param name="columns">Column names when the file has no header row.</param>
     /// <exception cref="DataFormatException">Empty file, wrong number of fields, missing column, bad cell: names file, row and column.</exception>
-    public static List<T> Read<T>(string path, Func<CsvRow, T> map, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null)
+    public static CsvRecords<T> Read<T>(string path, Func<CsvRow, T> map, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null)
     {
-        var file = TabularFile.Read(path, delimiter, quoting, columns);
-        if (file.Count == 0) throw new DataFormatException(path, columns is null ? 2 : 1, null, "the file has no data rows.");
-        var records = new List<T>(file.Count);
-        for (int i = 0; i < file.Count; i++) records.Add(map(file.RowAt(i)));
+        // Row by row: each row's cells are mapped and dropped, so memory holds the records, not every cell as text.
+        var records = new CsvRecords<T>(path);
+        foreach (var (file, cells, row) in TabularFile.Records(path, delimiter, quoting, columns)) records.Add(map(new CsvRow(file, cells, row)));
+        if (records.Count == 0) throw new DataFormatException(path, columns is null ? 2 : 1, null, "the file has no data rows.");
         return records;
     }
 
@@ -147,7 +147,24 @@ public static class BalancedSplit
             train.AddRange(shuffled.Skip(testCount + validationCount));
         }
         foreach (var (name, split) in new[] { ("train", train), ("validation", validation), ("test", test) })
-            if (split.Count == 0) throw new DirDataException(name, $"it is empty: {records.Count} records are too few for {bins.Count} bins with these caps.");
+            if (split.Count == 0)
+                throw new DirDataException(name, $"it is empty: {records.Count} records{(records is IRecordSource source ? $" of '{source.Source}'" : "")} are too few for "
+                    + $"{bins.Count} bins with these caps (each bin gives test and validation at most half of its records).");
         return new DirSplits<T>(train, validation, test);
     }
+}
+
+/// <summary>Records that know where they were read from (a file), so errors about them can name it.</summary>
+public interface IRecordSource
+{
+    /// <summary>The file (or other source) the records came from.</summary>
+    string Source { get; }
+}
+
+/// <summary>The records of a delimited file read whole (<see cref="CsvSource.Read{T}"/>): a list that names its file.</summary>
+/// <typeparam name="T">The record type.</typeparam>
+public sealed class CsvRecords<T>(string path) : List<T>, IRecordSource
+{
+    /// <inheritdoc />
+    public string Source { get; } = path;
 }

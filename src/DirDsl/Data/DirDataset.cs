@@ -43,7 +43,7 @@ public sealed class DirDataset : SplitData
     /// <summary>Maps every record through <paramref name="map"/> (already fitted) and bins its target.</summary>
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
     public static DirDataset Build<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins,
-        double targetScale, Device device)
+        double targetScale, Device device, bool clipTargets = false)
     {
         if (records.Count == 0) throw new DirDataException(split, "it has no records.");
         var rows = new float[checked(records.Count * map.Width)];
@@ -52,7 +52,7 @@ public sealed class DirDataset : SplitData
         {
             var record = records[i];
             map.Write(record, rows.AsSpan(i * map.Width, map.Width), split, i);
-            targets[i] = map.Target(record, split, i);
+            targets[i] = Clipped(map.Target(record, split, i), labelBins, clipTargets);
         }
         return FromRows(rows, targets, map.Layout, labelBins, targetScale, device, split);
     }

@@ -40,10 +40,17 @@ public static class RecordScreening
             + $"({named}{(bad.Length > NamedInReport ? "; ..." : "")}).");
         var kept = Enumerable.Range(0, records.Count).Where(i => problems[i] is null).ToArray();
         if (kept.Length == 0) throw new DirDataException(split, $"every one of its {records.Count:N0} records was skipped: none has a readable '{map.ScreenedMember}'.");
-        return records is IStreamingRecords ? new StreamingSubset<T>(records, kept) : new Subset<T>(records, kept);
+        return RecordSubset.Of(records, kept);
     }
+}
 
-    /// <summary>Some records of a list, by index, in order.</summary>
+/// <summary>Some records of a list by index, without copying them: a list read from storage stays one (it still streams).</summary>
+public static class RecordSubset
+{
+    /// <summary>The records of <paramref name="source"/> at <paramref name="kept"/> (ascending indices), in order.</summary>
+    public static IReadOnlyList<T> Of<T>(IReadOnlyList<T> source, int[] kept) =>
+        source is IStreamingRecords ? new StreamingSubset<T>(source, kept) : new Subset<T>(source, kept);
+
     private class Subset<T>(IReadOnlyList<T> source, int[] kept) : IReadOnlyList<T>
     {
         public T this[int index] => source[kept[index]];
@@ -52,6 +59,5 @@ public static class RecordScreening
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 
-    /// <summary>A subset of records that are read from storage on access: it streams like its source.</summary>
     private sealed class StreamingSubset<T>(IReadOnlyList<T> source, int[] kept) : Subset<T>(source, kept), IStreamingRecords;
 }

@@ -96,10 +96,16 @@ public abstract class SplitData : IDisposable
     /// as <paramref name="path"/> says; <see cref="DataPath.Auto"/> decides by <see cref="IStreamingRecords"/> and size.
     /// </summary>
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
+    /// <remarks>With <c>clipTargets</c>, target values are clipped to [LabelBins] (--outside-bins clip).</remarks>
     public static SplitData Create<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, double targetScale,
-        Device device, DataPath path = DataPath.Auto) => ChoosePath(path, records, map.Width, map is IAugmentingMap<T> { Augments: true }) == DataPath.Streaming
-        ? new StreamingSplit<T>(map, records, split, labelBins, targetScale, device)
-        : DirDataset.Build(map, records, split, labelBins, targetScale, device);
+        Device device, DataPath path = DataPath.Auto, bool clipTargets = false) =>
+        ChoosePath(path, records, map.Width, map is IAugmentingMap<T> { Augments: true }) == DataPath.Streaming
+            ? new StreamingSplit<T>(map, records, split, labelBins, targetScale, device, clipTargets: clipTargets)
+            : DirDataset.Build(map, records, split, labelBins, targetScale, device, clipTargets);
+
+    /// <summary>A target as a split holds it: clipped to the label space when <paramref name="clip"/>.</summary>
+    internal static float Clipped(float target, LabelBins labelBins, bool clip) =>
+        clip ? (float)Math.Clamp(target, labelBins.Min, labelBins.Max) : target;
 
     /// <summary>
     /// The path <see cref="DataPath.Auto"/> takes for these records: streamed when read from storage, too large to

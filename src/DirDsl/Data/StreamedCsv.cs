@@ -10,7 +10,7 @@ namespace DirDsl;
 /// the file. Errors name the file, the row and the column, as <see cref="CsvSource.Read{T}"/>'s do.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public sealed class StreamedCsv<T> : IReadOnlyList<T>, IStreamingRecords, IDisposable
+public sealed class StreamedCsv<T> : IReadOnlyList<T>, IStreamingRecords, IRecordSource, IDisposable
 {
     private readonly SafeFileHandle handle;
     private readonly TabularFile header;
@@ -76,6 +76,9 @@ public sealed class StreamedCsv<T> : IReadOnlyList<T>, IStreamingRecords, IDispo
 
     /// <summary>The file.</summary>
     public string Path { get; }
+
+    /// <inheritdoc />
+    public string Source => Path;
 
     /// <summary>Column names.</summary>
     public IReadOnlyList<string> Header => header.Header;

@@ -27,8 +27,8 @@ public sealed class StreamingSplit<T> : SplitData
     /// </summary>
     /// <exception cref="DirDataException">An empty split or a bad target, naming the split and record.</exception>
     public StreamingSplit(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, double targetScale, Device device,
-        int? prefetch = null)
-        : this(map, records, split, ReadTargets(map, records, split), labelBins, targetScale, device, prefetch)
+        int? prefetch = null, bool clipTargets = false)
+        : this(map, records, split, ReadTargets(map, records, split, labelBins, clipTargets), labelBins, targetScale, device, prefetch)
     {
     }
 
@@ -63,11 +63,11 @@ public sealed class StreamingSplit<T> : SplitData
     /// <summary>Batches mapped ahead of the current one.</summary>
     public int Prefetch { get; }
 
-    private static float[] ReadTargets(IFeatureMap<T> map, IReadOnlyList<T> records, string split)
+    private static float[] ReadTargets(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, bool clip)
     {
         if (records.Count == 0) throw new DirDataException(split, "it has no records.");
         var targets = new float[records.Count];
-        for (int i = 0; i < targets.Length; i++) targets[i] = map.Target(records[i], split, i);
+        for (int i = 0; i < targets.Length; i++) targets[i] = Clipped(map.Target(records[i], split, i), labelBins, clip);
         return targets;
     }
 

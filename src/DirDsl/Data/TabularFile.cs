@@ -58,27 +58,56 @@ public sealed class TabularFile
     /// <exception cref="DataFormatException">Empty file, or a row with the wrong number of fields.</exception>
     public static TabularFile Read(string path, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null)
     {
+        var rows = new List<string[]>();
+        var rowNumbers = new List<int>();
+        TabularFile? file = null;
+        foreach (var (header, cells, row) in Records(path, delimiter, quoting, columns))
+        {
+            file ??= header;
+            rows.Add(cells);
+            rowNumbers.Add(row);
+        }
+        var names = file?.Header ?? HeaderOf(path, delimiter, quoting, columns);
+        return new TabularFile(path, names.ToArray(), rows, rowNumbers);
+    }
+
+    /// <summary>
+    /// The data rows of a file one at a time (blank lines skipped), each with the header-only file its accessors use
+    /// and its 1-based row number: what <see cref="Read"/> collects and <c>CsvSource.Read</c> maps row by row without
+    /// holding every cell. The same checks as <see cref="Read"/>.
+    /// </summary>
+    internal static IEnumerable<(TabularFile Header, string[] Cells, int Row)> Records(string path, char delimiter, bool quoting, IReadOnlyList<string>? columns)
+    {
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        var header = ReadHeader(reader, path, delimiter, quoting, columns);
+        var file = HeaderOnly(path, header);
+        for (int row = columns is null ? 2 : 1; ; row++)
+        {
+            var record = ReadRecord(reader, delimiter, quoting, path, row);
+            if (record is null) yield break;
+            if (record.Length == 1 && record[0].Length == 0) continue; // blank line
+            if (record.Length != header.Length)
+                throw new DataFormatException(path, row, null,
+                    $"expected {header.Length} fields (as the header) but found {record.Length}; is the delimiter '{Printable(delimiter)}' right?");
+            yield return (file, record, row);
+        }
+    }
+
+    private static IReadOnlyList<string> HeaderOf(string path, char delimiter, bool quoting, IReadOnlyList<string>? columns)
+    {
+        using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
+        return ReadHeader(reader, path, delimiter, quoting, columns).Select(h => h.Trim()).ToArray();
+    }
+
+    private static string[] ReadHeader(TextReader reader, string path, char delimiter, bool quoting, IReadOnlyList<string>? columns)
+    {
         var header = columns?.ToArray() ?? ReadRecord(reader, delimiter, quoting, path, 1)
             ?? throw new DataFormatException(path, 1, null, "the file is empty (no header row).");
         if (header.Length == 1 && header[0].Trim().Length == 0) throw new DataFormatException(path, 1, null, "the header row is empty.");
         var duplicate = header.GroupBy(h => h.Trim()).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new DataFormatException(path, 1, duplicate.Key, "the header names this column twice.");
-        var rows = new List<string[]>();
-        var rowNumbers = new List<int>();
-        for (int row = columns is null ? 2 : 1; ; row++)
-        {
-            var record = ReadRecord(reader, delimiter, quoting, path, row);
-            if (record is null) break;
-            if (record.Length == 1 && record[0].Length == 0) continue; // blank line
-            if (record.Length != header.Length)
-                throw new DataFormatException(path, row, null,
-                    $"expected {header.Length} fields (as the header) but found {record.Length}; is the delimiter '{Printable(delimiter)}' right?");
-            rows.Add(record);
-            rowNumbers.Add(row);
-        }
-        return new TabularFile(path, header.Select(h => h.Trim()).ToArray(), rows, rowNumbers);
+        return header;
     }
 
     /// <summary>A file known by its header only (streamed files read their rows on demand).</summary>

@@ -39,8 +39,9 @@ public static class TargetHoldout
     public static DirSplits<T> Apply<T>(DirSplits<T> splits, Func<T, string, int, float> target, IReadOnlyList<TargetRange> ranges, TextWriter log)
     {
         if (ranges.Count == 0) return splits;
-        List<T> Keep(IReadOnlyList<T> records, string split) =>
-            records.Where((r, i) => !ranges.Any(range => range.Contains(target(r, split, i)))).ToList();
+        // By index, so records read from storage are not all loaded (the subset streams like its source).
+        IReadOnlyList<T> Keep(IReadOnlyList<T> records, string split) => RecordSubset.Of(records,
+            Enumerable.Range(0, records.Count).Where(i => !ranges.Any(range => range.Contains(target(records[i], split, i)))).ToArray());
         var train = Keep(splits.Train, "train");
         var validation = Keep(splits.Validation, "validation");
         if (train.Count == 0) throw new DirDataException("train", $"the held-out ranges {string.Join(", ", ranges)} remove every record.");

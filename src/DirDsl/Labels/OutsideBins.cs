@@ -1,5 +1,18 @@
 namespace DirDsl;
 
+/// <summary>What a run does with targets outside [LabelBins] (--outside-bins).</summary>
+public enum OutsideTargets
+{
+    /// <summary>Keep them as they are (they count in the edge bins, their own value enters the loss) and warn: the default.</summary>
+    Warn,
+    /// <summary>Clip their value to [Min, Max]: the loss and the errors see the edge value (top-coded data).</summary>
+    Clip,
+    /// <summary>Leave their records out of every split, counted per split.</summary>
+    Drop,
+    /// <summary>Stop before training, naming the split, the record and the value.</summary>
+    Error,
+}
+
 /// <summary>Targets outside the label space: they count in the edge bins, but enter the loss and the errors with their own value.</summary>
 public static class OutsideBins
 {
@@ -24,6 +37,49 @@ public static class OutsideBins
         if (farthest < 0) return null;
         return FormattableString.Invariant(
             $"warning: {split.Name} split: {below + above} targets lie outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] ({below} below, {above} above; the farthest is {split.Targets[farthest]:0.#########} at record {farthest}). ")
-            + "They count in the edge bins for LDS, FDS and the shot groups but enter the loss and the errors with their own value: check the data, or widen [LabelBins].";
+            + "They count in the edge bins for LDS, FDS and the shot groups but enter the loss and the errors with their own value: check the data, "
+            + "widen [LabelBins], or choose --outside-bins clip, drop or error.";
+    }
+
+    /// <summary>
+    /// The splits under <paramref name="policy"/>: unchanged (Warn; Clip, logged per split: the values are clipped where
+    /// <see cref="SplitData.Create{T}"/> reads them),
+    /// without the records whose target lies outside (Drop, logged per split), or an error at the first such record.
+    /// </summary>
+    /// <exception cref="DirDataException">Error: a target outside the bins; Drop: a split left empty.</exception>
+    public static DirSplits<T> Apply<T>(DirSplits<T> splits, Func<T, string, int, float> target, LabelBins bins, OutsideTargets policy, TextWriter log)
+    {
+        if (policy == OutsideTargets.Warn) return splits;
+        if (policy == OutsideTargets.Clip)
+        {
+            foreach (var (records, split) in new[] { (splits.Train, "train"), (splits.Validation, "validation"), (splits.Test, "test") })
+            {
+                int outside = Enumerable.Range(0, records.Count).Count(i => target(records[i], split, i) is var t && (t < bins.Min || t > bins.Max));
+                if (outside > 0)
+                    log.WriteLine(FormattableString.Invariant($"{split} split: {outside} targets outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] clipped to its edges (--outside-bins clip)."));
+            }
+            return splits;
+        }
+        IReadOnlyList<T> Filter(IReadOnlyList<T> records, string split)
+        {
+            var kept = new List<int>(records.Count);
+            for (int i = 0; i < records.Count; i++)
+            {
+                float t = target(records[i], split, i);
+                if (t >= bins.Min && t <= bins.Max)
+                {
+                    kept.Add(i);
+                    continue;
+                }
+                if (policy == OutsideTargets.Error)
+                    throw new DirDataException(split, i, "target", FormattableString.Invariant(
+                        $"the target {t:0.#########} lies outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] (--outside-bins error)."));
+            }
+            if (kept.Count == records.Count) return records;
+            if (kept.Count == 0) throw new DirDataException(split, FormattableString.Invariant($"every target lies outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] (--outside-bins drop)."));
+            log.WriteLine(FormattableString.Invariant($"{split} split: {records.Count - kept.Count} records with targets outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] left out (--outside-bins drop)."));
+            return RecordSubset.Of(records, kept.ToArray());
+        }
+        return new DirSplits<T>(Filter(splits.Train, "train"), Filter(splits.Validation, "validation"), Filter(splits.Test, "test"));
     }
 }

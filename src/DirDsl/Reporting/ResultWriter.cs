@@ -45,7 +45,7 @@ public static class ResultWriter
         result.Experiment, result.Seed, result.Epochs, result.SelectByMse,
         new BinsJson(result.Bins.Count, result.Bins.Min, result.Bins.Max, result.Bins.IsInteger), result.TrainCounts,
         result.Variants.Select(v => new VariantJson(v.Variant, v.Seed, v.BestEpoch, v.NoiseSigma, v.SearchOf, v.EpochsRun,
-            v.Validation, v.Test, v.TestExplicitGroups, v.History, v.Fingerprint)).ToList()), ResultsJsonContext.Default.ResultsFile);
+            v.Validation, v.Test, v.TestExplicitGroups, v.History, v.Fingerprint)).ToList(), RunEnvironment.Describe()), ResultsJsonContext.Default.ResultsFile);
 
     /// <summary>
     /// Per-sample test predictions: index, target, bin, then one column per variant (per variant and seed when a run has

@@ -11,8 +11,9 @@ namespace DirDsl;
 /// <param name="Bins">The label space.</param>
 /// <param name="TrainCounts">Training samples per bin.</param>
 /// <param name="Variants">One entry per (variant, seed).</param>
+/// <param name="Environment">Where it ran (<see cref="RunEnvironment"/>); null in files of older versions.</param>
 public sealed record ResultsFile(string? Experiment, int Seed, int Epochs, bool? SelectByMse, BinsJson? Bins, int[]? TrainCounts,
-    IReadOnlyList<VariantJson>? Variants);
+    IReadOnlyList<VariantJson>? Variants, IReadOnlyDictionary<string, string>? Environment = null);
 
 /// <summary>The label space in results.json.</summary>
 /// <param name="Count">Number of bins.</param>

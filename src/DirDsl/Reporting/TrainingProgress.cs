@@ -63,6 +63,8 @@ public sealed class RunProgress
     private readonly bool verbose;
     private readonly Stopwatch clock = Stopwatch.StartNew();
     private readonly Stopwatch training = new();
+    private readonly Stopwatch sinceLine = Stopwatch.StartNew();
+    private readonly Stopwatch epochClock = Stopwatch.StartNew();
     private readonly List<(string Variant, double Seconds, int Epochs)> finished = new();
     private readonly int trainings;
     private long totalEpochs;
@@ -104,16 +106,39 @@ public sealed class RunProgress
         doneEpochs += epochs;
     }
 
-    /// <summary>A step of the current epoch (the bar only).</summary>
+    /// <summary>In logs (output redirected), a line within an epoch at most this often, so a long epoch shows it is moving.</summary>
+    public static readonly TimeSpan DefaultStepLineInterval = TimeSpan.FromSeconds(30);
+
+    /// <summary>How often a long epoch prints a line in logs.</summary>
+    public TimeSpan StepLineInterval { get; init; } = DefaultStepLineInterval;
+
+    /// <summary>
+    /// A step of the current epoch: the bar on a terminal; in logs, a line when <see cref="StepLineInterval"/> has passed
+    /// since the last line (only epochs that long print them).
+    /// </summary>
     public void Step(string stage, int epoch, int epochs, int step, int steps)
     {
-        if (!bar.Interactive) return;
-        bar.Report($"{stage} seed {currentSeed} epoch {epoch + 1}/{epochs}", step, steps, $"run {finished.Count + 1}/{trainings}{Eta()}");
+        if (bar.Interactive)
+        {
+            bar.Report($"{stage} seed {currentSeed} epoch {epoch + 1}/{epochs}", step, steps, $"run {finished.Count + 1}/{trainings}{Eta()}");
+            return;
+        }
+        if (sinceLine.Elapsed < StepLineInterval) return;
+        sinceLine.Restart();
+        // Within the epoch: its own rate so far gives the time to its end.
+        double epochSeconds = epochClock.Elapsed.TotalSeconds;
+        string epochLeft = step > 0 ? $", epoch ends in ~{Format(TimeSpan.FromSeconds(epochSeconds * (steps - step) / step))}" : "";
+        log.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{stage} seed {currentSeed} epoch {epoch + 1}/{epochs}: step {step}/{steps} ({100.0 * step / steps:0}%){epochLeft}; run {finished.Count + 1}/{trainings}, elapsed {Format(clock.Elapsed)}{Eta()}"));
     }
+
+    /// <summary>An epoch starts (its clock for the within-epoch estimate).</summary>
+    public void BeginEpoch() => epochClock.Restart();
 
     /// <summary>An epoch finished after <paramref name="seconds"/>; <paramref name="line"/> is printed when verbose.</summary>
     public void EndEpoch(double seconds, string line)
     {
+        sinceLine.Restart();
         currentDone++;
         doneEpochs++;
         timedEpochs++;

@@ -71,6 +71,14 @@ public sealed class CheckpointStore
     /// <summary>The best-by-validation weights.</summary>
     public string BestPath => Path.Combine(Folder, "best.ckpt");
 
+    /// <summary>Deletes this training's checkpoints (a retraining from the start follows).</summary>
+    public void Discard()
+    {
+        foreach (var path in new[] { LastPath, PreviousPath, BestPath })
+            if (File.Exists(path)) File.Delete(path);
+        lastIsGood = false;
+    }
+
     /// <summary>Saves the resume checkpoint, keeping the previous one as a fallback.</summary>
     public void SaveLast(nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TrainingState state)
     {
@@ -106,8 +114,19 @@ public sealed class CheckpointStore
     public bool SaveIfDue(nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TrainingState state, TimeSpan interval, bool final)
     {
         if (!final && sinceLastSave.Elapsed < interval) return false;
-        if (pendingBest is not null) AtomicFile.WriteAllBytes(BestPath, pendingBest);
-        SaveLast(model, optimizer, state);
+        string writing = BestPath;
+        try
+        {
+            if (pendingBest is not null) AtomicFile.WriteAllBytes(BestPath, pendingBest);
+            writing = LastPath;
+            SaveLast(model, optimizer, state);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A full disk or a lost permission: the files written before are whole (writes go through a temp file and a rename).
+            throw new IOException($"Cannot write the checkpoint {writing}: {e.Message} The checkpoints written before it are intact: "
+                + "make room (or fix the folder) and run again with --resume to continue.", e);
+        }
         sinceLastSave.Restart();
         return true;
     }

@@ -45,11 +45,14 @@ public static class DirTrainer
         var splits = TargetHoldout.Apply(experiment.Load(context), map.Target, options.Holdouts, options.Log);
         // Records whose input cannot be read (a missing or damaged image) stop the run here, before any epoch, or are skipped.
         splits = RecordScreening.Apply(map, splits, options.Log);
+        // --outside-bins: targets beyond [LabelBins] kept with a warning (default), clipped, dropped, or an error.
+        splits = OutsideBins.Apply(splits, map.Target, settings.Bins, options.OutsideTargets, options.Log);
+        bool clip = options.OutsideTargets == OutsideTargets.Clip;
         map.Fit(splits.Train);
         foreach (var note in map.FitNotes) options.Log.WriteLine(note);
-        using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath);
-        using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath);
-        using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath);
+        using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
+        using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
+        using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
 
         var trainCounts = settings.Bins.Counts(train.Targets);
         foreach (var cap in TargetCaps.Find(train.Targets, settings.Bins)) options.Log.WriteLine(cap.Warning());
@@ -128,7 +131,7 @@ public static class DirTrainer
     /// FDS statistics updated at each epoch end, the best epoch by validation kept, checkpoints for resume.
     /// </summary>
     private static VariantResult TrainVariant<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, DirVariant variant, TrainingData data,
-        RunOptions options, int seed, int epochs, RunProgress progress) where TModel : DirModel
+        RunOptions options, int seed, int epochs, RunProgress progress, bool fresh = false) where TModel : DirModel
     {
         var settings = experiment.Settings;
         // The records this variant trains on: resampled (SMOTER / SMOGN) or re-binned (a search point's bins), else the split.
@@ -162,7 +165,7 @@ public static class DirTrainer
         var checkpoints = new CheckpointStore(Path.Combine(data.Folder, variant.Slug, $"seed-{seed}"));
         // Resume only what this run would train: same settings, variant, seed, epochs, held-out ranges and data.
         var fingerprint = RunFingerprint.For(experiment.Name, settings, variant, seed, epochs, options, data);
-        bool resume = options.Resume;
+        bool resume = options.Resume && !fresh;
         if (resume && checkpoints.PeekState() is { } stored && RunFingerprint.Difference(stored.Fingerprint, fingerprint) is { } changed)
         {
             if (!options.RestartChanged)
@@ -181,6 +184,7 @@ public static class DirTrainer
         for (int epoch = state.NextEpoch; epoch < stageEpochs && !state.Stopped; epoch++)
         {
             var clock = Stopwatch.StartNew();
+            progress.BeginEpoch();
             double learningRate = stage.LearningRateAt(epoch);
             TrainingKit.SetLearningRate(optimizer, learningRate);
             TrainingKit.SeedEpoch(seed, epoch);
@@ -203,7 +207,7 @@ public static class DirTrainer
                     optimizer.step();
                     lossSum += TrainingKit.CheckLoss(loss, epoch, step);
                     step++;
-                    if (progress.Interactive) progress.Step(variant.Name, epoch, stageEpochs, step, steps);
+                    progress.Step(variant.Name, epoch, stageEpochs, step, steps);
                 }
             }
 
@@ -241,7 +245,18 @@ public static class DirTrainer
         }
 
         // Report the epoch that validation chose, never the last one by default.
-        checkpoints.LoadBest(model);
+        try
+        {
+            checkpoints.LoadBest(model);
+        }
+        catch (CheckpointException e) when (!fresh)
+        {
+            // The best weights of a resumed training are damaged or gone: the training is deterministic, so train this
+            // variant again from the start rather than stop the run (its checkpoints are replaced).
+            options.Log.WriteLine($"warning: {variant.Name} seed {seed}: {e.Message}; training this variant again from the start.");
+            checkpoints.Discard();
+            return TrainVariant(experiment, variant, data, options, seed, epochs, progress, fresh: true);
+        }
         var validationFinal = Predict(model, data.Validation, settings.TargetScale);
         var testPredictions = Predict(model, data.Test, settings.TargetScale);
         var bins = settings.Bins;

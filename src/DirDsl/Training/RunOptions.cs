@@ -73,6 +73,8 @@ public sealed class RunOptions
 
     /// <summary>How splits reach the model: held whole when they fit (auto, the default), always held, or always streamed.</summary>
     public DataPath DataPath { get; set; } = DataPath.Auto;
+    /// <summary>What to do with targets outside [LabelBins] (--outside-bins): warn (default), clip, drop or error.</summary>
+    public OutsideTargets OutsideTargets { get; set; } = OutsideTargets.Warn;
 
     /// <summary>Draws the run's figures after its result files (null: no figures). The generated entry point sets it when DirDsl.Figures is referenced.</summary>
     public IFigureWriter? Figures { get; set; }
