@@ -21,9 +21,13 @@ public static class SentenceEmbeddings
     {
         var key = Key(sentences);
         var path = Path.Combine(cacheFolder, $"minilm-{key}.bin");
+        // The inputs of every training: their runtime and a hash of their values go into results.json, so two runs on
+        // different machines can tell whether they trained on the same embeddings (ONNX Runtime's kernels follow the CPU).
+        RunEnvironment.Add("onnxruntime", typeof(Microsoft.ML.OnnxRuntime.InferenceSession).Assembly.GetName().Version?.ToString() ?? "unknown");
         if (TryRead(path, sentences.Count) is { } cached)
         {
             log.WriteLine($"Embeddings: {sentences.Count} sentences from the cache {path}");
+            RunEnvironment.Add("embeddings.sha256", ValuesHash(cached));
             return cached;
         }
 
@@ -39,7 +43,16 @@ public static class SentenceEmbeddings
             progress.Report("embedding sentences", Math.Min(start + Batch, sentences.Count), sentences.Count);
         }
         Write(path, vectors);
+        RunEnvironment.Add("embeddings.sha256", ValuesHash(vectors));
         return vectors;
+    }
+
+    /// <summary>SHA-256 of every embedding value, in order (the first 16 hex digits).</summary>
+    private static string ValuesHash(float[][] vectors)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var vector in vectors) hash.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(vector.AsSpan()));
+        return Convert.ToHexString(hash.GetHashAndReset())[..16].ToLowerInvariant();
     }
 
     private static string Key(IReadOnlyList<string> sentences)

@@ -29,7 +29,7 @@ public sealed record SentencePair([property: Feature] float[] PairFeatures, [pro
 [Rrt(Epochs = 10, LearningRate = 1e-3)]
 [Smoter(Relevance = RelevanceKind.Rarity)]
 [Smogn(Relevance = RelevanceKind.Rarity)]
-[Ablation(Seeds = 3)]
+[Ablation(Seeds = 5)]
 public partial class StsbExperiment
 {
     [Data]

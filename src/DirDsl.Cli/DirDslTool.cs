@@ -20,7 +20,7 @@ public static class DirDslTool
         if (args.Count == 0 || help || parsed.Errors.Count > 0 || parsed.CommandResult.Command == root)
         {
             // Invoke prints the parse errors, then the help of the command they belong to.
-            if (!help && parsed.Errors.Count == 0) error.WriteLine("error: name a command: inspect, weights or report.");
+            if (!help && parsed.Errors.Count == 0) error.WriteLine("error: name a command: inspect, weights, report or compare.");
             parsed.Invoke(new System.CommandLine.InvocationConfiguration { Output = help ? output : error, Error = error });
             return help && parsed.Errors.Count == 0 ? 0 : 2;
         }
@@ -31,6 +31,7 @@ public static class DirDslTool
             {
                 case "inspect": Inspect(options, output); return 0;
                 case "weights": Weights(options, output); return 0;
+                case "compare": Compare(options, output); return 0;
                 default: Report(options, output); return 0;
             }
         }
@@ -139,6 +140,49 @@ public static class DirDslTool
         }
     }
 
+    private static void Compare(Options o, TextWriter output)
+    {
+        if (o.Files.Count != 2) throw new UsageException("compare needs two results.json files (or two merged sets: give each run as one file).");
+        Func<GroupMetrics, double> metric = o.Metric.ToLowerInvariant() switch
+        {
+            "mse" => m => m.Mse,
+            "mae" => m => m.Mae,
+            "gm" => m => m.GeometricMean,
+            _ => throw new UsageException($"--metric needs mse, mae or gm, not '{o.Metric}'."),
+        };
+        var a = ResultReader.Read(o.Files[0]);
+        var b = ResultReader.Read(o.Files[1]);
+        var cells = RunComparison.Compare(a, b, metric, o.Explicit);
+        if (cells.Count == 0) throw new UsageException("the two files have no row in common.");
+        var text = new StringBuilder();
+        text.AppendLine($"A = {o.Files[0]} (seeds {string.Join(", ", a.Select(v => v.Seed).Distinct().Order())})");
+        text.AppendLine($"B = {o.Files[1]} (seeds {string.Join(", ", b.Select(v => v.Seed).Distinct().Order())})");
+        foreach (var line in EnvironmentDifferences(o.Files[0], o.Files[1])) text.AppendLine(line);
+        text.AppendLine();
+        text.Append(RunComparison.Table(cells, o.Metric.ToUpperInvariant(), "A", "B"));
+        if (o.Out is null) output.Write(text);
+        else
+        {
+            AtomicFile.WriteAllText(o.Out, text.ToString());
+            output.WriteLine($"comparison written to {Path.GetFullPath(o.Out)}");
+        }
+    }
+
+    /// <summary>Where the two runs' recorded environments differ (CPU, instruction sets, threads, versions, settings).</summary>
+    private static IEnumerable<string> EnvironmentDifferences(string a, string b)
+    {
+        var x = ResultReader.Environment(a);
+        var y = ResultReader.Environment(b);
+        if (x is null || y is null) yield return "environment: not recorded in " + (x is null ? a : b) + " (written by an older DirDsl).";
+        else
+            foreach (var key in x.Keys.Union(y.Keys).Order())
+            {
+                x.TryGetValue(key, out var left);
+                y.TryGetValue(key, out var right);
+                if (left != right) yield return $"environment differs: {key}: A {left ?? "(none)"}, B {right ?? "(none)"}";
+            }
+    }
+
     private static (float[] Targets, LabelBins Bins) LoadTargets(Options o)
     {
         if (o.File is null || o.Target is null) throw new UsageException("inspect and weights need FILE and --target COL.");
@@ -164,6 +208,7 @@ public static class DirDslTool
         public string? Target, Png, Out;
         public char Delimiter = ',';
         public bool Quoting = true, Integer, Explicit;
+        public string Metric = "mse";
         public string[]? Columns;
         public int? BinCount;
         public double? Min, Max, ClipMin, ClipMax;

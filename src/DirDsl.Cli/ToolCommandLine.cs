@@ -66,12 +66,13 @@ internal static class ToolCommandLine
     };
     private static readonly Option<int> Many = new("--many") { Description = "Many-shot: more training samples than this.", DefaultValueFactory = _ => DslDefaults.ManyAbove };
     private static readonly Option<int> Few = new("--few") { Description = "Few-shot: fewer training samples than this.", DefaultValueFactory = _ => DslDefaults.FewBelow };
+    private static readonly Option<string?> Metric = new("--metric") { Description = "compare: the metric, mse (default), mae or gm.", HelpName = "mse|mae|gm" };
     private static readonly Option<bool> Explicit = new("--explicit") { Description = "Report the explicit shot groups of [ShotGroups]." };
 
     /// <summary>The root command with inspect, weights and report.</summary>
     public static RootCommand Root()
     {
-        var root = new RootCommand("dirdsl: inspect a skewed target column, compute LDS weights, merge results of separate DirDsl runs.");
+        var root = new RootCommand("dirdsl: inspect a skewed target column, compute LDS weights, merge or compare results of DirDsl runs.");
         Option[] label = { Delimiter, NoQuoting, Columns, Bins, Min, Max, Integer, ReweightOption, KernelOption, Size, Sigma, Clip, Many, Few };
         var inspect = new Command("inspect", "Summary statistics, a per-bin table (count, LDS-effective density, shot group), suggested bins and kernel, and the density PNG.");
         inspect.Arguments.Add(File);
@@ -83,9 +84,15 @@ internal static class ToolCommandLine
         report.Arguments.Add(ResultFiles);
         report.Options.Add(Explicit);
         report.Options.Add(Out);
+        var compare = new Command("compare", "Compare two runs (results.json of each, e.g. another machine or other seeds): per row and group, are the means consistent given their seeds?");
+        compare.Arguments.Add(ResultFiles);
+        compare.Options.Add(Explicit);
+        compare.Options.Add(Metric);
+        compare.Options.Add(Out);
         root.Subcommands.Add(inspect);
         root.Subcommands.Add(weights);
         root.Subcommands.Add(report);
+        root.Subcommands.Add(compare);
         return root;
     }
 
@@ -93,9 +100,9 @@ internal static class ToolCommandLine
     /// <exception cref="DirDslTool.UsageException">The kernel size and sigma do not make a valid window.</exception>
     public static DirDslTool.Options Bind(ParseResult result)
     {
-        if (result.CommandResult.Command.Name == "report")
+        if (result.CommandResult.Command.Name is "report" or "compare")
         {
-            var report = new DirDslTool.Options { Out = result.GetValue(Out), Explicit = result.GetValue(Explicit) };
+            var report = new DirDslTool.Options { Out = result.GetValue(Out), Explicit = result.GetValue(Explicit), Metric = result.GetValue(Metric) ?? "mse" };
             report.Files.AddRange(result.GetValue(ResultFiles) ?? Array.Empty<string>());
             return report;
         }

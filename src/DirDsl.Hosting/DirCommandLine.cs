@@ -55,32 +55,35 @@ public static class DirCommandLine
             CustomParser = result => OptionParsing.Checked(result, PathOf),
         };
 
-        public readonly Option<FdsStatistics?> FdsStatisticsOption = new("--fds-statistics")
-        {
-            Description = "Which features feed FDS's statistics: epoch-end-pass (the reference) or training-pass (no second pass); default as [Fds] declares.",
-            HelpName = "epoch-end-pass|training-pass",
-            CustomParser = result => OptionParsing.Checked<FdsStatistics?>(result, text => text.ToLowerInvariant() switch
-            {
-                "epoch-end-pass" => FdsStatistics.EpochEndPass,
-                "training-pass" => FdsStatistics.TrainingPass,
-                _ => throw new ArgumentException($"Option --fds-statistics needs epoch-end-pass or training-pass, not '{text}'."),
-            }),
-        };
+        public readonly Option<FdsStatistics?> FdsStatisticsOption = Keywords<FdsStatistics?>("--fds-statistics",
+            "Which features feed FDS's statistics: epoch-end-pass (the reference) or training-pass (no second pass); default as [Fds] declares.", null,
+            ("epoch-end-pass", FdsStatistics.EpochEndPass), ("training-pass", FdsStatistics.TrainingPass));
 
-        public readonly Option<OutsideTargets> OutsideBinsOption = new("--outside-bins")
+        public readonly Option<OutsideTargets> OutsideBinsOption = Keywords("--outside-bins",
+            "Targets outside [LabelBins]: warn (keep them, the default), clip (to the edges), drop (their records) or error.", OutsideTargets.Warn,
+            ("warn", OutsideTargets.Warn), ("clip", OutsideTargets.Clip), ("drop", OutsideTargets.Drop), ("error", OutsideTargets.Error));
+
+        public readonly Option<CpuNumericsMode> CpuNumericsOption = Keywords("--cpu-numerics",
+            "native (the fastest kernels for this CPU, the default) or portable (an AVX2 CPU's kernels on any CPU with AVX2, so machines agree).",
+            CpuNumericsMode.Native, ("native", CpuNumericsMode.Native), ("portable", CpuNumericsMode.Portable));
+
+        /// <summary>An option taking one of a few keywords (case-insensitive); another word is an error listing them.</summary>
+        private static Option<T> Keywords<T>(string name, string description, T fallback, params (string Text, T Value)[] choices)
         {
-            Description = "Targets outside [LabelBins]: warn (keep them, the default), clip (to the edges), drop (their records) or error.",
-            HelpName = "warn|clip|drop|error",
-            DefaultValueFactory = _ => OutsideTargets.Warn,
-            CustomParser = result => OptionParsing.Checked(result, text => text.ToLowerInvariant() switch
+            string listed = choices.Length == 1 ? choices[0].Text
+                : string.Join(", ", choices[..^1].Select(c => c.Text)) + " or " + choices[^1].Text;
+            return new Option<T>(name)
             {
-                "warn" => OutsideTargets.Warn,
-                "clip" => OutsideTargets.Clip,
-                "drop" => OutsideTargets.Drop,
-                "error" => OutsideTargets.Error,
-                _ => throw new ArgumentException($"Option --outside-bins needs warn, clip, drop or error, not '{text}'."),
-            }),
-        };
+                Description = description,
+                HelpName = string.Join("|", choices.Select(c => c.Text)),
+                DefaultValueFactory = _ => fallback,
+                CustomParser = result => OptionParsing.Checked(result, text =>
+                    choices.FirstOrDefault(c => c.Text.Equals(text, StringComparison.OrdinalIgnoreCase)) is { Text: not null } match
+                        ? match.Value
+                        : throw new ArgumentException($"Option {name} needs {listed}, not '{text}'."))!,
+            };
+        }
+
         public readonly Option<int?> OnlySeed = new("--only-seed") { Description = "Train only this one of the run's seeds (what one job of --plan / --slurm runs)." };
         public readonly Option<bool> Plan = new("--plan") { Description = "Print every training of the run (variant or search point x seed) as JSON jobs with their command lines, and exit." };
         public readonly Option<string?> Slurm = new("--slurm") { Description = "Write a Slurm job array (array.sbatch, merge.sbatch, submit.sh, plan.json) into this folder, and exit.", HelpName = "folder" };
@@ -95,7 +98,7 @@ public static class DirCommandLine
         {
             var root = new RootCommand(description);
             foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption,
-                OutsideBinsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, ReportCommand })
+                OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, ReportCommand })
                 root.Options.Add(option);
             return root;
         }
@@ -169,12 +172,15 @@ public static class DirCommandLine
     /// Parses a command line into run options.
     /// </summary>
     /// <exception cref="ArgumentException">A usage error: every problem's message, one per line.</exception>
-    public static RunOptions Parse(IReadOnlyList<string> args)
+    public static RunOptions Parse(IReadOnlyList<string> args) => ParseWithNumerics(args).Options;
+
+    /// <summary>The options and the --cpu-numerics mode (a process setting, applied by <see cref="TryParse"/>).</summary>
+    private static (RunOptions Options, CpuNumericsMode Numerics) ParseWithNumerics(IReadOnlyList<string> args)
     {
         var definition = new Definition();
         var result = definition.Root("").Parse(args.ToArray());
         if (result.Errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, result.Errors.Select(e => e.Message)));
-        return definition.Bind(result);
+        return (definition.Bind(result), result.GetValue(definition.CpuNumericsOption));
     }
 
     /// <summary>The help text of a DirDsl program whose description is <paramref name="description"/>.</summary>
@@ -200,9 +206,12 @@ public static class DirCommandLine
         }
         try
         {
-            return Parse(args);
+            var (options, numerics) = ParseWithNumerics(args);
+            // Before the first tensor operation: MKL and oneDNN read their settings when first used.
+            CpuNumerics.Apply(numerics);
+            return options;
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or PlatformNotSupportedException)
         {
             (error ?? Console.Error).WriteLine($"error: {e.Message}");
             exitCode = UsageError;

@@ -45,4 +45,17 @@ public static class ResultReader
             throw new DataFormatException(path, (int)(e.LineNumber ?? 0) + 1, null, "not valid JSON: " + e.Message);
         }
     }
+
+    /// <summary>The environment a results.json records (<see cref="RunEnvironment"/>), or null in files of older versions.</summary>
+    public static IReadOnlyDictionary<string, string>? Environment(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllText(path), ResultsJsonContext.Default.ResultsFile)?.Environment;
+        }
+        catch (JsonException e)
+        {
+            throw new DataFormatException(path, (int)(e.LineNumber ?? 0) + 1, null, "not valid JSON: " + e.Message);
+        }
+    }
 }

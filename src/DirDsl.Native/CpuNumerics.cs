@@ -1,0 +1,48 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace DirDsl.Native;
+
+/// <summary>Which CPU kernels libtorch's math libraries may choose.</summary>
+public enum CpuNumericsMode
+{
+    /// <summary>The fastest kernels for this CPU (the default): results can differ between CPUs with other instruction sets.</summary>
+    Native,
+    /// <summary>
+    /// The kernels of an AVX2 CPU on any CPU that has AVX2 (MKL's conditional numerical reproducibility, MKL_CBWR=AVX2,
+    /// and oneDNN capped at AVX2, ONEDNN_MAX_CPU_ISA=AVX2), so an AVX-512 machine computes what an AVX2 one does.
+    /// </summary>
+    Portable,
+}
+
+/// <summary>
+/// Sets the CPU-numerics environment of this process before libtorch's math libraries start. MKL reads MKL_CBWR and
+/// oneDNN reads ONEDNN_MAX_CPU_ISA from the C environment when first used; .NET's Environment.SetEnvironmentVariable
+/// does not reach the C environment on Unix, so the variables are set with libc's setenv as well.
+/// </summary>
+public static partial class CpuNumerics
+{
+    /// <summary>The variables <see cref="CpuNumericsMode.Portable"/> sets, and their values.</summary>
+    public static readonly IReadOnlyList<(string Name, string Value)> PortableSettings = new[] { ("MKL_CBWR", "AVX2"), ("ONEDNN_MAX_CPU_ISA", "AVX2") };
+
+    /// <summary>Applies <paramref name="mode"/>; call before the first tensor operation.</summary>
+    /// <exception cref="PlatformNotSupportedException">Portable on a CPU without AVX2.</exception>
+    public static void Apply(CpuNumericsMode mode)
+    {
+        if (mode == CpuNumericsMode.Native) return;
+        if (!Avx2.IsSupported)
+            throw new PlatformNotSupportedException("--cpu-numerics portable uses the AVX2 kernels, and this CPU has no AVX2; use --cpu-numerics native.");
+        foreach (var (name, value) in PortableSettings) Set(name, value);
+    }
+
+    /// <summary>Sets an environment variable for .NET and for native code (setenv on Unix).</summary>
+    public static void Set(string name, string value)
+    {
+        Environment.SetEnvironmentVariable(name, value);
+        if (!OperatingSystem.IsWindows() && SetEnv(name, value, 1) != 0)
+            throw new InvalidOperationException($"setenv({name}) failed.");
+    }
+
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int SetEnv(string name, string value, int overwrite);
+}
