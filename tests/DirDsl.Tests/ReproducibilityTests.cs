@@ -93,5 +93,6 @@ public sealed class ReproducibilityTests : IDisposable
         Assert.Equal("sha256:abc", record["embeddings"]);
         Assert.Equal(Environment.ProcessorCount.ToString(System.Globalization.CultureInfo.InvariantCulture), record["cores"]);
         Assert.Equal(System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription, record["dotnet"]);
+        Assert.Equal(TorchSharp.torch.__version__, record["libtorch"]);
     }
 }

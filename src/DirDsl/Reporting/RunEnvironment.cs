@@ -34,6 +34,7 @@ public static class RunEnvironment
             ["os"] = RuntimeInformation.OSDescription,
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
             ["torchsharp"] = Version(typeof(TorchSharp.torch).Assembly),
+            ["libtorch"] = LibTorchVersion(),
             ["dirdsl"] = Version(typeof(RunEnvironment).Assembly),
         };
         foreach (var name in NumericsVariables)
@@ -78,6 +79,18 @@ public static class RunEnvironment
         try
         {
             return TorchSharp.torch.get_num_threads().ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException)
+        {
+            return "unknown (libtorch not loaded)";
+        }
+    }
+
+    private static string LibTorchVersion()
+    {
+        try
+        {
+            return TorchSharp.torch.__version__;
         }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or NotSupportedException)
         {
