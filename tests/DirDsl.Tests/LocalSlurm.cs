@@ -146,10 +146,28 @@ public sealed class LocalSlurm : IDisposable
     public void Dispose()
     {
         Scheduler("scancel", "--user", "root");
+        // The daemons' pids before shutdown: they write their state while stopping, so the folder goes only after they have.
+        var pids = new[] { "slurmd.pid", "slurmctld.pid" }.Select(p => Path.Combine(folder, p)).Where(File.Exists)
+            .Select(p => int.TryParse(File.ReadAllText(p).Trim(), out var pid) ? pid : -1).Where(pid => pid > 0).ToList();
         Scheduler("scontrol", "shutdown");
-        foreach (var pid in new[] { "slurmd.pid", "slurmctld.pid" }.Select(p => Path.Combine(folder, p)).Where(File.Exists))
-            Run("kill", new[] { File.ReadAllText(pid).Trim() }, allowFailure: true);
+        WaitFor(() => pids.All(Exited), "slurmctld and slurmd to stop", TimeSpan.FromMinutes(2));
         if (startedMunge) Run("bash", new[] { "-c", "kill $(cat /run/munge/munged.pid 2>/dev/null) 2>/dev/null || pkill -x munged" }, allowFailure: true);
         Directory.Delete(folder, recursive: true);
+    }
+
+    private static bool Exited(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            if (process.HasExited) return true;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+        // Still running after its shutdown request: stop it (the wait above allows for that too).
+        Run("kill", new[] { pid.ToString(System.Globalization.CultureInfo.InvariantCulture) }, allowFailure: true);
+        return false;
     }
 }
