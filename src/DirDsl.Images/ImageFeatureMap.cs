@@ -62,35 +62,22 @@ public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>
     }
 
     /// <inheritdoc />
-    public void Write(T record, Span<float> row, string split, int index)
-    {
-        var pixels = ArrayPool<float>.Shared.Rent(Spec.Width);
-        try
-        {
-            var chw = pixels.AsSpan(0, Spec.Width);
-            DecodeInto(record, chw, split, index);
-            ImageTransform.Normalize(chw, Spec, row);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(pixels);
-        }
-    }
+    public void Write(T record, Span<float> row, string split, int index) => WriteRow(record, row, split, index, null);
 
     /// <inheritdoc />
-    public void WriteAugmented(T record, Span<float> row, string split, int index, AugmentationDraw draw)
+    public void WriteAugmented(T record, Span<float> row, string split, int index, AugmentationDraw draw) =>
+        WriteRow(record, row, split, index, Augments ? draw : null);
+
+    /// <summary>Decodes the record's image into pooled pixels, then augments (with a draw) or only normalises it into the row.</summary>
+    private void WriteRow(T record, Span<float> row, string split, int index, AugmentationDraw? draw)
     {
-        if (!Augments)
-        {
-            Write(record, row, split, index);
-            return;
-        }
         var pixels = ArrayPool<float>.Shared.Rent(Spec.Width);
         try
         {
             var chw = pixels.AsSpan(0, Spec.Width);
             DecodeInto(record, chw, split, index);
-            ImageTransform.Augment(chw, Spec, draw, row);
+            if (draw is { } d) ImageTransform.Augment(chw, Spec, d, row);
+            else ImageTransform.Normalize(chw, Spec, row);
         }
         finally
         {
