@@ -37,6 +37,8 @@ public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>
     /// <summary>The image settings.</summary>
     public ImageSpec Spec { get; }
     /// <inheritdoc />
+    public object? Settings => Spec;
+    /// <inheritdoc />
     public int Width => Spec.Width;
     /// <inheritdoc />
     public FeatureLayout Layout => Spec.Layout;

@@ -221,6 +221,30 @@ public sealed class DiagnosticTests
     });
 
     [Fact]
+    public Task LossTypeNotALoss_ReportsErrorOnTheTypeArgument() => Verify(new ExperimentSource
+    {
+        Record = "public sealed record Row([property: Feature] double X, [property: Feature] string Kind, [property: Target] double Y); public sealed class NotALoss { }",
+        Extra = "[Loss({|DIR042:typeof(NotALoss)|})]",
+    });
+
+    [Fact]
+    public Task LossTypeWithoutParameterlessConstructor_ReportsErrorOnTheTypeArgument() => Verify(new ExperimentSource
+    {
+        Record = "public sealed record Row([property: Feature] double X, [property: Feature] string Kind, [property: Target] double Y); "
+            + "public sealed class ScaledLoss(double scale) : IRegressionLoss { public Tensor Elementwise(Tensor p, Tensor t) => (p - t).abs() * scale; }",
+        Extra = "[Loss({|DIR042:typeof(ScaledLoss)|})]",
+    });
+
+    [Fact]
+    public Task BsamRhoZero_ReportsErrorOnRhoArgument() => Verify(new ExperimentSource { Extra = "[Bsam(Rho = {|DIR044:0|})]" });
+
+    [Fact]
+    public Task TrainingStepWithWrongSignature_ReportsErrorOnTheMethod() => Verify(new ExperimentSource
+    {
+        Members = "public static Tensor {|DIR043:TrainingStep|}(TrainingBatch batch) => batch.Targets;",
+    });
+
+    [Fact]
     public Task NegativeHuberBeta_ReportsErrorOnBetaArgument() => Verify(new ExperimentSource { Extra = "[Loss(LossKind.Huber, Beta = {|DIR018:-1|})]" });
 
     [Fact]

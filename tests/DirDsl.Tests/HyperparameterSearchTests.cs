@@ -39,7 +39,7 @@ public sealed class HyperparameterSearchTests
         // are 1/sqrt(10) and 1; with the experiment's 50 bins the lone target still weighs 1.
         var targets = Enumerable.Repeat(0.5f, 10).Append(4.5f).ToArray();
         var point = new DirVariant("LDS", Reweight.SqrtInverse, null, false) { Bins = LabelBins.Uniform(0, 5, 5) };
-        var weights = point.SampleWeights(targets, Bins);
+        var weights = point.SampleWeights(targets, Bins)!;
         // Weights are scaled to mean 1 over the samples (the reference's normalisation).
         double scale = 11 / (10 / Math.Sqrt(10) + 1);
         Assert.Equal(scale / Math.Sqrt(10), weights[0], 4);

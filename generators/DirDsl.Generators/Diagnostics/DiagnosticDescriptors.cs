@@ -161,6 +161,18 @@ internal static class DiagnosticDescriptors
         "[Image] on '{0}': {1}",
         "Size is 1 to 4096 pixels, Mean finite, Std positive and finite, Padding 0 to Size.");
 
+    public static readonly DiagnosticDescriptor LossType = Error(DiagnosticIds.LossType, "Loss type cannot be used",
+        "[Loss(typeof({0}))]: {1}",
+        "A loss of your own is a public class or struct implementing DirDsl.IRegressionLoss, with a public parameterless constructor; it returns one loss per element and the runtime weights and averages them.");
+
+    public static readonly DiagnosticDescriptor TrainingStepSignature = Error(DiagnosticIds.TrainingStepSignature, "TrainingStep has the wrong signature",
+        "'{0}.TrainingStep' must be 'public static Tensor TrainingStep(Model model, TrainingBatch batch)' to replace the generated step",
+        "Declaring TrainingStep in the experiment class replaces the generated training step: it gets the generated Model and one batch and returns the batch's loss, on which the trainer calls backward.");
+
+    public static readonly DiagnosticDescriptor MethodSetting = Error(DiagnosticIds.MethodSetting, "Invalid method setting",
+        "[{0}({1})] must be {2}",
+        "A method attribute's argument is outside the range its method accepts (the rules are DslRules').");
+
     public static readonly DiagnosticDescriptor ManyBins = Warning(DiagnosticIds.ManyBins, "Very many label bins",
         "{0} label bins over [{1}, {2}]: most will hold no training sample, so LDS, FDS and the shot groups lose their meaning",
         "Bins should be wide enough to hold several training samples each; the paper uses 100 for ages and 50 for STS-B scores.");

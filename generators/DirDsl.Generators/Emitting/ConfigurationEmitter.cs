@@ -42,8 +42,8 @@ internal static class ConfigurationEmitter
         w.Line();
         w.Line("/// <summary>The label space.</summary>");
         w.Line(m.Bins.Integer
-            ? $"public static global::DirDsl.LabelBins Bins {{ get; }} = global::DirDsl.LabelBins.Integer({Literal(m.Bins.Count)}, {Literal((int)m.Bins.Min)});"
-            : $"public static global::DirDsl.LabelBins Bins {{ get; }} = global::DirDsl.LabelBins.Uniform({Literal(m.Bins.Min)}, {Literal(m.Bins.Max)}, {Literal(m.Bins.Count)});");
+            ? $"public static global::DirDsl.LabelBins Bins {{ get; }} = global::DirDsl.LabelBins.Integer(count: BinCount, start: {Literal((int)m.Bins.Min)});"
+            : "public static global::DirDsl.LabelBins Bins { get; } = global::DirDsl.LabelBins.Uniform(min: BinMin, max: BinMax, count: BinCount);");
         if (m.Lds is { } lds)
         {
             w.Line();
@@ -60,7 +60,9 @@ internal static class ConfigurationEmitter
         {
             w.Line();
             w.Line("/// <summary>The settings of [Fds] (a search point may override kernel, size, sigma and momentum).</summary>");
-            w.Line($"public static global::DirDsl.FdsOptions Fds {{ get; }} = new({Literal(options.Momentum)}, {ExperimentFile.Enum(options.Kernel)}, {Literal(options.Size)}, {Literal(options.Sigma)}, {Literal(options.StartEpoch)}, {Literal(options.ClampMin)}, {Literal(options.ClampMax)}, {Literal(options.StartSmooth)})");
+            w.Line("public static global::DirDsl.FdsOptions Fds { get; } = new(");
+            w.Line($"    Momentum: {Literal(options.Momentum)}, Kernel: {ExperimentFile.Enum(options.Kernel)}, Size: {Literal(options.Size)}, Sigma: {Literal(options.Sigma)},");
+            w.Line($"    StartEpoch: {Literal(options.StartEpoch)}, ClampMin: {Literal(options.ClampMin)}, ClampMax: {Literal(options.ClampMax)}, StartSmooth: {Literal(options.StartSmooth)})");
             w.Line("{");
             w.Line("    Window = FdsWindow,");
             if (options.Statistics != FdsStatistics.EpochEndPass) w.Line($"    Statistics = {ExperimentFile.Enum(options.Statistics)},");
@@ -87,44 +89,57 @@ internal static class ConfigurationEmitter
         w.Line($"    ScheduleGamma = {Literal(m.Schedule.Gamma)},");
         w.Line("};");
         w.Line();
-        w.Line("/// <summary>The training loss.</summary>");
-        w.Line($"public static global::DirDsl.LossOptions Loss {{ get; }} = new({ExperimentFile.Enum(m.Loss.Kind)}, {Literal(m.Loss.Beta)}, {Literal(m.Loss.Gamma)}, {ExperimentFile.Enum(m.Loss.Activation)});");
+        if (m.Loss.CustomType is { } lossType)
+        {
+            w.Line("/// <summary>The training loss: your own [Loss(typeof(...))] type, created once.</summary>");
+            w.Line($"public static {lossType} Loss {{ get; }} = new();");
+        }
+        else
+        {
+            w.Line("/// <summary>The training loss.</summary>");
+            w.Line($"public static global::DirDsl.LossOptions Loss {{ get; }} = new(Kind: {ExperimentFile.Enum(m.Loss.Kind)}, Beta: {Literal(m.Loss.Beta)}, Gamma: {Literal(m.Loss.Gamma)}, Activation: {ExperimentFile.Enum(m.Loss.Activation)});");
+        }
         w.Line();
         var reweight = m.Lds?.Reweight ?? Reweight.None;
-        var ldsOptions = m.Lds is null ? "null" : $"new global::DirDsl.LdsOptions({ExperimentFile.Enum(m.Lds.Kernel)}, {Literal(m.Lds.Size)}, {Literal(m.Lds.Sigma)}) {{ Window = LdsWindow }}";
+        var ldsOptions = m.Lds is null ? "null" : $"new(Kernel: {ExperimentFile.Enum(m.Lds.Kernel)}, Size: {Literal(m.Lds.Size)}, Sigma: {Literal(m.Lds.Sigma)}) {{ Window = LdsWindow }}";
         var name = DslRules.VariantName(m.Lds is not null, m.Fds is not null);
+        // A count clip is named only when [Lds] sets it; DirVariant's default is "no clip".
+        var clip = (m.Lds is { ClipMin: >= 0 } low ? $", ClipMin: {Literal(low.ClipMin)}" : "") + (m.Lds is { ClipMax: >= 0 } high ? $", ClipMax: {Literal(high.ClipMax)}" : "");
         w.Line("/// <summary>The variant the attributes describe.</summary>");
-        w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new({Literal(name)}, {ExperimentFile.Enum(reweight)}, {ldsOptions}, {Literal(m.Fds is not null)}, {Literal(m.Lds?.ClipMin ?? -1)}, {Literal(m.Lds?.ClipMax ?? -1)});");
+        w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new(Name: {Literal(name)}, Reweight: {ExperimentFile.Enum(reweight)}, Lds: {ldsOptions}, Fds: {Literal(m.Fds is not null)}{clip});");
         w.Line();
-        var dense = m.DenseAlpha is { } alpha ? Literal(alpha) : "-1.0";
-        var balanced = m.BalancedMse is { } b
-            ? $"new global::DirDsl.BalancedMseOptions({ExperimentFile.Enum(b.Kind)}, {Literal(b.InitNoiseSigma)}, {Literal(b.Components)})"
-            : "null";
-        var rrt = m.Rrt is { } r ? $", {Literal(r.Epochs)}, {Literal(r.LearningRate)}" : "";
-        var resampling = (m.Smoter is null ? "" : ", Smoter: " + Resampling(m.Smoter)) + (m.Smogn is null ? "" : ", Smogn: " + Resampling(m.Smogn));
-        var methods = $"new global::DirDsl.DirMethods({dense}, {balanced}{rrt}{resampling})";
-        bool extras = m.DenseAlpha is not null || m.BalancedMse is not null || m.Rrt is not null || m.Smoter is not null || m.Smogn is not null;
+        // Only the declared methods are named: an absent one keeps DirMethods' default, which means "not declared".
+        var declared = new System.Collections.Generic.List<string>();
+        if (m.DenseAlpha is { } alpha) declared.Add($"DenseAlpha: {Literal(alpha)}");
+        if (m.BalancedMse is { } b)
+            declared.Add($"BalancedMse: new(Kind: {ExperimentFile.Enum(b.Kind)}, InitNoiseSigma: {Literal(b.InitNoiseSigma)}, Components: {Literal(b.Components)})");
+        if (m.Rrt is { } r) declared.Add($"RrtEpochs: {Literal(r.Epochs)}, RrtLearningRate: {Literal(r.LearningRate)}");
+        if (m.Smoter is not null) declared.Add("Smoter: " + Resampling(m.Smoter));
+        if (m.Smogn is not null) declared.Add("Smogn: " + Resampling(m.Smogn));
+        var units = m.Units.Count == 0 ? "" : $" {{ Units = new global::DirDsl.IVariantMethod[] {{ {string.Join(", ", m.Units.Select(u => u.Initializer))} }} }}";
+        bool extras = declared.Count > 0 || units.Length > 0;
+        var methods = extras ? $", new global::DirDsl.DirMethods({string.Join(", ", declared)}){units}" : "";
         w.Line(m.Ablation
             ? "/// <summary>The ablation: Vanilla, re-weighting, LDS, FDS, LDS+FDS (those the configuration allows) and the declared methods, same seed and data.</summary>"
             : extras ? "/// <summary>The variants to train: the configured one and the declared methods.</summary>" : "/// <summary>The variants to train: the configured one.</summary>");
         w.Line(m.Ablation
-            ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Ablation(Configured, {methods});"
+            ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Ablation(Configured{methods});"
             : extras
-                ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Declared(Configured, {methods});"
+                ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Declared(Configured{methods});"
                 : "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = new[] { Configured };");
         if (m.Search is { } search) EmitSearch(w, m, search);
         w.Line("/// <summary>Seeds per variant ([Ablation(Seeds)]).</summary>");
         w.Line($"public const int Seeds = {Literal(m.Seeds)};");
         w.Line();
         w.Line("/// <summary>Shot groups from the training counts.</summary>");
-        w.Line($"public static global::DirDsl.ShotGroups ShotGroupsFor(global::System.Collections.Generic.IReadOnlyList<int> trainCounts) => global::DirDsl.ShotGroups.FromCounts(trainCounts, {Literal(m.ShotGroups.ManyAbove)}, {Literal(m.ShotGroups.FewBelow)});");
+        w.Line($"public static global::DirDsl.ShotGroups ShotGroupsFor(global::System.Collections.Generic.IReadOnlyList<int> trainCounts) => global::DirDsl.ShotGroups.FromCounts(trainCounts, manyAbove: {Literal(m.ShotGroups.ManyAbove)}, fewBelow: {Literal(m.ShotGroups.FewBelow)});");
         w.Line();
         w.Line("/// <summary>The explicit shot groups of [ShotGroups], or null when none are given.</summary>");
         if (m.ShotGroups.IsExplicit)
         {
             string List(EquatableArray<int>? bins) => bins is null ? "global::System.Array.Empty<int>()" : $"new[] {{ {string.Join(", ", bins.Value.Select(Literal))} }}";
             w.Line("public static global::DirDsl.ShotGroups? ExplicitShotGroupsFor(global::System.Collections.Generic.IReadOnlyList<int> trainCounts) =>");
-            w.Line($"    global::DirDsl.ShotGroups.Explicit(trainCounts, {List(m.ShotGroups.Many)}, {List(m.ShotGroups.Medium)}, {List(m.ShotGroups.Few)});");
+            w.Line($"    global::DirDsl.ShotGroups.Explicit(trainCounts, many: {List(m.ShotGroups.Many)}, medium: {List(m.ShotGroups.Medium)}, few: {List(m.ShotGroups.Few)});");
         }
         else
         {
@@ -139,13 +154,18 @@ internal static class ConfigurationEmitter
         string Axis<T>(EquatableArray<T>? values, string type, System.Func<T, string> literal) where T : System.IEquatable<T> =>
             values is null ? "null" : $"new {type}[] {{ {string.Join(", ", values.Value.Select(literal))} }}";
         var kernels = Axis(search.Kernels, "global::DirDsl.Kernel", k => ExperimentFile.Enum((Kernel)k));
-        var space = $"new global::DirDsl.SearchSpace({kernels}, {Axis(search.Sizes, "int", Literal)}, {Axis(search.Sigmas, "double", Literal)}, {Axis(search.Momentums, "double", Literal)}, {Axis(search.BinCounts, "int", Literal)})";
+        var axes = new[]
+        {
+            ("Kernels", kernels), ("Sizes", Axis(search.Sizes, "int", Literal)), ("Sigmas", Axis(search.Sigmas, "double", Literal)),
+            ("Momentums", Axis(search.Momentums, "double", Literal)), ("BinCounts", Axis(search.BinCounts, "int", Literal)),
+        }.Where(axis => axis.Item2 != "null").Select(axis => $"{axis.Item1}: {axis.Item2}");
+        var space = $"new global::DirDsl.SearchSpace({string.Join(", ", axes)})";
         w.Line("/// <summary>The hyperparameter-search points of [Search] (run with --search or --variant NAME; the report selects on validation).</summary>");
-        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> SearchVariants {{ get; }} = global::DirDsl.HyperparameterSearch.Grid(Configured, {space}, Bins, {(m.Fds is null ? "null" : "Fds")});");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> SearchVariants {{ get; }} = global::DirDsl.HyperparameterSearch.Grid(Configured, {space}, Bins, fds: {(m.Fds is null ? "null" : "Fds")});");
         w.Line();
     }
 
     /// <summary>The runtime options of a [Smoter] or [Smogn] attribute.</summary>
     private static string Resampling(ResamplingModel r) =>
-        $"new global::DirDsl.ResamplingOptions({ExperimentFile.Enum(r.Kind)}, {Literal(r.Neighbours)}, {Literal(r.Threshold)}, {Literal(r.Perturbation)}, {Literal(r.Undersample)}, {ExperimentFile.Enum(r.Relevance)})";
+        $"new(Kind: {ExperimentFile.Enum(r.Kind)}, Neighbours: {Literal(r.Neighbours)}, Threshold: {Literal(r.Threshold)}, Perturbation: {Literal(r.Perturbation)}, Undersample: {Literal(r.Undersample)}, Relevance: {ExperimentFile.Enum(r.Relevance)})";
 }

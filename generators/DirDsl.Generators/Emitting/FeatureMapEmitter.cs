@@ -80,18 +80,12 @@ internal static class FeatureMapEmitter
         {
             // Resampling must copy one-hot blocks whole; an all-numeric map keeps the interface's default layout.
             w.Line("/// <inheritdoc />");
-            w.Open("public global::DirDsl.FeatureLayout Layout");
-            w.Open("get");
-            w.Line("var categories = new global::System.Collections.Generic.List<(int Start, int Width)>();");
-            w.Line("int at = 0;");
+            w.Line("/// <remarks>Each member's block of columns in row order: its width, and whether it is a one-hot category.</remarks>");
+            w.Line("public global::DirDsl.FeatureLayout Layout => global::DirDsl.FeatureLayout.FromBlocks(new (int Width, bool IsCategory)[]");
+            w.Line("{");
             foreach (var f in m.Record.Features)
-            {
-                if (f.Kind is FeatureKind.Category or FeatureKind.EnumCategory) w.Line($"categories.Add((at, {Width(f)}));");
-                w.Line($"at += {Width(f)};");
-            }
-            w.Line("return new global::DirDsl.FeatureLayout(Width, categories);");
-            w.Close();
-            w.Close();
+                w.Line($"    ({Width(f)}, {Literal(f.Kind is FeatureKind.Category or FeatureKind.EnumCategory)}), // {f.Name}");
+            w.Line("});");
             w.Line();
         }
         var nullable = m.Record.Features.Where(IsNullable).ToList();

@@ -34,6 +34,8 @@ internal static class TrainingEmitter
         w.Line("    CreateFeatureMap = static () => new FeatureMap(),");
         w.Line("    CreateModel = static context => new Model(context),");
         w.Line("    TrainingStep = TrainingStep,");
+        w.Line("    Loss = Configuration.Loss,");
+        if (m.Fds is not null) w.Line("    Fds = Configuration.Fds,");
         w.Line("    Configured = Configuration.Configured,");
         w.Line("    Variants = Configuration.Variants,");
         if (m.Search is not null) w.Line("    SearchVariants = Configuration.SearchVariants,");
@@ -43,8 +45,12 @@ internal static class TrainingEmitter
         w.Line("};");
         w.Line();
 
-        EmitTrainingStep(w, m);
-        w.Line();
+        // A TrainingStep of the user's own (Lightning's training_step) replaces the generated one.
+        if (!m.UserTrainingStep)
+        {
+            EmitTrainingStep(w, m);
+            w.Line();
+        }
 
         w.Line("/// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>");
         w.Line(GeneratedCodeAttribute);
@@ -63,7 +69,7 @@ internal static class TrainingEmitter
     /// <summary>The loss of one batch, specialised to what the experiment configures.</summary>
     private static void EmitTrainingStep(SourceWriter w, ExperimentModel m)
     {
-        var loss = m.Loss.Kind switch
+        var loss = m.Loss.CustomType is { } custom ? custom.Replace("global::", "") : m.Loss.Kind switch
         {
             LossKind.Mse => "MSE",
             LossKind.FocalL1 => "Focal-L1",

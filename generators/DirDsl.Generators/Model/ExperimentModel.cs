@@ -27,7 +27,9 @@ internal sealed record ExperimentModel(
     string? RegressorMember,
     ResamplingModel? Smoter = null,
     ResamplingModel? Smogn = null,
-    SearchModel? Search = null)
+    SearchModel? Search = null,
+    bool UserTrainingStep = false,
+    EquatableArray<MethodUnitModel> Units = default)
 {
     /// <summary>Namespace-qualified class name, for hint names.</summary>
     public string HintPrefix => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
@@ -47,7 +49,8 @@ internal sealed record LdsModel(Kernel Kernel, int Size, double Sigma, Reweight 
 internal sealed record FdsModel(double Momentum, int StartEpoch, int StartSmooth, Kernel Kernel, int Size, double Sigma,
     double ClampMin, double ClampMax, EquatableArray<double> Window, FdsStatistics Statistics = FdsStatistics.EpochEndPass);
 
-internal sealed record LossModel(LossKind Kind, double Beta, double Gamma, FocalActivation Activation);
+/// <summary>[Loss]: a built-in kind with its parameters, or the user's loss type (<see cref="CustomType"/>, a global:: name).</summary>
+internal sealed record LossModel(LossKind Kind, double Beta, double Gamma, FocalActivation Activation, string? CustomType = null);
 
 internal sealed record ShotGroupsModel(int ManyAbove, int FewBelow, EquatableArray<int>? Many, EquatableArray<int>? Medium, EquatableArray<int>? Few)
 {
@@ -55,6 +58,9 @@ internal sealed record ShotGroupsModel(int ManyAbove, int FewBelow, EquatableArr
 }
 
 internal sealed record RrtModel(int Epochs, double LearningRate);
+
+/// <summary>A method that is a unit of its own: its row name and the C# initializer of its runtime IVariantMethod.</summary>
+internal sealed record MethodUnitModel(string Row, string Initializer);
 
 internal sealed record BalancedMseModel(BalancedMseKind Kind, double InitNoiseSigma, int Components);
 

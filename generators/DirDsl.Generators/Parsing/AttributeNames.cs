@@ -33,6 +33,9 @@ internal static class AttributeNames
 
     public const string DirSplits = "DirDsl.DirSplits`1";
     public const string DataContext = "DirDsl.DataContext";
+    public const string Tensor = "global::TorchSharp.torch.Tensor";
+    public const string TrainingBatch = "DirDsl.TrainingBatch";
+    public const string RegressionLoss = "DirDsl.IRegressionLoss";
     public const string TensorModule = "global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>";
 
     /// <summary>The short name users write, for messages and locating arguments.</summary>

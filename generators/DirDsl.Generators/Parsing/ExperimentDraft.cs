@@ -104,6 +104,18 @@ internal sealed class ExperimentDraft
     public Setting<double> LossBeta = new(double.NaN, false);
     public Setting<double> LossGamma = new(DslDefaults.FocalGamma, false);
     public FocalActivation LossActivation;
+    /// <summary>[Loss(typeof(T))]: T as a global:: name; null for a built-in kind.</summary>
+    public string? LossType;
+    /// <summary>Why [Loss(typeof(T))] cannot be used (T's name and the reason), or null.</summary>
+    public (string Type, string Reason)? LossTypeProblem;
+
+    /// <summary>The methods that are units of their own ([Bsam], ...), in declaration order.</summary>
+    public List<MethodUnitModel> Units = new();
+
+    /// <summary>The user declared TrainingStep in the partial class (the generator then emits none).</summary>
+    public bool UserTrainingStep;
+    /// <summary>The user's TrainingStep has another signature than the one the trainer calls.</summary>
+    public bool TrainingStepSignatureWrong;
 
     public Setting<int> ManyAbove = new(DslDefaults.ManyAbove, false);
     public Setting<int> FewBelow = new(DslDefaults.FewBelow, false);

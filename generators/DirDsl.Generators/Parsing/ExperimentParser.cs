@@ -112,6 +112,11 @@ internal static class ExperimentParser
                     draft.ClampMax = args.Named("ClampMax", DslDefaults.ClampMax);
                     break;
                 case AttributeNames.Loss:
+                    if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Type)
+                    {
+                        ReadLossType(attribute.ConstructorArguments[0].Value as ITypeSymbol, draft);
+                        break;
+                    }
                     draft.LossKind = args.CtorEnum(0, LossKind.Mse);
                     draft.LossBeta = args.Named("Beta", double.NaN);
                     draft.LossGamma = args.Named("Gamma", DslDefaults.FocalGamma);
@@ -171,12 +176,25 @@ internal static class ExperimentParser
                     draft.Milestones = args.NamedArray("Milestones");
                     draft.ScheduleGamma = args.Named("Gamma", DslDefaults.ScheduleGamma);
                     break;
+                default:
+                    if (name is not null && Methods.MethodUnits.Readers.TryGetValue(name, out var readUnit))
+                    {
+                        if (readUnit(attribute, draft.ReadProblems) is { } unit) draft.Units.Add(unit);
+                        else draft.HasUnreadableArgument = true;
+                    }
+                    break;
             }
         }
 
         foreach (var member in type.GetMembers().OfType<IMethodSymbol>())
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (member.Name == TrainingStepName && member.MethodKind == MethodKind.Ordinary)
+            {
+                // The generator's own TrainingStep is not in the compilation it reads: any found here is the user's.
+                draft.UserTrainingStep = true;
+                draft.TrainingStepSignatureWrong |= !IsTrainingStep(member);
+            }
             foreach (var attribute in member.GetAttributes())
             {
                 switch (attribute.AttributeClass?.ToDisplayString())
@@ -217,7 +235,7 @@ internal static class ExperimentParser
             new BinsModel(d.BinMin, d.BinMax, d.BinCount, d.IntegerBins),
             lds,
             fds,
-            new LossModel(d.LossKind, beta, d.LossGamma, d.LossActivation),
+            new LossModel(d.LossKind, beta, d.LossGamma, d.LossActivation, d.LossType),
             new ShotGroupsModel(d.ManyAbove, d.FewBelow, d.ShotMany?.ToEquatableArray(), d.ShotMedium?.ToEquatableArray(), d.ShotFew?.ToEquatableArray()),
             new ScheduleModel(d.HasSchedule ? d.ScheduleKind : ScheduleKind.Constant, (d.Milestones ?? Array.Empty<int>()).ToEquatableArray(),
                 d.HasSchedule ? d.ScheduleGamma : DslDefaults.ScheduleGamma),
@@ -235,7 +253,47 @@ internal static class ExperimentParser
             d.HasSearch
                 ? new SearchModel(d.SearchKernels?.Select(k => (int)k).ToEquatableArray(), d.SearchSizes?.ToEquatableArray(), d.SearchSigmas?.ToEquatableArray(),
                     d.SearchMomentums?.ToEquatableArray(), d.SearchBinCounts?.ToEquatableArray())
-                : null);
+                : null,
+            d.UserTrainingStep,
+            d.Units.ToEquatableArray());
+    }
+
+    /// <summary>The name of the training step the trainer calls, generated unless the user declares it.</summary>
+    public const string TrainingStepName = "TrainingStep";
+
+    /// <summary>
+    /// <c>static Tensor TrainingStep(Model model, TrainingBatch batch)</c>, as the generated one. Model is the generated
+    /// nested type, which the compilation the generator reads does not contain yet: it is matched by name.
+    /// </summary>
+    private static bool IsTrainingStep(IMethodSymbol member) =>
+        member.IsStatic && !member.IsGenericMethod && member.Parameters.Length == 2
+        && member.Parameters.All(p => p.RefKind == RefKind.None)
+        && member.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == AttributeNames.Tensor
+        && member.Parameters[0].Type.Name == "Model"
+        && member.Parameters[1].Type.ToDisplayString() == AttributeNames.TrainingBatch;
+
+    /// <summary>[Loss(typeof(T))]: T must be a concrete class or struct implementing IRegressionLoss with a public parameterless constructor.</summary>
+    private static void ReadLossType(ITypeSymbol? type, ExperimentDraft draft)
+    {
+        if (type is null or { TypeKind: TypeKind.Error })
+        {
+            draft.HasUnreadableArgument = true;
+            return;
+        }
+        var name = type.ToDisplayString();
+        string? reason = null;
+        if (!type.AllInterfaces.Any(i => i.ToDisplayString() == AttributeNames.RegressionLoss))
+            reason = "it does not implement DirDsl.IRegressionLoss";
+        else if (type.IsAbstract || type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
+            reason = "it is not a concrete class or struct";
+        else if (type is INamedTypeSymbol { IsGenericType: true, IsUnboundGenericType: true })
+            reason = "it is an open generic type";
+        else if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal)
+            || (type.TypeKind == TypeKind.Class && !((INamedTypeSymbol)type).InstanceConstructors.Any(c => c.Parameters.Length == 0
+                && c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal)))
+            reason = "it has no public parameterless constructor the generated code can call";
+        if (reason is not null) draft.LossTypeProblem = (name, reason);
+        else draft.LossType = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
     }
 
     private static ResamplingModel? Resampling(ResamplingDraft? r) =>

@@ -67,7 +67,12 @@ internal static class ExperimentValidator
                 problems.Add(Problem.OnArgument(DiagnosticIds.FdsKernelTooWide, Fds, "Size", Text(d.FdsSize), Text(DslRules.FdsPadding(d.FdsSize)), Text(d.BinCount)));
         }
 
-        if (d.LossKind is LossKind.Huber or LossKind.FocalL1 or LossKind.FocalMse)
+        if (d.LossTypeProblem is { } lossType)
+            problems.Add(Problem.OnArgument(DiagnosticIds.LossType, Loss, "type", lossType.Type, lossType.Reason));
+        if (d.TrainingStepSignatureWrong)
+            problems.Add(Problem.OnMember(DiagnosticIds.TrainingStepSignature, ExperimentParser.TrainingStepName, d.ClassName));
+
+        if (d.LossType is null && d.LossKind is LossKind.Huber or LossKind.FocalL1 or LossKind.FocalMse)
         {
             if (d.LossBeta.IsExplicit && (!(d.LossBeta > 0) || double.IsInfinity(d.LossBeta)))
                 problems.Add(Problem.OnArgument(DiagnosticIds.LossParameter, Loss, "Beta", "Beta", Text(d.LossBeta)));
@@ -93,7 +98,7 @@ internal static class ExperimentValidator
             if (!(d.ScheduleGamma > 0)) problems.Add(Problem.OnArgument(DiagnosticIds.Schedule, Schedule, "Gamma", $"Gamma must be greater than 0, not {Text(d.ScheduleGamma)}"));
         }
 
-        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt && d.Smoter is null && d.Smogn is null) problems.Add(Problem.OnClass(DiagnosticIds.AblationWithoutMethods));
+        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt && d.Smoter is null && d.Smogn is null && d.Units.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.AblationWithoutMethods));
         if (d.Seeds < 1) problems.Add(Problem.OnArgument(DiagnosticIds.Seeds, "Ablation", "Seeds", Text(d.Seeds)));
         if (d.HasDenseWeight && (!(d.DenseAlpha > 0) || double.IsInfinity(d.DenseAlpha)))
             problems.Add(Problem.OnArgument(DiagnosticIds.DenseAlpha, "DenseWeight", "Alpha", Text(d.DenseAlpha)));
@@ -190,9 +195,15 @@ internal static class ExperimentValidator
     /// <summary>Legal settings that change nothing in this configuration (DIR105).</summary>
     private static void CheckIneffectiveSettings(List<Problem> problems, ExperimentDraft d)
     {
-        if (d.LossBeta.IsExplicit && d.LossKind is LossKind.L1 or LossKind.Mse)
+        if (d.LossType is not null || d.LossTypeProblem is not null)
+        {
+            foreach (var (argument, explicitly) in new[] { ("Beta", d.LossBeta.IsExplicit), ("Gamma", d.LossGamma.IsExplicit) })
+                if (explicitly)
+                    problems.Add(Problem.OnArgument(DiagnosticIds.IneffectiveSetting, Loss, argument, argument, "a loss type of your own takes its settings from its own properties"));
+        }
+        else if (d.LossBeta.IsExplicit && d.LossKind is LossKind.L1 or LossKind.Mse)
             problems.Add(Problem.OnArgument(DiagnosticIds.IneffectiveSetting, Loss, "Beta", "Beta", $"the {d.LossKind} loss has no beta; only Huber and Focal-R use it"));
-        if (d.LossGamma.IsExplicit && d.LossKind is not (LossKind.FocalL1 or LossKind.FocalMse))
+        if (d.LossType is null && d.LossTypeProblem is null && d.LossGamma.IsExplicit && d.LossKind is not (LossKind.FocalL1 or LossKind.FocalMse))
             problems.Add(Problem.OnArgument(DiagnosticIds.IneffectiveSetting, Loss, "Gamma", "Gamma", $"the {d.LossKind} loss has no gamma; only Focal-R uses it"));
         if (d.Patience > 0 && d.Epochs >= 1 && d.Patience >= d.Epochs)
             problems.Add(Problem.OnArgument(DiagnosticIds.IneffectiveSetting, Experiment, "Patience", "Patience",

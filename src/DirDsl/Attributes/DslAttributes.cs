@@ -95,15 +95,24 @@ public sealed class FdsAttribute : Attribute
     public FdsStatistics Statistics { get; set; } = DslDefaults.FdsStatisticsSource;
 }
 
-/// <summary>The training loss.</summary>
+/// <summary>
+/// The training loss: a built-in kind (<c>[Loss(LossKind.L1)]</c>) or your own type (<c>[Loss(typeof(MyLoss))]</c>, a public
+/// class implementing <c>IRegressionLoss</c> with a public parameterless constructor; DIR042 otherwise). Either way the
+/// runtime applies the variant's sample weights and takes the mean.
+/// </summary>
 [AttributeUsage(AttributeTargets.Class, Inherited = false)]
 public sealed class LossAttribute : Attribute
 {
-    /// <summary>The given loss.</summary>
+    /// <summary>The given built-in loss.</summary>
     public LossAttribute(LossKind kind) => Kind = kind;
 
-    /// <summary>Which loss.</summary>
+    /// <summary>Your own loss: a type implementing <c>IRegressionLoss</c>, created once with its parameterless constructor.</summary>
+    public LossAttribute(Type type) => Type = type;
+
+    /// <summary>Which built-in loss (ignored when <see cref="Type"/> is given).</summary>
     public LossKind Kind { get; }
+    /// <summary>Your own loss type, or null for a built-in <see cref="Kind"/>.</summary>
+    public Type? Type { get; }
     /// <summary>Huber threshold (default 1) or Focal-R scale (default 0.2); greater than 0 (DIR018). NaN means the kind's default.</summary>
     public double Beta { get; set; } = double.NaN;
     /// <summary>Focal-R exponent (default 1); greater than 0 (DIR018).</summary>

@@ -38,7 +38,7 @@ static class DslDefaults
     public const int ManyAbove = 100;
     /// <summary>Few-shot: fewer training samples than this.</summary>
     public const int FewBelow = 20;
-    /// <summary>Huber beta and Focal-R gamma.</summary>
+    /// <summary>Huber beta (its threshold between the squared and the linear part).</summary>
     public const double LossBeta = 1.0;
     /// <summary>Focal-R beta.</summary>
     public const double FocalBeta = 0.2;
@@ -48,6 +48,10 @@ static class DslDefaults
     public const int Seeds = 1;
     /// <summary>DenseWeight strength.</summary>
     public const double DenseAlpha = 1.0;
+    /// <summary>DenseWeight's strength in a variant without DenseWeight (any negative value means off).</summary>
+    public const double DenseAlphaOff = -1;
+    /// <summary>BSAM's perturbation radius (the paper's 0.2).</summary>
+    public const double BsamRho = 0.2;
     /// <summary>Balanced MSE initial noise sigma.</summary>
     public const double NoiseSigma = 1.0;
     /// <summary>Balanced MSE (GAI) mixture components.</summary>

@@ -24,6 +24,9 @@ static class DslRules
         return null;
     }
 
+    /// <summary>BSAM's perturbation radius: finite and greater than 0 (DIR044).</summary>
+    public static bool IsValidBsamRho(double rho) => rho > 0 && !double.IsInfinity(rho);
+
     /// <summary>FDS momentum lies in [0, 1) (DIR004).</summary>
     public static bool IsValidMomentum(double momentum) => momentum >= 0 && momentum < 1;
 
@@ -48,13 +51,13 @@ static class DslRules
     /// <summary>[Image(Size)]: 1 to <see cref="MaxImageSize"/> pixels per side (DIR041).</summary>
     public static bool IsValidImageSize(int size) => size >= 1 && size <= MaxImageSize;
 
-    /// <summary>[Image(Mean)]: finite (DIR042).</summary>
+    /// <summary>[Image(Mean)]: finite (DIR041).</summary>
     public static bool IsValidImageMean(double mean) => !double.IsNaN(mean) && !double.IsInfinity(mean);
 
-    /// <summary>[Image(Std)]: positive and finite (DIR042).</summary>
+    /// <summary>[Image(Std)]: positive and finite (DIR041).</summary>
     public static bool IsValidImageStd(double std) => std > 0 && !double.IsInfinity(std);
 
-    /// <summary>[Image(Padding)]: 0 to Size pixels (DIR043).</summary>
+    /// <summary>[Image(Padding)]: 0 to Size pixels (DIR041).</summary>
     public static bool IsValidImagePadding(int padding, int size) => padding >= 0 && padding <= size;
 
     /// <summary>Channels of an image in a colour mode.</summary>

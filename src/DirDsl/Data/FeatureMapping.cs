@@ -16,6 +16,11 @@ public interface IFeatureMap<in T>
     float Target(T record, string split, int index);
     /// <summary>Which columns of a row are one-hot category blocks (resampling copies them whole); default: all numeric.</summary>
     FeatureLayout Layout => FeatureLayout.Numeric(Width);
+    /// <summary>
+    /// The map's declared settings that decide its rows beyond the data itself (an image's size, normalisation and
+    /// augmentation), part of the run fingerprint; null when the rows follow from the data alone.
+    /// </summary>
+    object? Settings => null;
     /// <summary>What fitting found worth saying (how many training cells each nullable member had empty and what fills them).</summary>
     IReadOnlyList<string> FitNotes => Array.Empty<string>();
 }

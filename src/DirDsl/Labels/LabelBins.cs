@@ -105,8 +105,8 @@ public sealed class LabelBins
         return counts;
     }
 
-    /// <inheritdoc />
+    /// <summary>The bins in words, the same in every culture (the run fingerprint and the logs use it).</summary>
     public override string ToString() => edges is null
-        ? $"{Count} integer bins from {start}"
-        : $"{Count} equal bins over [{Min}, {Max}]";
+        ? FormattableString.Invariant($"{Count} integer bins from {start}")
+        : FormattableString.Invariant($"{Count} equal bins over [{Min}, {Max}]");
 }

@@ -59,7 +59,7 @@ public static class DirTrainer
         foreach (var split in new[] { train, validation, test })
             if (OutsideBins.Describe(split, settings.Bins) is { } outside) options.Log.WriteLine(outside);
         var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(trainCounts), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
-            map.Width, Path.Combine(options.OutputFolder, experiment.Name), device);
+            map.Width, Path.Combine(options.OutputFolder, experiment.Name), device) { InputSettings = map.Settings };
         options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
             + $"{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}");
 
@@ -156,15 +156,18 @@ public static class DirTrainer
             CheckpointStore.LoadWeightsExcept(Path.Combine(stageOneFolder.Folder, firstStage.Slug, $"seed-{seed}", "best.ckpt"), model, "regressor.");
             model.FreezeEncoder();
         }
-        using var optimizer = TrainingKit.CreateOptimizer(settings.Optimizer, model.parameters().Where(p => p.requires_grad),
+        var trainable = model.parameters().Where(p => p.requires_grad).ToList();
+        using var optimizer = TrainingKit.CreateOptimizer(settings.Optimizer, trainable,
             settings.LearningRate, settings.WeightDecay);
-        var sampleWeights = variant.SampleWeights(fit.Targets, settings.Bins);
-        using var weights = tensor(sampleWeights, new long[] { fit.Count, 1 }).to(data.Device);
-        bool weighted = variant.IsWeighted;
+        // Per-sample weights as a [n, 1] table the steps gather from; null when the variant does not re-weight.
+        using var weights = variant.SampleWeights(fit.Targets, settings.Bins) is { } sampleWeights
+            ? tensor(sampleWeights, new long[] { fit.Count, 1 }).to(data.Device)
+            : null;
+        var stepMethod = variant.Step;
 
         var checkpoints = new CheckpointStore(Path.Combine(data.Folder, variant.Slug, $"seed-{seed}"));
         // Resume only what this run would train: same settings, variant, seed, epochs, held-out ranges and data.
-        var fingerprint = RunFingerprint.For(experiment.Name, settings, variant, seed, epochs, options, data);
+        var fingerprint = RunFingerprint.For(experiment, variant, model, seed, epochs, options, data);
         bool resume = options.Resume && !fresh;
         if (resume && checkpoints.PeekState() is { } stored && RunFingerprint.Difference(stored.Fingerprint, fingerprint) is { } changed)
         {
@@ -199,12 +202,13 @@ public static class DirTrainer
                     // One dispose scope per step keeps native memory flat across epochs.
                     using var scope = NewDisposeScope();
                     if (reader.Next() is not { } batch) break;
-                    optimizer.zero_grad();
-                    var loss = experiment.TrainingStep(model, new TrainingBatch(batch.Inputs, batch.ScaledTargets, batch.Bins,
-                        weighted ? weights.index_select(0, batch.Index) : null, epoch, step));
-                    loss.backward();
-                    if (settings.GradientClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), settings.GradientClipNorm);
-                    optimizer.step();
+                    var trainingBatch = new TrainingBatch(batch.Inputs, batch.ScaledTargets, batch.Bins, weights?.index_select(0, batch.Index), epoch, step);
+                    // The variant's step (the plain one, or a method's such as BSAM) calls the training step and updates once.
+                    var loss = stepMethod.Step(new StepContext(() => experiment.TrainingStep(model, trainingBatch), trainable, optimizer, () =>
+                    {
+                        if (settings.GradientClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), settings.GradientClipNorm);
+                        optimizer.step();
+                    }));
                     lossSum += TrainingKit.CheckLoss(loss, epoch, step);
                     step++;
                     progress.Step(variant.Name, epoch, stageEpochs, step, steps);
@@ -317,4 +321,8 @@ public static class VariantRecords
 /// <param name="Folder">The experiment's output folder (checkpoints go below it).</param>
 /// <param name="Device">The run's device.</param>
 public sealed record TrainingData(SplitData Train, SplitData Validation, SplitData Test, ShotGroups Groups, ShotGroups? ExplicitGroups,
-    int InputDim, string Folder, Device Device);
+    int InputDim, string Folder, Device Device)
+{
+    /// <summary>The feature map's declared settings (<see cref="IFeatureMap{T}.Settings"/>), fingerprinted with every variant.</summary>
+    public object? InputSettings { get; init; }
+}

@@ -9,8 +9,8 @@ namespace DirDsl;
 /// <param name="ClipMax">Upper clip of per-bin counts (negative = off).</param>
 /// <param name="DenseAlpha">DenseWeight strength instead of LDS/re-weighting (negative = off).</param>
 /// <param name="BalancedMse">Balanced MSE instead of the configured loss (null = off).</param>
-public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds, bool Fds, double ClipMin = -1, double ClipMax = -1,
-    double DenseAlpha = -1, BalancedMseOptions? BalancedMse = null)
+public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds, bool Fds, double ClipMin = DslDefaults.CountClipOff,
+    double ClipMax = DslDefaults.CountClipOff, double DenseAlpha = DslDefaults.DenseAlphaOff, BalancedMseOptions? BalancedMse = null)
 {
     /// <summary>RRT's second stage: epochs of retraining the regressor (0 = not an RRT variant).</summary>
     public int RrtEpochs { get; init; }
@@ -27,6 +27,12 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
     /// <summary>The label bins LDS and FDS use; null = the experiment's (evaluation always uses the experiment's).</summary>
     public LabelBins? Bins { get; init; }
 
+    /// <summary>The methods of this variant that are units of their own (<see cref="IVariantMethod"/>, such as BSAM): their hooks decide it.</summary>
+    public IReadOnlyList<IVariantMethod> Methods { get; init; } = Array.Empty<IVariantMethod>();
+
+    /// <summary>The optimiser step: the one method that owns it, or the plain step.</summary>
+    public IStepMethod Step => Methods.OfType<IStepMethod>().SingleOrDefault() ?? PlainStep.Instance;
+
     /// <summary>The first stage of an RRT variant: the same model trained without re-weighting.</summary>
     public DirVariant RrtStageOne => new("RRT-stage1", Reweight.None, null, false);
 
@@ -35,13 +41,13 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
     /// when the configuration has FDS, with FDS; and RRT.
     /// </summary>
     public static IReadOnlyList<DirVariant> Ablation(DirVariant configured, DirMethods methods) =>
-        Ablation(configured).Concat(Methods(configured, methods)).ToList();
+        Ablation(configured).Concat(MethodRows(configured, methods)).ToList();
 
     /// <summary>The configured variant and the further methods' rows (no ablation).</summary>
     public static IReadOnlyList<DirVariant> Declared(DirVariant configured, DirMethods methods) =>
-        new[] { configured }.Concat(Methods(configured, methods)).ToList();
+        new[] { configured }.Concat(MethodRows(configured, methods)).ToList();
 
-    private static IEnumerable<DirVariant> Methods(DirVariant configured, DirMethods methods)
+    private static IEnumerable<DirVariant> MethodRows(DirVariant configured, DirMethods methods)
     {
         bool fds = configured.Fds;
         double denseAlpha = methods.DenseAlpha;
@@ -72,6 +78,9 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
         {
             if (resampling is not null) yield return new DirVariant(resampling.Name, Reweight.None, null, false) { Resampling = resampling };
         }
+        // A method that is a unit of its own trains alone as its row: its hooks decide weights and step.
+        foreach (var unit in methods.Units ?? Array.Empty<IVariantMethod>())
+            yield return new DirVariant(unit.Name, Reweight.None, null, false) { Methods = new[] { unit } };
     }
 
     /// <summary>
@@ -89,13 +98,15 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
         return rows.GroupBy(r => r.Name).Select(g => g.Last()).ToList();
     }
 
-    /// <summary>Whether the loss is weighted per sample.</summary>
-    public bool IsWeighted => Reweight != Reweight.None || DenseAlpha >= 0;
-
-    /// <summary>Per-sample loss weights of the training targets (all 1 without re-weighting).</summary>
-    public float[] SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => DenseAlpha >= 0
-        ? DenseWeight.SampleWeights(trainTargets, DenseAlpha)
-        : LabelDistribution.SampleWeights(trainTargets, BinsOr(bins), Reweight, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
+    /// <summary>Per-sample loss weights of the training targets: a method's own, DenseWeight's or the re-weighting's; null when the loss is not weighted.</summary>
+    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins)
+    {
+        foreach (var method in Methods)
+            if (method.SampleWeights(trainTargets, BinsOr(bins)) is { } own) return own;
+        if (DenseAlpha >= 0) return DenseWeight.SampleWeights(trainTargets, DenseAlpha);
+        if (Reweight == Reweight.None) return null;
+        return LabelDistribution.SampleWeights(trainTargets, BinsOr(bins), Reweight, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
+    }
 
     /// <summary>A file-system-safe form of the name.</summary>
     public string Slug => SlugOf(Name);
@@ -114,5 +125,9 @@ public sealed record DirVariant(string Name, Reweight Reweight, LdsOptions? Lds,
 /// <param name="RrtLearningRate">RRT second-stage learning rate.</param>
 /// <param name="Smoter">SMOTER settings (null = not declared).</param>
 /// <param name="Smogn">SMOGN settings (null = not declared).</param>
-public sealed record DirMethods(double DenseAlpha = -1, BalancedMseOptions? BalancedMse = null, int RrtEpochs = 0, double RrtLearningRate = 1e-3,
-    ResamplingOptions? Smoter = null, ResamplingOptions? Smogn = null);
+public sealed record DirMethods(double DenseAlpha = DslDefaults.DenseAlphaOff, BalancedMseOptions? BalancedMse = null, int RrtEpochs = 0,
+    double RrtLearningRate = DslDefaults.LearningRate, ResamplingOptions? Smoter = null, ResamplingOptions? Smogn = null)
+{
+    /// <summary>Methods that are units of their own (<see cref="IVariantMethod"/>): each adds its row.</summary>
+    public IReadOnlyList<IVariantMethod>? Units { get; init; }
+}

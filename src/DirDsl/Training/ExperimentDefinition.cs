@@ -77,8 +77,12 @@ public sealed class ExperimentDefinition<TRecord, TModel> where TModel : DirMode
     public required Func<IFeatureMap<TRecord>> CreateFeatureMap { get; init; }
     /// <summary>A new model for a variant.</summary>
     public required Func<ModelContext, TModel> CreateModel { get; init; }
-    /// <summary>The loss of one training batch (the generated training step).</summary>
+    /// <summary>The loss of one training batch (the generated training step, or the user's own <c>TrainingStep</c>).</summary>
     public required Func<TModel, TrainingBatch, Tensor> TrainingStep { get; init; }
+    /// <summary>The loss the training step uses ([Loss]), fingerprinted; null when a hand-written step computes its own.</summary>
+    public IRegressionLoss? Loss { get; init; }
+    /// <summary>The [Fds] settings, fingerprinted; null when the experiment has no FDS.</summary>
+    public FdsOptions? Fds { get; init; }
     /// <summary>The variant the attributes describe.</summary>
     public required DirVariant Configured { get; init; }
     /// <summary>The rows trained by default.</summary>

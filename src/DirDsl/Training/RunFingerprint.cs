@@ -5,39 +5,61 @@ using System.Security.Cryptography;
 namespace DirDsl;
 
 /// <summary>
-/// Everything that decides a variant's result, part by part: DirDsl's version, the experiment and its settings, the
-/// variant, seed, epochs, held-out ranges, the FDS statistics source, and a hash of each split's mapped data. Stored
-/// in every checkpoint and in results.json; <c>--resume</c> continues only a checkpoint whose fingerprint is equal, and
-/// otherwise names the parts that changed.
+/// Everything that decides a variant's result, as flat "part: value" entries derived from the objects the run trains
+/// with (no hand-kept list): DirDsl's version, the experiment's settings, loss and FDS settings as generated from its
+/// attributes (<see cref="CanonicalForm"/>), the variant and its methods with their settings, the input's settings (an
+/// image's size and augmentation), the model's parameter names and shapes, seed, epochs, held-out ranges, the FDS
+/// statistics source, and a hash of each split's mapped data. Stored in every checkpoint and in results.json;
+/// <c>--resume</c> continues only a checkpoint whose fingerprint is equal, and otherwise names the parts that changed
+/// (<c>loss.kind: L1 -> Mse</c>, <c>fds.momentum: 0.9 -> 0.5</c>).
 /// </summary>
 public static class RunFingerprint
 {
-    /// <summary>The fingerprint of training <paramref name="variant"/> with these settings and data.</summary>
-    public static SortedDictionary<string, string> For(string experiment, TrainerSettings settings, DirVariant variant, int seed, int epochs,
-        RunOptions options, TrainingData data) => new(StringComparer.Ordinal)
-    {
-        ["dirdsl"] = typeof(RunFingerprint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?",
-        ["experiment"] = experiment,
-        ["settings"] = Invariant($"batch {settings.BatchSize}, lr {settings.LearningRate:R}, weight decay {settings.WeightDecay:R}, {settings.Optimizer}, clip {settings.GradientClipNorm:R}, patience {settings.Patience}, target scale {settings.TargetScale:R}, select by {(settings.SelectByMse ? "MSE" : "MAE")}, {settings.Bins}, {settings.Schedule} {string.Join(" ", settings.Milestones ?? Array.Empty<int>())} {settings.ScheduleGamma:R}"),
-        ["variant"] = Describe(variant),
-        ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
-        ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
-        ["holdouts"] = options.Holdouts.Count == 0 ? "none" : string.Join(", ", options.Holdouts),
-        ["fds statistics"] = options.FdsStatistics?.ToString() ?? "as declared",
-        ["train data"] = data.Train.ContentHash,
-        ["validation data"] = data.Validation.ContentHash,
-        ["test data"] = data.Test.ContentHash,
-    };
+    /// <summary>Changes listed by name in a refusal; more are counted.</summary>
+    public const int ListedChanges = 12;
 
-    /// <summary>The parts that differ, as "part: was → now" lines; null when the fingerprints are equal.</summary>
+    /// <summary>The fingerprint of training <paramref name="variant"/> of <paramref name="experiment"/> as <paramref name="model"/>.</summary>
+    public static SortedDictionary<string, string> For<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, DirVariant variant,
+        DirModel model, int seed, int epochs, RunOptions options, TrainingData data) where TModel : DirModel
+    {
+        var entries = new SortedDictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["dirdsl"] = Version,
+            ["experiment"] = experiment.Name,
+            ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
+            ["holdouts"] = options.Holdouts.Count == 0 ? "none" : string.Join(", ", options.Holdouts),
+            ["fds statistics"] = options.FdsStatistics?.ToString() ?? "as declared",
+            ["train data"] = data.Train.ContentHash,
+            ["validation data"] = data.Validation.ContentHash,
+            ["test data"] = data.Test.ContentHash,
+        };
+        CanonicalForm.Add(entries, "settings", experiment.Settings);
+        CanonicalForm.Add(entries, "loss", experiment.Loss);
+        CanonicalForm.Add(entries, "fds", experiment.Fds);
+        CanonicalForm.Add(entries, "variant", variant);
+        if (data.InputSettings is { } input) CanonicalForm.Add(entries, "input", input);
+        // The model's parts: a changed encoder or regressor (a width, a layer) changes a parameter's name or shape.
+        foreach (var (name, tensor) in model.state_dict())
+            entries["model." + name] = "[" + string.Join(", ", tensor.shape) + "] " + tensor.dtype;
+        return entries;
+    }
+
+    /// <summary>DirDsl's informational version.</summary>
+    public static string Version { get; } =
+        typeof(RunFingerprint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?";
+
+    /// <summary>The parts that differ, as "part: was -> now" lines; null when the fingerprints are equal.</summary>
     public static string? Difference(IReadOnlyDictionary<string, string>? stored, IReadOnlyDictionary<string, string> current)
     {
         if (stored is null) return "the checkpoint has no fingerprint (written by an older DirDsl)";
-        var changed = current.Keys.Union(stored.Keys).Distinct()
+        var changed = current.Keys.Union(stored.Keys).Distinct().OrderBy(key => key, StringComparer.Ordinal)
             .Where(key => !stored.TryGetValue(key, out var was) || !current.TryGetValue(key, out var now) || was != now)
             .Select(key => $"{key}: {(stored.TryGetValue(key, out var was) ? was : "(none)")} -> {(current.TryGetValue(key, out var now) ? now : "(none)")}")
             .ToList();
-        return changed.Count == 0 ? null : string.Join("; ", changed);
+        if (changed.Count == 0) return null;
+        var listed = string.Join("; ", changed.Take(ListedChanges));
+        return changed.Count > ListedChanges ? $"{listed}; and {changed.Count - ListedChanges} more" : listed;
     }
 
     /// <summary>A short SHA-256 of float values (the mapped rows or targets of a split).</summary>
@@ -48,9 +70,4 @@ public static class RunFingerprint
         sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(more));
         return Convert.ToHexString(sha.GetHashAndReset(), 0, 12).ToLowerInvariant();
     }
-
-    private static string Describe(DirVariant v) => Invariant(
-        $"{v.Name}: {v.Reweight}, LDS {(v.Lds is { } l ? $"{l.Kernel} {l.Size} {l.Sigma:R}" : "off")}, FDS {(v.Fds ? "on" : "off")}, clip {v.ClipMin:R}..{v.ClipMax:R}, dense {v.DenseAlpha:R}, BMSE {v.BalancedMse?.ToString() ?? "off"}, RRT {v.RrtEpochs} {v.RrtLearningRate:R}, resampling {v.Resampling?.ToString() ?? "off"}, point {v.Point?.Label ?? "none"}, bins {v.Bins?.ToString() ?? "experiment's"}");
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
