@@ -16,7 +16,7 @@ public sealed class FigureWriter : IFigureWriter
         var paths = new List<string>();
         var configured = result.Configured;
         var effective = LabelDistribution.EffectiveDensity(result.TrainCounts,
-            configured?.Lds is null ? Reweight.None : configured.Reweight == Reweight.SqrtInverse ? Reweight.Inverse : configured.Reweight,
+            configured?.Reweighting is not { Lds: not null } reweighting ? Reweight.None : reweighting.Kind == Reweight.SqrtInverse ? Reweight.Inverse : reweighting.Kind,
             configured?.Lds);
         paths.Add(Plots.LabelDensity(Path.Combine(folder, "label-density.png"), result.Bins, result.TrainCounts, effective,
             configured?.Lds is { } lds ? $"{result.Experiment}: training labels and LDS ({lds.Kernel}, size {lds.Size}, sigma {lds.Sigma})" : $"{result.Experiment}: training labels"));

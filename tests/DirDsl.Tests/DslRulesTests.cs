@@ -40,8 +40,8 @@ public sealed class DslRulesTests
     public void SearchGrid_RejectsExactlyWhatTheRulesReject()
     {
         var bins = LabelBins.Uniform(0, 1, 10);
-        var configured = new DirVariant("LDS+FDS", Reweight.Inverse, new LdsOptions(Kernel.Gaussian, 5, 2), true);
         var fds = new FdsOptions(0.9, Kernel.Gaussian, 5, 2, 0, 0.1, 10);
+        var configured = new DirVariant("LDS+FDS", new Reweighting(Reweight.Inverse, new LdsOptions(Kernel.Gaussian, 5, 2)), new FeatureSmoothing(fds));
         foreach (int size in Sizes)
         foreach (double sigma in Sigmas)
         foreach (int binCount in new[] { 2, 3, 10 })
@@ -61,7 +61,8 @@ public sealed class DslRulesTests
     public void AblationRowNames_ComeFromTheOneRule(bool lds, bool fds, string name)
     {
         Assert.Equal(name, DslRules.VariantName(lds, fds));
-        var configured = new DirVariant(DslRules.VariantName(true, true), Reweight.Inverse, new LdsOptions(Kernel.Gaussian, 5, 2), true);
+        var configured = new DirVariant(DslRules.VariantName(true, true), new Reweighting(Reweight.Inverse, new LdsOptions(Kernel.Gaussian, 5, 2)),
+            new FeatureSmoothing(new FdsOptions(0.9, Kernel.Gaussian, 5, 2, 0, 0.1, 10)));
         Assert.Contains(DirVariant.Ablation(configured), row => row.Name == name);
     }
 }

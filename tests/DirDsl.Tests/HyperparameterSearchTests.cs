@@ -7,7 +7,7 @@ public sealed class HyperparameterSearchTests
 {
     private static readonly LabelBins Bins = LabelBins.Uniform(0, 5, 50);
     private static readonly FdsOptions Fds = new(0.9, Kernel.Gaussian, 5, 2, 0, 0.5, 2);
-    private static readonly DirVariant LdsFds = new("LDS+FDS", Reweight.SqrtInverse, new LdsOptions(Kernel.Triangular, 7, 3), true);
+    private static readonly DirVariant LdsFds = new("LDS+FDS", new Reweighting(Reweight.SqrtInverse, new LdsOptions(Kernel.Triangular, 7, 3)), new FeatureSmoothing(Fds));
 
     [Fact]
     public void Grid_IsTheCartesianProduct_WithSearchedAxesInTheName_AndOtherSettingsKept()
@@ -38,7 +38,7 @@ public sealed class HyperparameterSearchTests
         // 10 targets in [0, 1) and 1 in [4, 5): with 5 bins of width 1, sqrt-inverse weights without smoothing
         // are 1/sqrt(10) and 1; with the experiment's 50 bins the lone target still weighs 1.
         var targets = Enumerable.Repeat(0.5f, 10).Append(4.5f).ToArray();
-        var point = new DirVariant("LDS", Reweight.SqrtInverse, null, false) { Bins = LabelBins.Uniform(0, 5, 5) };
+        var point = new DirVariant("LDS", new Reweighting(Reweight.SqrtInverse)) { Bins = LabelBins.Uniform(0, 5, 5) };
         var weights = point.SampleWeights(targets, Bins)!;
         // Weights are scaled to mean 1 over the samples (the reference's normalisation).
         double scale = 11 / (10 / Math.Sqrt(10) + 1);

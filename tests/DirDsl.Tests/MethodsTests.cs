@@ -11,7 +11,8 @@ public sealed class MethodsTests
     {
         // Targets 0, 0, 10 with bandwidth 1: the 0s are the densest (p' = 1), 10 the sparsest (p' = 0).
         var targets = new float[] { 0, 0, 10 };
-        Assert.All(DenseWeight.SampleWeights(targets, 0, bandwidth: 1), w => Assert.Equal(1f, w, 6));
+        // alpha 0 would give unit weights (the Vanilla row): one rule with the DSL's DIR033 refuses it.
+        Assert.Throws<ArgumentOutOfRangeException>(() => DenseWeight.SampleWeights(targets, 0, bandwidth: 1));
         // alpha 0.5: raw 0.5, 0.5, 1 (sum 2) scaled by 3 / 2.
         Assert.Equal(new[] { 0.75f, 0.75f, 1.5f }, DenseWeight.SampleWeights(targets, 0.5, bandwidth: 1), (a, b) => Math.Abs(a - b) < 1e-5);
         // alpha 1: the densest get the floor 1e-6; the rest carries the mean.

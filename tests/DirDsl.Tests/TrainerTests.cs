@@ -37,8 +37,8 @@ public sealed class TrainerTests : IDisposable
         CreateModel = context => new HandModel(context),
         TrainingStep = (model, batch) => WeightedLoss.Compute(model.forward(batch.Inputs, batch.Bins, batch.Epoch), batch.Targets,
             new LossOptions(LossKind.Mse, 1, 1, FocalActivation.Sigmoid), batch.Weights),
-        Configured = new DirVariant("Vanilla", Reweight.None, null, false),
-        Variants = new[] { new DirVariant("Vanilla", Reweight.None, null, false) },
+        Configured = DirVariant.Vanilla,
+        Variants = new[] { DirVariant.Vanilla },
         ShotGroupsFor = counts => ShotGroups.FromCounts(counts),
         OnTrainEpochEnd = end => hookEpochs.Add(end.Record.Epoch),
     };

@@ -100,13 +100,17 @@ internal static class ConfigurationEmitter
             w.Line($"public static global::DirDsl.LossOptions Loss {{ get; }} = new(Kind: {ExperimentFile.Enum(m.Loss.Kind)}, Beta: {Literal(m.Loss.Beta)}, Gamma: {Literal(m.Loss.Gamma)}, Activation: {ExperimentFile.Enum(m.Loss.Activation)});");
         }
         w.Line();
-        var reweight = m.Lds?.Reweight ?? Reweight.None;
-        var ldsOptions = m.Lds is null ? "null" : $"new(Kernel: {ExperimentFile.Enum(m.Lds.Kernel)}, Size: {Literal(m.Lds.Size)}, Sigma: {Literal(m.Lds.Sigma)}) {{ Window = LdsWindow }}";
         var name = DslRules.VariantName(m.Lds is not null, m.Fds is not null);
-        // A count clip is named only when [Lds] sets it; DirVariant's default is "no clip".
-        var clip = (m.Lds is { ClipMin: >= 0 } low ? $", ClipMin: {Literal(low.ClipMin)}" : "") + (m.Lds is { ClipMax: >= 0 } high ? $", ClipMax: {Literal(high.ClipMax)}" : "");
-        w.Line("/// <summary>The variant the attributes describe.</summary>");
-        w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new(Name: {Literal(name)}, Reweight: {ExperimentFile.Enum(reweight)}, Lds: {ldsOptions}, Fds: {Literal(m.Fds is not null)}{clip});");
+        var configured = new System.Collections.Generic.List<string>();
+        if (m.Lds is { } declaredLds)
+        {
+            // A count clip is named only when [Lds] sets it; Reweighting's default is "no clip".
+            var clip = (declaredLds.ClipMin >= 0 ? $", ClipMin: {Literal(declaredLds.ClipMin)}" : "") + (declaredLds.ClipMax >= 0 ? $", ClipMax: {Literal(declaredLds.ClipMax)}" : "");
+            configured.Add($"new global::DirDsl.Reweighting(Kind: {ExperimentFile.Enum(declaredLds.Reweight)}, Lds: new(Kernel: {ExperimentFile.Enum(declaredLds.Kernel)}, Size: {Literal(declaredLds.Size)}, Sigma: {Literal(declaredLds.Sigma)}) {{ Window = LdsWindow }}{clip})");
+        }
+        if (m.Fds is not null) configured.Add("new global::DirDsl.FeatureSmoothing(Options: Fds)");
+        w.Line("/// <summary>The variant the attributes describe: its name and its methods.</summary>");
+        w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new(Name: {Literal(name)}{string.Concat(configured.Select(c => ", " + c))});");
         w.Line();
         // Only the declared methods are named: an absent one keeps DirMethods' default, which means "not declared".
         var declared = new System.Collections.Generic.List<string>();

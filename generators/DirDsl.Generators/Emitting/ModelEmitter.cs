@@ -25,7 +25,7 @@ internal static class ModelEmitter
         w.Line("/// <summary>Builds the model of one variant; the encoder is created before the regressor, so initial weights depend on the seed alone.</summary>");
         w.Line("public Model(global::DirDsl.ModelContext context)");
         w.Line($"    : base({Literal(m.ClassName + "Model")}, context, {m.Encoder.Name}({(m.Encoder.TakesInputDim ? "context.InputDim" : "")}), {regressor},");
-        w.Line($"        Configuration.FeatureDim, {Literal(m.Encoder.Name)}{(m.Fds is null ? "" : ", Configuration.Fds")})");
+        w.Line($"        Configuration.FeatureDim, {Literal(m.Encoder.Name)})");
         w.Line("{");
         w.Line("}");
         w.Close();

@@ -48,7 +48,7 @@ internal static class ExperimentValidator
         {
             CheckKernel(problems, Lds, d.LdsSize, d.LdsSigma);
             if (d.LdsReweight.Value == Reweight.None) problems.Add(Problem.OnArgument(DiagnosticIds.LdsWithoutReweight, Lds, "Reweight"));
-            if (d.LdsClipMin >= 0 && d.LdsClipMax >= 0 && d.LdsClipMin > d.LdsClipMax)
+            if (!DslRules.IsValidCountClip(d.LdsClipMin, d.LdsClipMax))
                 problems.Add(Problem.OnArgument(DiagnosticIds.CountClip, Lds, "ClipMin", Text(d.LdsClipMin), Text(d.LdsClipMax)));
             if (d.HasBins && d.BinCount >= 1 && d.LdsSize > d.BinCount)
                 problems.Add(Problem.OnArgument(DiagnosticIds.LdsKernelWide, Lds, "Size", Text(d.LdsSize), Text(d.BinCount)));
@@ -100,7 +100,7 @@ internal static class ExperimentValidator
 
         if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt && d.Smoter is null && d.Smogn is null && d.Units.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.AblationWithoutMethods));
         if (d.Seeds < 1) problems.Add(Problem.OnArgument(DiagnosticIds.Seeds, "Ablation", "Seeds", Text(d.Seeds)));
-        if (d.HasDenseWeight && (!(d.DenseAlpha > 0) || double.IsInfinity(d.DenseAlpha)))
+        if (d.HasDenseWeight && !DslRules.IsValidDenseAlpha(d.DenseAlpha))
             problems.Add(Problem.OnArgument(DiagnosticIds.DenseAlpha, "DenseWeight", "Alpha", Text(d.DenseAlpha)));
         if (d.HasBalancedMse && (!(d.NoiseSigma > 0) || double.IsInfinity(d.NoiseSigma)))
             problems.Add(Problem.OnArgument(DiagnosticIds.BalancedMseSetting, "BalancedMse", "InitNoiseSigma", "InitNoiseSigma must be a finite number greater than 0, not " + Text(d.NoiseSigma)));
@@ -115,11 +115,11 @@ internal static class ExperimentValidator
         {
             if (resampling is null) continue;
             var attribute = resampling.Kind == ResamplingKind.Smoter ? "Smoter" : "Smogn";
-            if (resampling.Neighbours < 1)
+            if (!DslRules.IsValidNeighbours(resampling.Neighbours))
                 problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Neighbours", attribute, "Neighbours must be at least 1, not " + Text(resampling.Neighbours)));
-            if (!(resampling.Threshold > 0 && resampling.Threshold <= 1))
+            if (!DslRules.IsValidRelevanceThreshold(resampling.Threshold))
                 problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Threshold", attribute, "Threshold must lie in (0, 1], not " + Text(resampling.Threshold)));
-            if (resampling.Kind == ResamplingKind.Smogn && (!(resampling.Perturbation > 0) || double.IsInfinity(resampling.Perturbation)))
+            if (resampling.Kind == ResamplingKind.Smogn && !DslRules.IsValidPerturbation(resampling.Perturbation))
                 problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Perturbation", attribute, "Perturbation must be a finite number greater than 0, not " + Text(resampling.Perturbation)));
         }
         if (d.HasSearch) CheckSearch(problems, d);

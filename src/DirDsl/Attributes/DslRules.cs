@@ -24,6 +24,21 @@ static class DslRules
         return null;
     }
 
+    /// <summary>DenseWeight's strength: finite and greater than 0 (0 would give unit weights, the Vanilla row) (DIR033).</summary>
+    public static bool IsValidDenseAlpha(double alpha) => alpha > 0 && !double.IsInfinity(alpha);
+
+    /// <summary>LDS count clip: either bound off (negative), or ClipMin at most ClipMax (DIR030).</summary>
+    public static bool IsValidCountClip(double clipMin, double clipMax) => clipMin < 0 || clipMax < 0 || clipMin <= clipMax;
+
+    /// <summary>SMOTER / SMOGN neighbours: at least 1 (DIR036).</summary>
+    public static bool IsValidNeighbours(int neighbours) => neighbours >= 1;
+
+    /// <summary>SMOTER / SMOGN relevance threshold: in (0, 1] (DIR036).</summary>
+    public static bool IsValidRelevanceThreshold(double threshold) => threshold > 0 && threshold <= 1;
+
+    /// <summary>SMOGN's perturbation: finite and greater than 0 (DIR036; SMOTER does not perturb).</summary>
+    public static bool IsValidPerturbation(double perturbation) => perturbation > 0 && !double.IsInfinity(perturbation);
+
     /// <summary>BSAM's perturbation radius: finite and greater than 0 (DIR044).</summary>
     public static bool IsValidBsamRho(double rho) => rho > 0 && !double.IsInfinity(rho);
 

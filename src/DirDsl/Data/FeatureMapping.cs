@@ -177,7 +177,7 @@ public sealed class ImputingStandardizer : IFeatureFitter
             mean = sum / count;
             FillValue = Strategy switch
             {
-                Imputation.Median => Median(observed),
+                Imputation.Median => Descriptive.Median(observed.ToArray()),
                 Imputation.Mean => mean,
                 _ => 0,
             };
@@ -195,13 +195,6 @@ public sealed class ImputingStandardizer : IFeatureFitter
         double raw = missing ? FillValue : Check(value!.Value, split, index);
         destination[0] = (float)((raw - mean) * scale);
         destination[1] = missing ? 1 : 0;
-    }
-
-    private static double Median(List<double> values)
-    {
-        values.Sort();
-        int n = values.Count;
-        return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
     }
 
     private double Check(double value, string split, int index) => double.IsFinite(value)

@@ -32,7 +32,7 @@ public sealed class RelevanceFunction
     {
         if (targets.Length == 0) throw new ArgumentException("No targets to derive a relevance function from.");
         var sorted = targets.ToArray().Select(t => (double)t).Order().ToArray();
-        double q1 = Quantile(sorted, 0.25), median = Quantile(sorted, 0.5), q3 = Quantile(sorted, 0.75);
+        double q1 = Descriptive.Quantile(sorted, 0.25), median = Descriptive.Quantile(sorted, 0.5), q3 = Descriptive.Quantile(sorted, 0.75);
         double reach = coefficient * (q3 - q1);
         double lowWhisker = sorted.First(v => v >= q1 - reach);
         double highWhisker = sorted.Last(v => v <= q3 + reach);
@@ -71,14 +71,6 @@ public sealed class RelevanceFunction
         return phi[k] + (phi[k + 1] - phi[k]) * smooth;
     }
 
-    /// <summary>Quantile of sorted data, linear between order statistics (R's type 7, numpy's default).</summary>
-    internal static double Quantile(double[] sorted, double p)
-    {
-        double h = (sorted.Length - 1) * p;
-        int lo = (int)Math.Floor(h);
-        int hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (h - lo) * (sorted[hi] - sorted[lo]);
-    }
 }
 
 /// <summary>Settings of SMOTER / SMOGN resampling of the training split.</summary>
@@ -139,9 +131,9 @@ public static class Resampler
         int n = targets.Length;
         if (width < 1 || rows.Length != n * width)
             throw new ArgumentException($"Resampling needs {n} rows of {width} columns, got {rows.Length} values.");
-        if (options.Neighbours < 1) throw new ArgumentException($"Resampling needs at least 1 neighbour, not {options.Neighbours}.");
-        if (!(options.Threshold > 0 && options.Threshold <= 1)) throw new ArgumentException($"The relevance threshold must be in (0, 1], not {options.Threshold}.");
-        if (!(options.Perturbation > 0) || !double.IsFinite(options.Perturbation)) throw new ArgumentException($"The perturbation must be greater than 0, not {options.Perturbation}.");
+        if (!DslRules.IsValidNeighbours(options.Neighbours)) throw new ArgumentException($"Resampling needs at least 1 neighbour, not {options.Neighbours}.");
+        if (!DslRules.IsValidRelevanceThreshold(options.Threshold)) throw new ArgumentException($"The relevance threshold must be in (0, 1], not {options.Threshold}.");
+        if (options.Kind == ResamplingKind.Smogn && !DslRules.IsValidPerturbation(options.Perturbation)) throw new ArgumentException($"The perturbation must be greater than 0, not {options.Perturbation}.");
         for (int i = 0; i < rows.Length; i++)
             if (!float.IsFinite(rows[i])) throw new ArgumentException($"Training row {i / width}, column {i % width} is {rows[i]}; resampling needs finite values.");
 
@@ -232,7 +224,7 @@ public static class Resampler
             if (perSeed[s] == 0) continue;
             int seedIndex = members[s];
             var neighbours = k == 0 ? Array.Empty<(int Index, double Distance)>() : data.Nearest(seedIndex, members, k);
-            double safe = neighbours.Length == 0 ? 0 : Median(neighbours.Select(nb => nb.Distance).ToArray()) / 2;
+            double safe = neighbours.Length == 0 ? 0 : Descriptive.Median(neighbours.Select(nb => nb.Distance).ToArray()) / 2;
             for (int c = 0; c < perSeed[s]; c++)
             {
                 float target;
@@ -307,12 +299,6 @@ public static class Resampler
         return Math.Sqrt(sum);
     }
 
-    private static double Median(double[] values)
-    {
-        Array.Sort(values);
-        return RelevanceFunction.Quantile(values, 0.5);
-    }
-
     /// <summary>The training rows with their column ranges, for distances and synthesis.</summary>
     private sealed class Table
     {
@@ -365,8 +351,8 @@ public static class Resampler
         {
             var over = members.Length > 1 ? members : Enumerable.Range(0, Targets.Length).ToArray();
             var columns = new double[Width];
-            foreach (var j in Layout.NumericColumns) columns[j] = Std(over.Select(i => (double)rows[i * Width + j]));
-            return (columns, Std(over.Select(i => (double)Targets[i])));
+            foreach (var j in Layout.NumericColumns) columns[j] = Descriptive.StandardDeviation(over.Select(i => (double)rows[i * Width + j]).ToArray());
+            return (columns, Descriptive.StandardDeviation(over.Select(i => (double)Targets[i]).ToArray()));
         }
 
         /// <summary>
@@ -384,14 +370,6 @@ public static class Resampler
                 Row(donor).Slice(start, width).CopyTo(row.AsSpan(start, width));
             }
             return (float)(Targets[seed] + Gaussian(random) * perturbation * spread.Target);
-        }
-
-        private static double Std(IEnumerable<double> values)
-        {
-            var v = values.ToArray();
-            if (v.Length < 2) return 0;
-            double mean = v.Average();
-            return Math.Sqrt(v.Sum(x => (x - mean) * (x - mean)) / (v.Length - 1));
         }
 
         private static double Gaussian(Random random)

@@ -121,13 +121,8 @@ public abstract class SplitData : IDisposable
         _ => path,
     };
 
-    /// <summary>Bins of targets under a label space.</summary>
-    protected static long[] BinsOf(float[] targets, LabelBins labelBins)
-    {
-        var bins = new long[targets.Length];
-        for (int i = 0; i < targets.Length; i++) bins[i] = labelBins.BinOf(targets[i]);
-        return bins;
-    }
+    /// <summary>Bins of targets under a label space, as the int64 indices torch takes (LabelBins computes them).</summary>
+    protected static long[] BinsOf(float[] targets, LabelBins labelBins) => Array.ConvertAll(labelBins.BinsOf(targets), static bin => (long)bin);
 
     /// <inheritdoc />
     public void Dispose()
@@ -137,5 +132,7 @@ public abstract class SplitData : IDisposable
     }
 
     /// <summary>Releases tensors or workers.</summary>
-    protected abstract void Dispose(bool disposing);
+    protected virtual void Dispose(bool disposing)
+    {
+    }
 }

@@ -103,11 +103,6 @@ public sealed class StreamingSplit<T> : SplitData
         return new HostBatch(indices, rows, targets, bins);
     }
 
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-    }
-
     private sealed record HostBatch(long[] Indices, float[] Rows, float[] Targets, long[] Bins);
 
     /// <summary>

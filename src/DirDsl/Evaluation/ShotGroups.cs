@@ -29,7 +29,7 @@ public sealed class ShotGroups
     }
 
     /// <summary>Many: count &gt; <paramref name="manyAbove"/>; few: count &lt; <paramref name="fewBelow"/>; medium otherwise.</summary>
-    public static ShotGroups FromCounts(IReadOnlyList<int> trainCounts, int manyAbove = 100, int fewBelow = 20)
+    public static ShotGroups FromCounts(IReadOnlyList<int> trainCounts, int manyAbove = DslDefaults.ManyAbove, int fewBelow = DslDefaults.FewBelow)
     {
         if (!DslRules.IsValidShotThresholds(manyAbove, fewBelow))
             throw new ArgumentOutOfRangeException(nameof(manyAbove), $"Shot thresholds need 0 <= fewBelow <= manyAbove + 1, got many > {manyAbove}, few < {fewBelow}.");

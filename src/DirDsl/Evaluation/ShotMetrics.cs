@@ -29,7 +29,7 @@ public static class ShotMetrics
     /// <summary>Evaluates with groups from training counts: many &gt; <paramref name="manyAbove"/>, few &lt; <paramref name="fewBelow"/>.</summary>
     /// <exception cref="ArgumentException">Lengths differ, or a value is NaN or infinite (named by index).</exception>
     public static ShotReport Evaluate(ReadOnlySpan<float> predictions, ReadOnlySpan<float> targets,
-        ReadOnlySpan<float> trainTargets, LabelBins bins, int manyAbove = 100, int fewBelow = 20)
+        ReadOnlySpan<float> trainTargets, LabelBins bins, int manyAbove = DslDefaults.ManyAbove, int fewBelow = DslDefaults.FewBelow)
         => Evaluate(predictions, targets, bins, ShotGroups.FromCounts(bins.Counts(trainTargets, "trainTargets"), manyAbove, fewBelow));
 
     /// <summary>Evaluates with the given shot groups (e.g. explicit ones from a paper).</summary>

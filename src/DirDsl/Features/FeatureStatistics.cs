@@ -51,8 +51,9 @@ public sealed class FeatureStatistics : nn.Module
     /// <param name="clampMax">Upper clamp of var_s / var (10 in the age code; 2 for STS-B-DIR).</param>
     /// <param name="fillUnseenBins">Fill never-seen bins from their neighbours (STS-B variant of the reference).</param>
     /// <param name="window">A precomputed sum-normalised window of length <paramref name="size"/> (generated code passes its compile-time constant); null computes it.</param>
-    public FeatureStatistics(int bins, int featureDim, double momentum = 0.9, Kernel kernel = Kernel.Gaussian,
-        int size = 5, double sigma = 2, int startEpoch = 0, double clampMin = 0.1, double clampMax = 10,
+    public FeatureStatistics(int bins, int featureDim, double momentum = DslDefaults.Momentum, Kernel kernel = DslDefaults.FdsKernel,
+        int size = DslDefaults.KernelSize, double sigma = DslDefaults.KernelSigma, int startEpoch = DslDefaults.StartEpoch,
+        double clampMin = DslDefaults.ClampMin, double clampMax = DslDefaults.ClampMax,
         bool fillUnseenBins = true, IReadOnlyList<double>? window = null)
         : base(nameof(FeatureStatistics))
     {
@@ -129,12 +130,9 @@ public sealed class FeatureStatistics : nn.Module
     /// <summary>Starts an epoch-end pass in streaming form: add batches, then call <see cref="Update(BinMoments, int)"/>.</summary>
     public BinMoments BeginPass() => new(Bins, FeatureDim, running_mean.device);
 
-    /// <summary>Rows per chunk when <see cref="Update(Tensor, Tensor, int)"/> is given all features at once.</summary>
-    public const int ChunkRows = 4096;
-
     /// <summary>
     /// End of epoch <paramref name="epoch"/>: all training features [N, D] with int64 bin indices [N].
-    /// Processed in chunks of <see cref="ChunkRows"/> rows: temporaries of N x D floats would cost more
+    /// Processed in chunks of <see cref="SplitData.PassChunkRows"/> rows: temporaries of N x D floats would cost more
     /// in fresh memory than the arithmetic (about 4x slower at N = 200,000, D = 512).
     /// </summary>
     public void Update(Tensor features, Tensor bins, int epoch)
@@ -144,10 +142,10 @@ public sealed class FeatureStatistics : nn.Module
         long count = features.shape[0];
         if (bins.ndim != 1 || bins.shape[0] != count)
             throw new ArgumentException($"FDS expected {count} bin indices, got [{string.Join(", ", bins.shape)}].", nameof(bins));
-        for (long start = 0; start < count; start += ChunkRows)
+        for (long start = 0; start < count; start += SplitData.PassChunkRows)
         {
             using var scope = NewDisposeScope();
-            long length = Math.Min(ChunkRows, count - start);
+            long length = Math.Min(SplitData.PassChunkRows, count - start);
             moments.Add(features.narrow(0, start, length), bins.narrow(0, start, length));
         }
         Update(moments, epoch);

@@ -4,7 +4,7 @@ namespace DirDsl;
 /// <param name="Kernel">The kernel shape.</param>
 /// <param name="Size">Odd window size, at least 3.</param>
 /// <param name="Sigma">Kernel width (Gaussian, Laplace), greater than 0.</param>
-public sealed record LdsOptions(Kernel Kernel = Kernel.Gaussian, int Size = 5, double Sigma = 2)
+public sealed record LdsOptions(Kernel Kernel = Kernel.Gaussian, int Size = DslDefaults.KernelSize, double Sigma = DslDefaults.KernelSigma)
 {
     /// <summary>
     /// A precomputed max-normalised window (the generator emits it as a compile-time constant);
@@ -65,8 +65,8 @@ public static class LabelDistribution
     public static double[] EffectiveDensity(IReadOnlyList<int> counts, Reweight reweight, LdsOptions? lds = null,
         double? clipMin = null, double? clipMax = null)
     {
-        if (clipMin is { } lo && clipMax is { } hi && lo > hi)
-            throw new ArgumentOutOfRangeException(nameof(clipMin), $"clipMin ({lo}) must not exceed clipMax ({hi}).");
+        if (!DslRules.IsValidCountClip(clipMin ?? DslDefaults.CountClipOff, clipMax ?? DslDefaults.CountClipOff))
+            throw new ArgumentOutOfRangeException(nameof(clipMin), $"clipMin ({clipMin}) must not exceed clipMax ({clipMax}).");
         var values = new double[counts.Count];
         for (int j = 0; j < values.Length; j++)
         {

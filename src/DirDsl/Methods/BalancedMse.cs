@@ -87,7 +87,7 @@ public sealed class BalancedMseLoss : nn.Module<Tensor, Tensor, Tensor>
 /// <param name="Kind">BMC, GAI or BNI.</param>
 /// <param name="InitNoiseSigma">Initial noise scale (trained), in the loss's target unit.</param>
 /// <param name="Components">GAI mixture components.</param>
-public sealed record BalancedMseOptions(BalancedMseKind Kind, double InitNoiseSigma = 1.0, int Components = 8)
+public sealed record BalancedMseOptions(BalancedMseKind Kind, double InitNoiseSigma = DslDefaults.NoiseSigma, int Components = DslDefaults.MixtureComponents)
 {
     /// <summary>Builds the loss for a training set: GAI fits its mixture and BNI its histogram to the scaled targets.</summary>
     public BalancedMseLoss Create(IReadOnlyList<float> trainTargets, LabelBins bins, double targetScale) => Kind switch
@@ -154,4 +154,36 @@ public sealed record GaussianMixture(double[] Means, double[] Variances, double[
     }
 
     private static double Variance(IReadOnlyList<double> values, double mean) => values.Sum(v => (v - mean) * (v - mean)) / values.Count;
+}
+
+/// <summary>
+/// Balanced MSE as a method of a variant: its loss (the model part <c>balanced_mse</c>, whose noise scale trains with the
+/// model) replaces the configured loss in the generated training step; the prior is fitted to the variant's training targets.
+/// </summary>
+/// <param name="Options">Kind, initial noise scale and mixture components.</param>
+public sealed record BalancedMseMethod(BalancedMseOptions Options) : IVariantMethod
+{
+    /// <summary>The checkpoint key of the loss and its noise scale.</summary>
+    public const string PartKey = "balanced_mse";
+
+    /// <inheritdoc />
+    public string Name => "BMSE-" + Options.Kind.ToString().ToUpperInvariant();
+
+    /// <inheritdoc />
+    public IModelPart? CreatePart(ModelContext context, int featureDim) =>
+        new BalancedMsePart(Options.Create(context.FitTargets, context.Bins, context.TargetScale));
+}
+
+/// <summary>The Balanced MSE loss of a model (<see cref="BalancedMseMethod"/>).</summary>
+/// <param name="Loss">The loss module.</param>
+public sealed record BalancedMsePart(BalancedMseLoss Loss) : IModelPart
+{
+    /// <inheritdoc />
+    public string Key => BalancedMseMethod.PartKey;
+
+    /// <inheritdoc />
+    public nn.Module Module => Loss;
+
+    /// <inheritdoc />
+    public void Dispose() => Loss.Dispose();
 }

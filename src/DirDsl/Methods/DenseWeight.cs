@@ -13,12 +13,12 @@ public static class DenseWeight
 
     /// <summary>Per-sample weights (mean 1) for <paramref name="targets"/>.</summary>
     /// <param name="targets">Training targets; finite.</param>
-    /// <param name="alpha">Strength, 0 or more (DIR033 requires more than 0 in the DSL).</param>
+    /// <param name="alpha">Strength, finite and greater than 0 (<see cref="DslRules.IsValidDenseAlpha"/>, DIR033 in the DSL).</param>
     /// <param name="bandwidth">KDE bandwidth; null uses Silverman's rule of thumb.</param>
     /// <exception cref="ArgumentException">A target is NaN or infinite (named by index), or alpha is negative.</exception>
     public static float[] SampleWeights(ReadOnlySpan<float> targets, double alpha, double? bandwidth = null)
     {
-        if (!(alpha >= 0) || double.IsInfinity(alpha)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "DenseWeight alpha must be a finite number of 0 or more.");
+        if (!DslRules.IsValidDenseAlpha(alpha)) throw new ArgumentOutOfRangeException(nameof(alpha), alpha, "DenseWeight alpha must be a finite number greater than 0.");
         var density = Density(targets, bandwidth);
         double min = density.Min(), max = density.Max();
         var raw = new double[targets.Length];
@@ -88,18 +88,21 @@ public static class DenseWeight
     public static double Silverman(IReadOnlyList<double> values)
     {
         int n = values.Count;
-        double mean = values.Average();
-        double sd = Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / Math.Max(1, n - 1));
+        double sd = Descriptive.StandardDeviation(values);
         var sorted = values.OrderBy(v => v).ToArray();
-        double Quantile(double q)
-        {
-            double position = q * (n - 1);
-            int low = (int)Math.Floor(position);
-            int high = Math.Min(n - 1, low + 1);
-            return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
-        }
-        double iqr = Quantile(0.75) - Quantile(0.25);
+        double iqr = Descriptive.Quantile(sorted, 0.75) - Descriptive.Quantile(sorted, 0.25);
         double spread = iqr > 0 ? Math.Min(sd, iqr / 1.34) : sd;
         return 0.9 * spread * Math.Pow(n, -0.2);
     }
+}
+
+/// <summary>DenseWeight as a method of a variant: its per-sample weights replace re-weighting (no LDS).</summary>
+/// <param name="Alpha">The strength (<see cref="DslRules.IsValidDenseAlpha"/>).</param>
+public sealed record DenseWeighting(double Alpha) : IVariantMethod
+{
+    /// <inheritdoc />
+    public string Name => "DenseWeight";
+
+    /// <inheritdoc />
+    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => DenseWeight.SampleWeights(trainTargets, Alpha);
 }

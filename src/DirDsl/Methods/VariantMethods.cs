@@ -15,8 +15,54 @@ public interface IVariantMethod : IFingerprinted
     /// <summary>The row name of the variant this method trains alone (the table's row, the checkpoint folder).</summary>
     string Name { get; }
 
-    /// <summary>Per-sample loss weights of the training targets, or null to leave the variant's own (none for a plain row).</summary>
+    /// <summary>The records the variant trains on instead of the training split (resampling), or null for the split itself.</summary>
+    SplitData? TrainingRecords(SplitData train, MethodContext context) => null;
+
+    /// <summary>Per-sample loss weights of the training targets, or null to leave them (no method weights: unit weights).</summary>
     float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => null;
+
+    /// <summary>A part of the model this method adds (registered under its checkpoint key), or null.</summary>
+    IModelPart? CreatePart(ModelContext context, int featureDim) => null;
+
+    /// <summary>The variant's training stages when this method changes them (RRT's two stages), or null for one stage.</summary>
+    StagePlan? Stages(DirVariant variant, TrainerSettings settings, int epochs) => null;
+}
+
+/// <summary>What a method's <see cref="IVariantMethod.TrainingRecords"/> works with.</summary>
+/// <param name="Variant">The variant being trained.</param>
+/// <param name="Bins">The variant's label bins.</param>
+/// <param name="TargetScale">The experiment's target scale.</param>
+/// <param name="Seed">The training's seed.</param>
+/// <param name="Log">The run's log.</param>
+public sealed record MethodContext(DirVariant Variant, LabelBins Bins, double TargetScale, int Seed, TextWriter Log);
+
+/// <summary>A part of the model that a method adds: a module registered under <see cref="Key"/> (its checkpoint key).</summary>
+public interface IModelPart : IDisposable
+{
+    /// <summary>The checkpoint key (the module's registered name): <c>fds</c>, <c>balanced_mse</c>, ...</summary>
+    string Key { get; }
+
+    /// <summary>The module (its parameters train with the model, its buffers are checkpointed).</summary>
+    TorchSharp.torch.nn.Module Module { get; }
+}
+
+/// <summary>
+/// A model part that acts on the encoder's features during training (FDS): it calibrates them in the training forward
+/// pass and updates its statistics around each training epoch.
+/// </summary>
+public interface IFeatureCalibration
+{
+    /// <summary>The features of a training batch, calibrated (or as they are).</summary>
+    Tensor Calibrate(Tensor features, Tensor bins, int epoch);
+
+    /// <summary>Start of a training epoch (before its first step).</summary>
+    void BeginTrainingEpoch(int epoch);
+
+    /// <summary>
+    /// End of a training epoch: update the statistics. <paramref name="encodeTrainingSplit"/> runs the encoder in
+    /// evaluation mode without gradients over the training split in chunks, calling back with (features, bins).
+    /// </summary>
+    void EndTrainingEpoch(Action<Action<Tensor, Tensor>> encodeTrainingSplit, int epoch);
 }
 
 /// <summary>

@@ -28,7 +28,7 @@ public static class SeedStatistics
         if (finite.Length == 0) return (double.NaN, double.NaN, 0);
         double mean = finite.Average();
         if (finite.Length == 1) return (mean, 0, 1);
-        double sd = Math.Sqrt(finite.Sum(v => (v - mean) * (v - mean)) / (finite.Length - 1));
+        double sd = Descriptive.StandardDeviation(finite);
         return (mean, TCritical95(finite.Length - 1) * sd / Math.Sqrt(finite.Length), finite.Length);
     }
 

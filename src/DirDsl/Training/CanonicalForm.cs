@@ -7,7 +7,8 @@ namespace DirDsl;
 /// <summary>
 /// A canonical, culture-free serialisation of settings objects as flat "path: value" entries, for the run fingerprint:
 /// a record contributes each of its stored (init or settable) properties under its camel-case name, a list its items
-/// (inline when they are plain values), a value its invariant text. Computed properties (no setter) are left out: they
+/// (inline when they are plain values; by type when they are fingerprinted units of distinct types, else by index), a
+/// value its invariant text. Computed properties (no setter) are left out: they
 /// follow from the stored ones. Nothing is listed by hand, so a setting added to a record is fingerprinted at once.
 /// </summary>
 public static class CanonicalForm
@@ -42,7 +43,10 @@ public static class CanonicalForm
                 entries[path] = "[" + string.Join(", ", list.Select(item => item is null ? "none" : Scalar(item))) + "]";
                 return;
             }
-            for (int i = 0; i < list.Count; i++) Add(entries, $"{path}[{i}]", list[i]);
+            // Units of distinct types (a variant's methods) are keyed by their type: the entries read as the methods' names.
+            var types = list.Select(item => item?.GetType()).ToList();
+            bool byType = list.All(item => item is IFingerprinted) && types.Distinct().Count() == types.Count;
+            for (int i = 0; i < list.Count; i++) Add(entries, byType ? $"{path}.{Camel(types[i]!.Name)}" : $"{path}[{i}]", list[i]);
             return;
         }
         var type = value.GetType();

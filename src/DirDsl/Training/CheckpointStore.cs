@@ -190,13 +190,43 @@ public sealed class CheckpointStore
         try
         {
             var bytes = File.ReadAllBytes(path);
-            return bytes.Length >= Magic.Length + 32 && bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)
-                && SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32))
-                ? bytes : null;
+            return Problem(bytes) is null ? bytes : null;
         }
         catch (IOException)
         {
             return null;
+        }
+    }
+
+    /// <summary>What is wrong with a checkpoint's bytes (its header or its trailing SHA-256), or null when they verify.</summary>
+    private static string? Problem(byte[] bytes)
+    {
+        if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)) return "not a DirDsl checkpoint, or truncated.";
+        return SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32))
+            ? null
+            : "its checksum does not match (truncated or corrupted).";
+    }
+
+    /// <summary>The sections of a checkpoint: the training state (JSON), the model's weights, the optimiser's state (empty when none).</summary>
+    private sealed record Sections(byte[] State, byte[] Model, byte[] Optimizer);
+
+    /// <summary>Verifies a checkpoint and splits it into its sections (the one parser of the format).</summary>
+    /// <exception cref="CheckpointException">The bytes do not verify, or their sections do not parse.</exception>
+    private static Sections Read(string path, byte[] bytes)
+    {
+        if (Problem(bytes) is { } problem) throw new CheckpointException(path, problem);
+        try
+        {
+            using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
+            reader.ReadBytes(Magic.Length);
+            var state = reader.ReadBytes(reader.ReadInt32());
+            var model = reader.ReadBytes((int)reader.ReadInt64());
+            long optimizerLength = reader.ReadInt64();
+            return new Sections(state, model, optimizerLength > 0 ? reader.ReadBytes((int)optimizerLength) : Array.Empty<byte>());
+        }
+        catch (Exception e) when (e is IOException or ArgumentException)
+        {
+            throw new CheckpointException(path, "its sections do not parse: " + e.Message, e);
         }
     }
 
@@ -209,9 +239,7 @@ public sealed class CheckpointStore
         foreach (var path in new[] { LastPath, PreviousPath })
         {
             if (!File.Exists(path) || ReadVerified(path) is not { } bytes) continue;
-            using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
-            reader.ReadBytes(Magic.Length);
-            return JsonSerializer.Deserialize<TrainingState>(reader.ReadBytes(reader.ReadInt32()), StateJson);
+            return JsonSerializer.Deserialize<TrainingState>(Read(path, bytes).State, StateJson);
         }
         return null;
     }
@@ -268,35 +296,21 @@ public sealed class CheckpointStore
     /// <summary>Verifies a checkpoint and hands its model section to <paramref name="loadModel"/>.</summary>
     private static void DecodeInto(string path, byte[] bytes, Action<BinaryReader> loadModel)
     {
-        if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)
-            || !SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
-            throw new CheckpointException(path, "not a DirDsl checkpoint, truncated or corrupted.");
-        using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
-        reader.ReadBytes(Magic.Length);
-        reader.ReadBytes(reader.ReadInt32());                       // training state
-        using var modelReader = new BinaryReader(new MemoryStream(reader.ReadBytes((int)reader.ReadInt64())));
+        using var modelReader = new BinaryReader(new MemoryStream(Read(path, bytes).Model));
         loadModel(modelReader);
     }
 
     private static TrainingState Decode(string path, byte[] bytes, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)
     {
-        if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
-            throw new CheckpointException(path, "not a DirDsl checkpoint, or truncated.");
-        var content = bytes.AsSpan(0, bytes.Length - 32);
-        if (!SHA256.HashData(content).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32)))
-            throw new CheckpointException(path, "its checksum does not match (truncated or corrupted).");
+        var sections = Read(path, bytes);
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(content.ToArray()));
-            reader.ReadBytes(Magic.Length);
-            var state = JsonSerializer.Deserialize<TrainingState>(reader.ReadBytes(reader.ReadInt32()), StateJson)
+            var state = JsonSerializer.Deserialize<TrainingState>(sections.State, StateJson)
                 ?? throw new CheckpointException(path, "has no training state.");
-            var modelBytes = reader.ReadBytes((int)reader.ReadInt64());
-            using (var modelReader = new BinaryReader(new MemoryStream(modelBytes))) model.load(modelReader);
-            long optimizerLength = reader.ReadInt64();
-            if (optimizer is not null && optimizerLength > 0)
+            using (var modelReader = new BinaryReader(new MemoryStream(sections.Model))) model.load(modelReader);
+            if (optimizer is not null && sections.Optimizer.Length > 0)
             {
-                using var optimizerReader = new BinaryReader(new MemoryStream(reader.ReadBytes((int)optimizerLength)));
+                using var optimizerReader = new BinaryReader(new MemoryStream(sections.Optimizer));
                 optimizer.load_state_dict(optimizerReader);
             }
             return state;

@@ -4,7 +4,7 @@ namespace DirDsl;
 
 /// <summary>What a generated model's constructor gets: the variant it trains and what its parts depend on.</summary>
 /// <param name="InputDim">Width of an input row.</param>
-/// <param name="Variant">The variant (its FDS switch, search point, Balanced MSE settings).</param>
+/// <param name="Variant">The variant (its methods, search point and bins).</param>
 /// <param name="FitTargets">The targets the variant trains on (Balanced MSE fits its prior to them).</param>
 /// <param name="Bins">The experiment's label space.</param>
 /// <param name="TargetScale">Targets are divided by this inside the loss.</param>
@@ -19,30 +19,24 @@ public sealed record ModelContext(int InputDim, DirVariant Variant, IReadOnlyLis
     /// <summary>The label bins of this variant's FDS statistics (a search point may change them).</summary>
     public LabelBins VariantBins => Variant.BinsOr(Bins);
 
-    /// <summary>A context for a model outside a run (tests, hand-written loops): Vanilla, or FDS alone when <paramref name="fds"/>.</summary>
-    public static ModelContext Plain(int inputDim, LabelBins bins, bool fds = false, double targetScale = 1) =>
-        new(inputDim, new DirVariant(DslRules.VariantName(lds: false, fds: fds), Reweight.None, null, fds), Array.Empty<float>(), bins, targetScale);
+    /// <summary>A context for a model outside a run (tests, hand-written loops): Vanilla, or FDS alone with <paramref name="fds"/>'s settings.</summary>
+    public static ModelContext Plain(int inputDim, LabelBins bins, FdsOptions? fds = null, double targetScale = 1) =>
+        new(inputDim, fds is null ? DirVariant.Vanilla : new DirVariant(DslRules.VariantName(lds: false, fds: true), new FeatureSmoothing(fds)),
+            Array.Empty<float>(), bins, targetScale);
 }
 
 /// <summary>
-/// The model of a DIR experiment: encoder -> FDS calibration (training only) -> regressor, with the variant's
-/// Balanced MSE loss when it has one. The generated <c>Model</c> derives from it and supplies the user's
-/// encoder and regressor. Registered names are checkpoint keys: <c>encoder</c>, <c>regressor</c>, <c>fds</c>
-/// (the per-bin feature statistics) and <c>balanced_mse</c> (its trained noise scale).
+/// The model of a DIR experiment: encoder -> the variant's feature calibrations (FDS; training only) -> regressor,
+/// plus the parts its methods add. The generated <c>Model</c> derives from it and supplies the user's encoder and
+/// regressor. Registered names are checkpoint keys: <c>encoder</c>, <c>regressor</c>, and each method's part under its
+/// own key (<c>fds</c>, the per-bin feature statistics; <c>balanced_mse</c>, its trained noise scale).
 /// </summary>
 public abstract class DirModel : nn.Module<Tensor, Tensor>
 {
     private readonly nn.Module<Tensor, Tensor> encoder;
     private readonly nn.Module<Tensor, Tensor> regressor;
-    private readonly FeatureStatistics? fds;
-    private readonly BalancedMseLoss? balancedMse;
-    private readonly int startSmooth;
-    private readonly FdsStatistics statisticsSource;
-    private BinMoments? trainingPassMoments;
-    // FdsStatistics.TrainingPass: the steps' features wait here until a chunk of PassChunkRows rows is full, because a
-    // moments update per small batch costs more in per-call overhead than its arithmetic.
-    private readonly List<(Tensor Features, Tensor Bins)> pendingFeatures = new();
-    private long pendingRows;
+    private readonly List<IModelPart> parts = new();
+    private readonly List<IFeatureCalibration> calibrations = new();
     private bool encoderFrozen;
 
     /// <summary>Assembles the model and checks the encoder's and regressor's output shapes.</summary>
@@ -52,10 +46,9 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     /// <param name="regressor">The [Regressor] module or the default linear layer.</param>
     /// <param name="featureDim">[Encoder(FeatureDim)].</param>
     /// <param name="encoderMember">The [Encoder] member's name, for errors.</param>
-    /// <param name="fdsOptions">[Fds] settings, or null when the experiment has none; used when the variant has FDS.</param>
     /// <exception cref="InvalidOperationException">The encoder's or regressor's output shape disagrees with the attributes.</exception>
     protected DirModel(string name, ModelContext context, nn.Module<Tensor, Tensor> encoder, nn.Module<Tensor, Tensor> regressor,
-        int featureDim, string encoderMember, FdsOptions? fdsOptions = null) : base(name)
+        int featureDim, string encoderMember) : base(name)
     {
         this.encoder = encoder;
         this.regressor = regressor;
@@ -64,17 +57,13 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         BatchNormCounters.Detach(regressor);
         register_module("encoder", encoder);
         register_module("regressor", regressor);
-        if (context.Variant.Fds && fdsOptions is not null)
+        // Each method's part, under its checkpoint key (FDS's statistics, Balanced MSE's noise scale, ...).
+        foreach (var method in context.Variant.Methods)
         {
-            fds = fdsOptions.At(context.Variant.Point).Create(context.VariantBins.Count, featureDim);
-            startSmooth = fdsOptions.StartSmooth;
-            statisticsSource = context.FdsStatisticsOverride ?? fdsOptions.Statistics;
-            register_module("fds", fds);
-        }
-        if (context.Variant.BalancedMse is { } balanced)
-        {
-            balancedMse = balanced.Create(context.FitTargets, context.Bins, context.TargetScale);
-            register_module("balanced_mse", balancedMse);
+            if (method.CreatePart(context, featureDim) is not { } part) continue;
+            register_module(part.Key, part.Module);
+            parts.Add(part);
+            if (part is IFeatureCalibration calibration) calibrations.Add(calibration);
         }
         FeatureDim = featureDim;
         ModelChecks.CheckShapes(encoder, regressor, context.InputShape ?? new long[] { context.InputDim }, featureDim, encoderMember);
@@ -83,65 +72,33 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     /// <summary>Width of the encoder's output features.</summary>
     public int FeatureDim { get; }
 
+    /// <summary>The parts the variant's methods added.</summary>
+    public IReadOnlyList<IModelPart> Parts => parts;
+
+    /// <summary>The part of type <typeparamref name="T"/>, or null when the variant's methods added none.</summary>
+    public T? Part<T>() where T : class, IModelPart => parts.OfType<T>().FirstOrDefault();
+
     /// <summary>The FDS statistics, or null when this variant has no FDS.</summary>
-    public FeatureStatistics? FeatureStatistics => fds;
+    public FeatureStatistics? FeatureStatistics => Part<FeatureSmoothingPart>()?.Statistics;
 
     /// <summary>The variant's Balanced MSE loss, or null.</summary>
-    public BalancedMseLoss? BalancedMse => balancedMse;
+    public BalancedMseLoss? BalancedMse => Part<BalancedMsePart>()?.Loss;
 
     /// <summary>Inference: raw features, no calibration. Output [n, 1] in the loss's target unit.</summary>
     public override Tensor forward(Tensor input) => regressor.call(encoder.call(input));
 
-    /// <summary>Training: the features of a sample in bin j are calibrated by FDS from epoch StartSmooth on.</summary>
+    /// <summary>Training: the encoder's features, calibrated by the variant's methods (FDS from epoch StartSmooth on), then the regressor.</summary>
     public Tensor forward(Tensor input, Tensor bins, int epoch)
     {
         var features = encoder.call(input);
-        // FdsStatistics.TrainingPass: the step's own raw features feed this epoch's statistics (no second pass).
-        if (trainingPassMoments is not null) Collect(features, bins);
-        if (fds is not null && epoch >= startSmooth) features = fds.Calibrate(features, bins);
+        foreach (var calibration in calibrations) features = calibration.Calibrate(features, bins, epoch);
         return regressor.call(features);
     }
 
-    /// <summary>Keeps a copy of a step's features (outside the step's dispose scope) and adds full chunks to the moments.</summary>
-    private void Collect(Tensor features, Tensor bins)
-    {
-        pendingFeatures.Add((features.detach().clone().DetachFromDisposeScope(), bins.clone().DetachFromDisposeScope()));
-        pendingRows += features.shape[0];
-        if (pendingRows >= SplitData.PassChunkRows) FlushCollected();
-    }
-
-    /// <summary>Adds the collected features to the training-pass moments in one call and frees them.</summary>
-    private void FlushCollected()
-    {
-        if (pendingFeatures.Count == 0) return;
-        using (var scope = NewDisposeScope())
-        {
-            trainingPassMoments!.Add(cat(pendingFeatures.Select(p => p.Features).ToList(), 0), cat(pendingFeatures.Select(p => p.Bins).ToList(), 0));
-        }
-        foreach (var (f, b) in pendingFeatures)
-        {
-            f.Dispose();
-            b.Dispose();
-        }
-        pendingFeatures.Clear();
-        pendingRows = 0;
-    }
-
-    /// <summary>
-    /// Start of a training epoch: with <see cref="FdsStatistics.TrainingPass"/>, an accumulator for the features the
-    /// epoch's steps compute (created here, outside the steps' dispose scopes).
-    /// </summary>
+    /// <summary>Start of a training epoch: the calibrations prepare (FDS's training-pass accumulator).</summary>
     public void BeginTrainingEpoch(int epoch)
     {
-        foreach (var (f, b) in pendingFeatures)
-        {
-            f.Dispose();
-            b.Dispose();
-        }
-        pendingFeatures.Clear();
-        pendingRows = 0;
-        trainingPassMoments?.Dispose();
-        trainingPassMoments = fds is not null && statisticsSource == FdsStatistics.TrainingPass && epoch >= fds.StartEpoch ? fds.BeginPass() : null;
+        foreach (var calibration in calibrations) calibration.BeginTrainingEpoch(epoch);
     }
 
     /// <summary>RRT's second stage: the encoder's weights stop changing and it stays in evaluation mode.</summary>
@@ -161,35 +118,29 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// End of epoch: FDS statistics from the features of every training sample, read in chunks of
-    /// <paramref name="chunkRows"/> rows with the encoder in evaluation mode on raw (uncalibrated) features (a
-    /// deliberate difference from the reference, which uses training mode and calibrated features). Memory
-    /// stays bins x FeatureDim whatever the split's size.
+    /// End of epoch: each calibration updates its statistics; a pass over the training split, when one needs it, reads
+    /// chunks of <paramref name="chunkRows"/> rows with the encoder in evaluation mode (raw, uncalibrated features).
     /// </summary>
     public void UpdateFeatureStatistics(SplitData train, int epoch, int chunkRows = SplitData.PassChunkRows)
     {
-        if (fds is null || epoch < fds.StartEpoch) return;
-        if (trainingPassMoments is { } collected)
-        {
-            FlushCollected();
-            trainingPassMoments = null;
-            using (collected) fds.Update(collected, epoch);
-            return;
-        }
+        foreach (var calibration in calibrations) calibration.EndTrainingEpoch(visit => EncodeInOrder(train, chunkRows, visit), epoch);
+    }
+
+    /// <summary>The encoder's features of every record of <paramref name="split"/> in order, in evaluation mode, without gradients.</summary>
+    private void EncodeInOrder(SplitData split, int chunkRows, Action<Tensor, Tensor> visit)
+    {
         bool wasTraining = encoder.training;
         encoder.eval();
         try
         {
             using var noGrad = no_grad();
-            using var pass = fds.BeginPass();
-            using var reader = train.ReadInOrder(chunkRows);
+            using var reader = split.ReadInOrder(chunkRows);
             while (true)
             {
                 using var scope = NewDisposeScope();
                 if (reader.Next() is not { } batch) break;
-                pass.Add(encoder.call(batch.Inputs), batch.Bins);
+                visit(encoder.call(batch.Inputs), batch.Bins);
             }
-            fds.Update(pass, epoch);
         }
         finally
         {
@@ -204,14 +155,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         {
             encoder.Dispose();
             regressor.Dispose();
-            fds?.Dispose();
-            balancedMse?.Dispose();
-            trainingPassMoments?.Dispose();
-            foreach (var (f, b) in pendingFeatures)
-            {
-                f.Dispose();
-                b.Dispose();
-            }
+            foreach (var part in parts) part.Dispose();
         }
         base.Dispose(disposing);
     }

@@ -13,9 +13,6 @@ namespace DirDsl;
 /// </summary>
 public static class DirTrainer
 {
-    /// <summary>Rows per chunk when predicting a split.</summary>
-    public const int PredictChunkRows = SplitData.PassChunkRows;
-
     /// <summary>
     /// Runs the experiment: loads the splits, fits the feature map on train, trains every selected variant for
     /// every seed (same data), evaluates each per shot group and writes the result files to the output folder.
@@ -63,14 +60,14 @@ public static class DirTrainer
         options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
             + $"{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}");
 
-        var plan = seeds.SelectMany(_ => variants.Select(v => (v.Name, PlannedEpochs(v, epochs)))).ToList();
+        var plan = seeds.SelectMany(_ => variants.Select(v => (v.Name, PlannedEpochs(v, settings, epochs)))).ToList();
         var progress = new RunProgress(options.Log, plan, options.Verbose);
         var results = new List<VariantResult>();
         foreach (var runSeed in seeds)
         {
             foreach (var variant in variants)
             {
-                progress.BeginTraining(variant.Name, runSeed, PlannedEpochs(variant, epochs));
+                progress.BeginTraining(variant.Name, runSeed, PlannedEpochs(variant, experiment.Settings, epochs));
                 var trained = TrainVariant(experiment, variant, data, options, runSeed, epochs, progress);
                 progress.EndTraining(trained.BestEpoch);
                 results.Add(trained);
@@ -94,7 +91,7 @@ public static class DirTrainer
         var predictions = new float[data.Count];
         using (no_grad())
         {
-            using var reader = data.ReadInOrder(PredictChunkRows);
+            using var reader = data.ReadInOrder(SplitData.PassChunkRows);
             int at = 0;
             while (true)
             {
@@ -116,15 +113,15 @@ public static class DirTrainer
     public static VariantResult Train<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, DirVariant variant, TrainingData data,
         RunOptions options, int seed, int epochs) where TModel : DirModel
     {
-        var progress = new RunProgress(options.Log, new[] { (variant.Name, PlannedEpochs(variant, epochs)) }, options.Verbose);
-        progress.BeginTraining(variant.Name, seed, PlannedEpochs(variant, epochs));
+        var progress = new RunProgress(options.Log, new[] { (variant.Name, PlannedEpochs(variant, experiment.Settings, epochs)) }, options.Verbose);
+        progress.BeginTraining(variant.Name, seed, PlannedEpochs(variant, experiment.Settings, epochs));
         var trained = TrainVariant(experiment, variant, data, options, seed, epochs, progress);
         progress.EndTraining(trained.BestEpoch);
         return trained;
     }
 
-    /// <summary>The epochs a variant trains at most: RRT's two stages, or the run's epochs.</summary>
-    private static int PlannedEpochs(DirVariant variant, int epochs) => variant.RrtEpochs > 0 ? epochs + variant.RrtEpochs : epochs;
+    /// <summary>The epochs a variant trains at most: both stages of a staged method (RRT), or the run's epochs.</summary>
+    private static int PlannedEpochs(DirVariant variant, TrainerSettings settings, int epochs) => StagePlan.For(variant, settings, epochs).PlannedEpochs(epochs);
 
     /// <summary>
     /// Trains one variant: shuffled mini-batches drawn from (seed, epoch), the variant's sample weights and loss,
@@ -276,37 +273,18 @@ public static class DirTrainer
     }
 }
 
-/// <summary>
-/// The training stages of a variant: one stage of the experiment's epochs and schedule, or RRT's two (a first
-/// stage trained as its own variant without re-weighting, then the regressor retrained on the frozen encoder).
-/// </summary>
-/// <param name="FirstStage">The variant trained before this one, whose encoder this one keeps (RRT), or null.</param>
-/// <param name="Epochs">Epochs of this stage.</param>
-/// <param name="LearningRateAt">The learning rate of an epoch of this stage.</param>
-internal sealed record StagePlan(DirVariant? FirstStage, int Epochs, Func<int, double> LearningRateAt)
-{
-    public static StagePlan For(DirVariant variant, TrainerSettings settings, int epochs) => variant.RrtEpochs > 0
-        ? new StagePlan(variant.RrtStageOne, variant.RrtEpochs, _ => variant.RrtLearningRate)
-        : new StagePlan(null, epochs, epoch => settings.LearningRateAt(epoch, epochs));
-}
-
 /// <summary>The data transformation of a variant: the records it trains on when they differ from the training split.</summary>
 public static class VariantRecords
 {
     /// <summary>
-    /// Resampled by SMOTER / SMOGN (seeded by the run's seed, logged), or re-binned with a search point's bins.
-    /// Null: train on the split as it is.
+    /// The records of the first method that changes them (SMOTER / SMOGN resample, seeded by the run's seed, logged), or
+    /// the split re-binned with a search point's bins. Null: train on the split as it is.
     /// </summary>
     public static SplitData? For(SplitData train, DirVariant variant, LabelBins labelBins, double targetScale, int seed, TextWriter log)
     {
-        if (variant.Resampling is { } resampling)
-        {
-            var resampled = train.Resample(resampling, variant.BinsOr(labelBins), targetScale, seed, out var summary);
-            log.WriteLine($"{variant.Name} (seed {seed}): {train.Count} training records resampled to {resampled.Count}: {summary}.");
-            if (summary.RareBumps == 0)
-                log.WriteLine($"warning: {variant.Name}: no training target reaches relevance {resampling.Threshold}; the row trains on the records as they are (try Relevance = RelevanceKind.Rarity).");
-            return resampled;
-        }
+        var context = new MethodContext(variant, variant.BinsOr(labelBins), targetScale, seed, log);
+        foreach (var method in variant.Methods)
+            if (method.TrainingRecords(train, context) is { } records) return records;
         return variant.Bins is { } bins ? train.Rebinned(bins, targetScale) : null;
     }
 }

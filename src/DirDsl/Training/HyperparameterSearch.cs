@@ -78,7 +78,8 @@ public static class HyperparameterSearch
                 if (!DslRules.HasEnoughBinsForFds((variantBins ?? bins).Count, f.Size))
                     throw new ArgumentException($"Search point {point.Label}: FDS needs more than {DslRules.FdsPadding(f.Size)} bins (half its kernel size).");
             }
-            grid.Add(configured with { Name = configured.Name + "@" + point.Label, Lds = lds, Point = point, Bins = variantBins });
+            var searched = lds is null ? configured : configured.Replacing(configured.Reweighting! with { Lds = lds });
+            grid.Add(searched with { Name = configured.Name + "@" + point.Label, Point = point, Bins = variantBins });
         }
         return grid;
     }

@@ -149,7 +149,7 @@ public sealed class GeneratedExperimentTests : IDisposable
         File.WriteAllBytes(store.LastPath, bytes.AsSpan(0, bytes.Length / 2).ToArray()); // truncated
 
         var log = new StringWriter();
-        using var model = new TinyExperiment.Model(ModelContext.Plain(InputWidth(), TinyExperiment.Configuration.Bins, fds: true));
+        using var model = new TinyExperiment.Model(ModelContext.Plain(InputWidth(), TinyExperiment.Configuration.Bins, fds: TinyExperiment.Configuration.Fds));
         using var optimizer = TrainingKit.CreateOptimizer(OptimizerKind.Adam, model.parameters(), 1e-3, 0);
         var state = store.TryResume(model, optimizer, log);
         Assert.NotNull(state);

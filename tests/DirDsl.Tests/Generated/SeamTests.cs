@@ -71,9 +71,9 @@ public sealed class FingerprintTests : IDisposable
         Assert.Equal("Mse", fingerprint["loss.kind"]);
         Assert.Equal("DirDsl.LossOptions", fingerprint["loss"]);
         Assert.Equal("3", fingerprint["fds.size"]);
-        Assert.Equal("SqrtInverse", fingerprint["variant.reweight"]);
-        Assert.Equal("Gaussian", fingerprint["variant.lds.kernel"]);
-        Assert.Equal("true", fingerprint["variant.fds"]);
+        Assert.Equal("SqrtInverse", fingerprint["variant.methods.reweighting.kind"]);
+        Assert.Equal("Gaussian", fingerprint["variant.methods.reweighting.lds.kernel"]);
+        Assert.Equal("0.9", fingerprint["variant.methods.featureSmoothing.options.momentum"]);
         Assert.Equal("[16, 5] Float32", fingerprint["model.encoder.0.weight"]);
     }
 }
@@ -126,8 +126,8 @@ public sealed class SeamTests : IDisposable
         // Rho = 1e-30 cannot move a float32 weight: the perturbed gradient is the plain one, so BSAM = inverse-weighted L1.
         Assert.Equal(rows.Single(v => v.Variant == "Inverse").TestPredictions, rows.Single(v => v.Variant == "BSAM").TestPredictions);
         var bsam = rows.Single(v => v.Variant == "BSAM");
-        Assert.Equal("DirDsl.Bsam", bsam.Fingerprint!["variant.methods[0]"]);
-        Assert.Equal("1E-30", bsam.Fingerprint["variant.methods[0].rho"]);
+        Assert.Equal("DirDsl.Bsam", bsam.Fingerprint!["variant.methods.bsam"]);
+        Assert.Equal("1E-30", bsam.Fingerprint["variant.methods.bsam.rho"]);
 
         // The paper's radius changes the training.
         var paper = TinyBsamPaperExperiment.Run(Options("bsam-paper", "BSAM")).Variants.Single();
