@@ -17,6 +17,7 @@ public sealed record Face([property: Feature] float[] Measurements, [property: T
 [Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.SqrtInverse)]
 [Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, Size = 5, Sigma = 2)]
 [Loss(LossKind.L1)]
+[Bsam(Rho = 0.2)]
 [Ablation]
 public partial class SyntheticAgeExperiment
 {

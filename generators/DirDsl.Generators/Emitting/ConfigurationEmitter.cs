@@ -122,7 +122,8 @@ internal static class ConfigurationEmitter
         if (m.Smogn is not null) declared.Add("Smogn: " + Resampling(m.Smogn));
         var units = m.Units.Count == 0 ? "" : $" {{ Units = new global::DirDsl.IVariantMethod[] {{ {string.Join(", ", m.Units.Select(u => u.Initializer))} }} }}";
         bool extras = declared.Count > 0 || units.Length > 0;
-        var methods = extras ? $", new global::DirDsl.DirMethods({string.Join(", ", declared)}){units}" : "";
+        var arguments = declared.Count == 0 ? "" : $"({string.Join(", ", declared)})";
+        var methods = extras ? $", new global::DirDsl.DirMethods{arguments}{units}" : "";
         w.Line(m.Ablation
             ? "/// <summary>The ablation: Vanilla, re-weighting, LDS, FDS, LDS+FDS (those the configuration allows) and the declared methods, same seed and data.</summary>"
             : extras ? "/// <summary>The variants to train: the configured one and the declared methods.</summary>" : "/// <summary>The variants to train: the configured one.</summary>");

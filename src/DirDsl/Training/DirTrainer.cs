@@ -179,6 +179,7 @@ public static class DirTrainer
         progress.Resumed(state.NextEpoch);
         if (state.NextEpoch > 0) options.Log.WriteLine($"{variant.Name} seed {seed}: resumed after epoch {state.NextEpoch} from {checkpoints.LastPath}.");
         int stageEpochs = stage.Epochs;
+        foreach (var callback in options.Callbacks) callback.OnTrainingStart(new TrainingStart(variant.Name, seed, stageEpochs, state.NextEpoch, model));
         int steps = (fit.Count + settings.BatchSize - 1) / settings.BatchSize;
 
         for (int epoch = state.NextEpoch; epoch < stageEpochs && !state.Stopped; epoch++)
@@ -236,6 +237,14 @@ public static class DirTrainer
                 state.Stopped = true;
             }
             state.NextEpoch = epoch + 1;
+            // The user's callbacks, before the checkpoint, so a training they stop is saved as finished.
+            var control = new TrainingControl();
+            foreach (var callback in options.Callbacks) callback.OnEpochEnd(new EpochEnd(variant.Name, seed, record, model, best), control);
+            if (control.StopReason is { } reason)
+            {
+                state.Stopped = true;
+                options.Log.WriteLine($"{variant.Name} seed {seed}: stopped after epoch {epoch + 1} by a callback: {reason}");
+            }
             // Checkpoints at most every CheckpointInterval and after the last epoch; best weights wait in memory.
             checkpoints.SaveIfDue(model, optimizer, state, options.CheckpointInterval, final: state.NextEpoch >= stageEpochs || state.Stopped);
             options.OnTrainEpochEnd?.Invoke(variant.Name, record);
@@ -261,7 +270,7 @@ public static class DirTrainer
         var validationFinal = Predict(model, data.Validation, settings.TargetScale);
         var testPredictions = Predict(model, data.Test, settings.TargetScale);
         var bins = settings.Bins;
-        return new VariantResult(variant.Name, state.BestEpoch, state.History.Count,
+        var result = new VariantResult(variant.Name, state.BestEpoch, state.History.Count,
             ShotMetrics.Evaluate(validationFinal, data.Validation.Targets, bins, data.Groups),
             ShotMetrics.Evaluate(testPredictions, data.Test.Targets, bins, data.Groups),
             data.ExplicitGroups is null ? null : ShotMetrics.Evaluate(testPredictions, data.Test.Targets, bins, data.ExplicitGroups),
@@ -270,6 +279,8 @@ public static class DirTrainer
             SearchOf = variant.Point?.Of,
             Fingerprint = fingerprint,
         };
+        foreach (var callback in options.Callbacks) callback.OnTrainingEnd(result);
+        return result;
     }
 }
 

@@ -55,6 +55,9 @@ public sealed class RunOptions
     /// </summary>
     public Action<string, EpochRecord>? OnTrainEpochEnd { get; set; }
 
+    /// <summary>Code of your own around every training: its start, each epoch's end (it may stop the training), its end.</summary>
+    public List<ITrainingCallback> Callbacks { get; } = new();
+
     /// <summary>
     /// Write checkpoints at most this often (and always after the last epoch); the best weights are
     /// kept in memory in between. Zero writes after every epoch. Default 30 seconds: for fast epochs

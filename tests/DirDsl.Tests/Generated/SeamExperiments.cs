@@ -20,8 +20,7 @@ public partial class TinyL1Experiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }
 
 /// <summary>TinyExperiment with [Fds(Momentum = 0.5)].</summary>
@@ -37,8 +36,7 @@ public partial class TinyMomentumExperiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }
 
 /// <summary>TinyExperiment with a wider encoder (32 hidden units instead of 16).</summary>
@@ -54,8 +52,7 @@ public partial class TinyWideExperiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 32), nn.ReLU(), nn.Linear(32, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim, hidden: 32);
 }
 
 /// <summary>TinyExperiment with 20 label bins instead of 10.</summary>
@@ -71,8 +68,7 @@ public partial class TinyBinsExperiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }
 
 /// <summary>The squared error as a loss of one's own: the same arithmetic as the built-in MSE, through the loss seam.</summary>
@@ -102,8 +98,7 @@ public partial class TinyOwnLossExperiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }
 
 /// <summary>
@@ -125,8 +120,7 @@ public partial class TinyOwnStepExperiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 
     public static Tensor TrainingStep(Model model, TrainingBatch batch)
     {
@@ -149,8 +143,7 @@ public partial class TinyBsamExperiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }
 
 /// <summary>The same with the paper's radius.</summary>
@@ -166,6 +159,5 @@ public partial class TinyBsamPaperExperiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }

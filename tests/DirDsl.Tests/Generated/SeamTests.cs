@@ -105,6 +105,39 @@ public sealed class SeamTests : IDisposable
         Assert.Equal(typeof(SquaredError).FullName, own[0].Fingerprint!["loss"]);
     }
 
+    /// <summary>Records what the trainer tells it and stops every training after its second epoch.</summary>
+    private sealed class StopAfterTwo : ITrainingCallback
+    {
+        public List<string> Events { get; } = new();
+
+        public void OnTrainingStart(TrainingStart start) => Events.Add($"start {start.Variant} {start.Seed} {start.Epochs} {start.FirstEpoch}");
+
+        public void OnEpochEnd(EpochEnd epochEnd, TrainingControl control)
+        {
+            Events.Add($"epoch {epochEnd.Record.Epoch}");
+            if (epochEnd.Record.Epoch == 1) control.Stop("two epochs are enough");
+        }
+
+        public void OnTrainingEnd(VariantResult result) => Events.Add($"end {result.Variant} {result.EpochsRun}");
+    }
+
+    [Fact]
+    public void Callback_SeesEveryTraining_AndStoppingAfterEpoch2OfFour_EqualsATwoEpochRun()
+    {
+        var callback = new StopAfterTwo();
+        var options = Options("callback", "LDS");
+        options.Epochs = 4;
+        options.Callbacks.Add(callback);
+        var log = new StringWriter();
+        options.Log = log;
+        var stopped = TinyExperiment.Run(options).Variants.Single();
+        Assert.Equal(new[] { "start LDS 7 4 0", "epoch 0", "epoch 1", "end LDS 2" }, callback.Events);
+        Assert.Contains("LDS seed 7: stopped after epoch 2 by a callback: two epochs are enough", log.ToString());
+        // A constant learning rate: stopping after two of four epochs trains exactly what a two-epoch run trains.
+        var twoEpochs = TinyExperiment.Run(Options("two", "LDS")).Variants.Single();
+        Assert.Equal(twoEpochs.TestPredictions, stopped.TestPredictions);
+    }
+
     [Fact]
     public void OwnTrainingStep_ReplacesTheGeneratedOne()
     {

@@ -23,13 +23,16 @@ public partial class TinyExperiment
     public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.Seed);
 
     [Encoder(FeatureDim = 8)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) =>
-        nn.Sequential(nn.Linear(inputDim, 16), nn.ReLU(), nn.Linear(16, 8), nn.ReLU());
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }
 
 /// <summary>Deterministic synthetic splits for the tiny experiment.</summary>
 public static class TinyData
 {
+    /// <summary>The tiny experiments' encoder: input -> hidden -> 8 features (its twins change only the hidden width).</summary>
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim, int hidden = 16) =>
+        nn.Sequential(nn.Linear(inputDim, hidden), nn.ReLU(), nn.Linear(hidden, 8), nn.ReLU());
+
     public static DirSplits<TinyRecord> Splits(int seed)
     {
         var random = new Random(seed);
