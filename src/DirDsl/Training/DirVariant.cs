@@ -31,7 +31,14 @@ public sealed record DirVariant(string Name, params IReadOnlyList<IVariantMethod
     public bool Fds => Method<FeatureSmoothing>() is not null;
 
     /// <summary>The optimiser step: the one method that owns it, or the plain step.</summary>
-    public IStepMethod Step => Methods.OfType<IStepMethod>().SingleOrDefault() ?? PlainStep.Instance;
+    /// <exception cref="InvalidOperationException">Two of the variant's methods each own the step.</exception>
+    public IStepMethod Step => Methods.OfType<IStepMethod>().ToList() switch
+    {
+        [] => PlainStep.Instance,
+        [var only] => only,
+        var several => throw new InvalidOperationException(
+            $"Variant {Name}: {string.Join(" and ", several.Select(m => m.GetType().Name))} each own the optimiser step; a variant can have one."),
+    };
 
     /// <summary>
     /// The ablation plus the rows of further methods: DenseWeight and Balanced MSE, each alone and,

@@ -221,6 +221,14 @@ public sealed class SeamTests : IDisposable
     }
 
     [Fact]
+    public void AVariantWithTwoStepMethods_IsAClearError()
+    {
+        Assert.Same(PlainStep.Instance, DirVariant.Vanilla.Step);
+        var e = Assert.Throws<InvalidOperationException>(() => new DirVariant("Twice", new Bsam(), new Bsam { Rho = 0.1 }).Step);
+        Assert.Equal("Variant Twice: Bsam and Bsam each own the optimiser step; a variant can have one.", e.Message);
+    }
+
+    [Fact]
     public void BsamWeights_AreInverseLabelFrequency()
     {
         // Bins [0, 1) x2 and [1, 2) x1 of two bins: weights 1/2, 1/2, 1, scaled to mean 1 over the samples.
