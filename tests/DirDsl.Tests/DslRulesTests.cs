@@ -48,7 +48,7 @@ public sealed class DslRulesTests
         {
             bool valid = DslRules.KernelProblem(size, sigma) is null && DslRules.HasEnoughBinsForFds(binCount, size);
             var space = new SearchSpace(Sizes: new[] { size }, Sigmas: new[] { sigma }, BinCounts: new[] { binCount });
-            bool accepted = Record.Exception(() => HyperparameterSearch.Grid(configured, space, bins, fds)) is null;
+            bool accepted = Record.Exception(() => HyperparameterSearch.Grid(configured, space, bins)) is null;
             Assert.True(valid == accepted, $"size {size}, sigma {sigma}, bins {binCount}: rules say {valid}");
         }
     }

@@ -12,7 +12,7 @@ public sealed class HyperparameterSearchTests
     [Fact]
     public void Grid_IsTheCartesianProduct_WithSearchedAxesInTheName_AndOtherSettingsKept()
     {
-        var grid = HyperparameterSearch.Grid(LdsFds, new SearchSpace(Sizes: new[] { 3, 5 }, Momentums: new[] { 0.5, 0.9, 0.99 }, BinCounts: new[] { 25 }), Bins, Fds);
+        var grid = HyperparameterSearch.Grid(LdsFds, new SearchSpace(Sizes: new[] { 3, 5 }, Momentums: new[] { 0.5, 0.9, 0.99 }, BinCounts: new[] { 25 }), Bins);
         Assert.Equal(6, grid.Count);
         Assert.Equal("LDS+FDS@size=3,momentum=0.5,bins=25", grid[0].Name);
         Assert.Equal("LDS+FDS@size=5,momentum=0.99,bins=25", grid[^1].Name);
@@ -28,7 +28,7 @@ public sealed class HyperparameterSearchTests
     [Fact]
     public void Grid_RefusesFdsBinsNarrowerThanItsWindow()
     {
-        var e = Assert.Throws<ArgumentException>(() => HyperparameterSearch.Grid(LdsFds, new SearchSpace(Sizes: new[] { 9 }, BinCounts: new[] { 4 }), Bins, Fds));
+        var e = Assert.Throws<ArgumentException>(() => HyperparameterSearch.Grid(LdsFds, new SearchSpace(Sizes: new[] { 9 }, BinCounts: new[] { 4 }), Bins));
         Assert.Contains("size=9,bins=4", e.Message);
     }
 

@@ -166,7 +166,7 @@ internal static class ConfigurationEmitter
         }.Where(axis => axis.Item2 != "null").Select(axis => $"{axis.Item1}: {axis.Item2}");
         var space = $"new global::DirDsl.SearchSpace({string.Join(", ", axes)})";
         w.Line("/// <summary>The hyperparameter-search points of [Search] (run with --search or --variant NAME; the report selects on validation).</summary>");
-        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> SearchVariants {{ get; }} = global::DirDsl.HyperparameterSearch.Grid(Configured, {space}, Bins, fds: {(m.Fds is null ? "null" : "Fds")});");
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> SearchVariants {{ get; }} = global::DirDsl.HyperparameterSearch.Grid(Configured, {space}, Bins);");
         w.Line();
     }
 

@@ -2,7 +2,6 @@ using System.Collections.Generic;
 using DirDsl.Generators.Diagnostics;
 using DirDsl.Generators.Model;
 using DirDsl.Generators.Parsing;
-using Microsoft.CodeAnalysis;
 using static DirDsl.Generators.Emitting.SourceWriter;
 
 namespace DirDsl.Generators.Methods;
@@ -12,11 +11,11 @@ internal static class BsamMethod
 {
     public const string AttributeName = "DirDsl.BsamAttribute";
 
-    public static MethodUnitModel? Read(AttributeData attribute, List<Problem> problems)
+    public static MethodUnitModel Read(ExperimentParser.ArgumentReader args, List<Problem> problems)
     {
-        if (MethodUnits.Named(attribute, "Rho", DslDefaults.BsamRho) is not { } rho) return null;
+        double rho = args.Named("Rho", DslDefaults.BsamRho);
         if (!DslRules.IsValidBsamRho(rho))
             problems.Add(Problem.OnArgument(DiagnosticIds.MethodSetting, "Bsam", "Rho", "Bsam", "Rho", $"a finite number greater than 0, not {ExperimentValidator.Text(rho)}"));
-        return new MethodUnitModel("BSAM", $"new global::DirDsl.Bsam {{ Rho = {Literal(rho)} }}");
+        return new MethodUnitModel($"new global::DirDsl.Bsam {{ Rho = {Literal(rho)} }}");
     }
 }

@@ -59,8 +59,8 @@ internal sealed record ShotGroupsModel(int ManyAbove, int FewBelow, EquatableArr
 
 internal sealed record RrtModel(int Epochs, double LearningRate);
 
-/// <summary>A method that is a unit of its own: its row name and the C# initializer of its runtime IVariantMethod.</summary>
-internal sealed record MethodUnitModel(string Row, string Initializer);
+/// <summary>A method that is a unit of its own: the C# initializer of its runtime IVariantMethod (which names its row).</summary>
+internal sealed record MethodUnitModel(string Initializer);
 
 internal sealed record BalancedMseModel(BalancedMseKind Kind, double InitNoiseSigma, int Components);
 

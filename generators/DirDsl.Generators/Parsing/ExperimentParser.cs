@@ -179,8 +179,7 @@ internal static class ExperimentParser
                 default:
                     if (name is not null && Methods.MethodUnits.Readers.TryGetValue(name, out var readUnit))
                     {
-                        if (readUnit(attribute, draft.ReadProblems) is { } unit) draft.Units.Add(unit);
-                        else draft.HasUnreadableArgument = true;
+                        draft.Units.Add(readUnit(args, draft.ReadProblems));
                     }
                     break;
             }
@@ -482,7 +481,7 @@ internal static class ExperimentParser
     }
 
     /// <summary>Reads attribute arguments defensively: an erroneous argument marks the draft unreadable.</summary>
-    private readonly struct ArgumentReader
+    internal readonly struct ArgumentReader
     {
         private readonly AttributeData attribute;
         private readonly ExperimentDraft draft;

@@ -16,8 +16,15 @@ public sealed record Bsam : IVariantMethod, IStepMethod
     /// <summary>Added to the gradient norm before dividing (the SAM reference's constant): a zero gradient perturbs nothing.</summary>
     public const double NormEpsilon = 1e-12;
 
+    private readonly double rho = DslDefaults.BsamRho;
+
     /// <summary>The radius of the perturbation (the paper's 0.2); greater than 0 and finite (<see cref="DslRules.IsValidBsamRho"/>).</summary>
-    public double Rho { get; init; } = DslDefaults.BsamRho;
+    /// <exception cref="ArgumentOutOfRangeException">A radius outside the rule.</exception>
+    public double Rho
+    {
+        get => rho;
+        init => rho = DslRules.IsValidBsamRho(value) ? value : throw new ArgumentOutOfRangeException(nameof(Rho), value, "BSAM's Rho must be a finite number greater than 0.");
+    }
 
     /// <inheritdoc />
     public string Name => "BSAM";
@@ -29,7 +36,6 @@ public sealed record Bsam : IVariantMethod, IStepMethod
     /// <inheritdoc />
     public Tensor Step(StepContext context)
     {
-        if (!DslRules.IsValidBsamRho(Rho)) throw new ArgumentOutOfRangeException(nameof(Rho), Rho, "BSAM's Rho must be a finite number greater than 0.");
         context.ZeroGrad();
         var loss = context.Loss();
         loss.backward();

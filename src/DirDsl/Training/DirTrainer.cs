@@ -67,7 +67,7 @@ public static class DirTrainer
         {
             foreach (var variant in variants)
             {
-                progress.BeginTraining(variant.Name, runSeed, PlannedEpochs(variant, experiment.Settings, epochs));
+                progress.BeginTraining(variant.Name, runSeed, PlannedEpochs(variant, settings, epochs));
                 var trained = TrainVariant(experiment, variant, data, options, runSeed, epochs, progress);
                 progress.EndTraining(trained.BestEpoch);
                 results.Add(trained);

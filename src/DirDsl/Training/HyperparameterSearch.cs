@@ -50,7 +50,7 @@ public static class HyperparameterSearch
     /// given axes, named "<c>LDS+FDS@kernel=...,size=...</c>".
     /// </summary>
     /// <exception cref="ArgumentException">The configured variant has neither LDS nor FDS, or a value is invalid.</exception>
-    public static IReadOnlyList<DirVariant> Grid(DirVariant configured, SearchSpace space, LabelBins bins, FdsOptions? fds)
+    public static IReadOnlyList<DirVariant> Grid(DirVariant configured, SearchSpace space, LabelBins bins)
     {
         if (configured.Lds is null && !configured.Fds)
             throw new ArgumentException("A hyperparameter search needs [Lds] or [Fds] to search over.");
@@ -71,9 +71,10 @@ public static class HyperparameterSearch
             var lds = configured.Lds is { } l ? new LdsOptions(kernel ?? l.Kernel, size ?? l.Size, sigma ?? l.Sigma) : null;
             if (lds is not null && DslRules.KernelProblem(lds.Size, lds.Sigma) is { } ldsError)
                 throw new ArgumentException($"Search point {point.Label}: LDS {ldsError}");
-            if (configured.Fds && fds is not null)
+            // FDS's settings are the configured variant's own, with the point's values where it has them.
+            if (configured.Method<FeatureSmoothing>() is { } smoothing)
             {
-                var f = fds.At(point);
+                var f = smoothing.Options.At(point);
                 if (DslRules.KernelProblem(f.Size, f.Sigma) is { } fdsError) throw new ArgumentException($"Search point {point.Label}: FDS {fdsError}");
                 if (!DslRules.HasEnoughBinsForFds((variantBins ?? bins).Count, f.Size))
                     throw new ArgumentException($"Search point {point.Label}: FDS needs more than {DslRules.FdsPadding(f.Size)} bins (half its kernel size).");
