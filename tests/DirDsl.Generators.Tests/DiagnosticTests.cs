@@ -268,6 +268,32 @@ public sealed class DiagnosticTests
     public Task NoLabelBins_ReportsErrorOnClassName() => Verify(new ExperimentSource { Bins = "", Modifiers = "public partial class", Name = "{|DIR021:Exp|}" });
 
     [Fact]
+    public async Task ArrayTargetLength_IsDir045OnTheLengthArgument()
+    {
+        // An array target without its length, with a length below 1, and a length on a number member.
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Feature] double X, [property: {|DIR045:Target|}] double[] Y);" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Feature] double X, [property: Target(Length = {|DIR045:0|})] float[] Y);" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Feature] double X, [property: Target(Length = {|DIR045:2|})] double Y);" });
+    }
+
+    [Fact]
+    public async Task VectorTargets_CompileWithoutDiagnostics_UnlessMixedOrOnAnImage()
+    {
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Feature] double X, [property: Target] double Y, [property: Target] int Z);" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Feature] double X, [property: Target(Length = 3)] float[] Y);" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Feature] double X, [property: Target(Length = 2)] float[] Y, [property: Target] double {|DIR022:Z|});" });
+    }
+
+    [Fact]
+    public async Task ScalarOnlyMethodWithVectorTarget_IsDir046OnTheMethodAttribute()
+    {
+        const string record = "public sealed record Row([property: Feature] double X, [property: Target] double Y, [property: Target] double Z);";
+        await Verify(new ExperimentSource { Record = record, Extra = "[{|DIR046:Fds|}]" });
+        await Verify(new ExperimentSource { Record = record, Extra = "[{|DIR046:BalancedMse(BalancedMseKind.Bni)|}]" });
+        await Verify(new ExperimentSource { Record = record, Extra = "[{|DIR046:Smoter|}]" });
+    }
+
+    [Fact]
     public Task RecordWithoutTarget_ReportsErrorOnTheRecordType() => Verify(new ExperimentSource
     {
         Record = "public sealed record {|DIR022:Row|}([property: Feature] double X, double Y);",

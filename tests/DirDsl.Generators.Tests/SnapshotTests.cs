@@ -146,6 +146,36 @@ public sealed class SnapshotTests
         }
         """, OutputKind.ConsoleApplication);
 
+    /// <summary>Vector targets: two number members in one record, and an array member with its declared length.</summary>
+    [Fact]
+    public void VectorTargets() => Check(nameof(VectorTargets), """
+        using DirDsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        namespace Examples.Vectors;
+
+        public sealed record Person([property: Feature] double Height, [property: Target] double Age, [property: Target] float Weight);
+        public sealed record Scores([property: Feature] double X, [property: Target(Length = 3)] double[] Values);
+
+        [DirExperiment]
+        [LabelBins(Min = 0, Max = 100, Count = 100)]
+        [Lds]
+        public partial class PersonExperiment
+        {
+            [Data] static DirSplits<Person> Load(DataContext context) => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 4)] static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 4);
+        }
+
+        [DirExperiment]
+        [LabelBins(Min = 0, Max = 1, Count = 10)]
+        public partial class ScoresExperiment
+        {
+            [Data] static DirSplits<Scores> Load(DataContext context) => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 4)] static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Linear(inputDim, 4);
+        }
+        """);
+
     [Fact]
     public void ExecutableWithItsOwnMain_GetsNoEntryPoint()
     {

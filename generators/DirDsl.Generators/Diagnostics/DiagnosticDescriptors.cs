@@ -173,6 +173,14 @@ internal static class DiagnosticDescriptors
         "[{0}({1})] must be {2}",
         "A method attribute's argument is outside the range its method accepts (the rules are DslRules').");
 
+    public static readonly DiagnosticDescriptor TargetShape = Error(DiagnosticIds.TargetShape, "Invalid target shape",
+        "[Target] on '{0}': {1}",
+        "A number member is a scalar target (several of them form a vector); a float[] or double[] member needs [Target(Length = N)] with N at least 1; Length is for arrays only.");
+
+    public static readonly DiagnosticDescriptor ScalarTargetMethod = Error(DiagnosticIds.ScalarTargetMethod, "Method needs a scalar target",
+        "[{0}] needs one scalar target per record, and the target of '{1}' is a vector ({2})",
+        "FDS calibrates a record's features by the bin of its one target; Balanced MSE and SMOTER / SMOGN are defined for one target. LDS, the re-weightings, DenseWeight, RRT and BSAM work per target element.");
+
     public static readonly DiagnosticDescriptor ManyBins = Warning(DiagnosticIds.ManyBins, "Very many label bins",
         "{0} label bins over [{1}, {2}]: most will hold no training sample, so LDS, FDS and the shot groups lose their meaning",
         "Bins should be wide enough to hold several training samples each; the paper uses 100 for ages and 50 for STS-B scores.");

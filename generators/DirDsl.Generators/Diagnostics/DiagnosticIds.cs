@@ -56,4 +56,6 @@ internal static class DiagnosticIds
     public const string LossType = "DIR042";
     public const string TrainingStepSignature = "DIR043";
     public const string MethodSetting = "DIR044";
+    public const string TargetShape = "DIR045";
+    public const string ScalarTargetMethod = "DIR046";
 }

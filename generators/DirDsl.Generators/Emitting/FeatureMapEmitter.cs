@@ -95,11 +95,43 @@ internal static class FeatureMapEmitter
             w.Line($"public global::System.Collections.Generic.IReadOnlyList<string> FitNotes => new[] {{ {string.Join(", ", nullable.Select(f => Field(f) + ".Note"))} }};");
             w.Line();
         }
-        w.Line("/// <inheritdoc />");
-        w.Line($"public float Target({record} record, string split, int index) =>");
-        w.Line($"    global::DirDsl.DirDataset.CheckTarget((double)record.{m.Record.Target}, split, index, {Literal(m.Record.Target)});");
+        EmitTarget(w, m.Record);
         w.Close();
     });
+
+    /// <summary>
+    /// The target: <c>Target</c> for one number member; for a vector, its <c>TargetShape</c> and <c>WriteTarget</c> (the
+    /// number members in declaration order, or the array member's elements).
+    /// </summary>
+    private static void EmitTarget(SourceWriter w, RecordModel r)
+    {
+        var record = r.GlobalName;
+        if (!r.IsVectorTarget)
+        {
+            w.Line("/// <inheritdoc />");
+            w.Line($"public float Target({record} record, string split, int index) =>");
+            w.Line($"    global::DirDsl.DirDataset.CheckTarget((double)record.{r.Target}, split, index, {Literal(r.Target)});");
+            return;
+        }
+        w.Line(r.TargetLength > 0
+            ? $"/// <summary>The [Target(Length = {r.TargetLength})] member {r.Target} as a vector target.</summary>"
+            : "/// <summary>The [Target] members as one vector target, in declaration order.</summary>");
+        w.Line(r.TargetLength > 0
+            ? $"public global::DirDsl.TargetShape TargetShape {{ get; }} = global::DirDsl.TargetShape.Vector(length: {r.TargetLength}, member: {Literal(r.Target)});"
+            : $"public global::DirDsl.TargetShape TargetShape {{ get; }} = global::DirDsl.TargetShape.Vector({string.Join(", ", r.Targets.Select(Literal))});");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        if (r.TargetLength > 0)
+        {
+            w.Line($"public void WriteTarget({record} record, global::System.Span<float> target, string split, int index) =>");
+            w.Line($"    global::DirDsl.DirDataset.CopyTarget(record.{r.Target}, target, split, index, {Literal(r.Target)});");
+            return;
+        }
+        w.Open($"public void WriteTarget({record} record, global::System.Span<float> target, string split, int index)");
+        for (int i = 0; i < r.Targets.Count; i++)
+            w.Line($"target[{i}] = global::DirDsl.DirDataset.CheckTarget((double)record.{r.Targets[i]}, split, index, {Literal(r.Targets[i])});");
+        w.Close();
+    }
 
     /// <summary>
     /// An image record: the runtime's ImageFeatureMap does the decoding, augmentation and checks; the generated class

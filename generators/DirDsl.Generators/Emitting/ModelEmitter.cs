@@ -12,9 +12,9 @@ internal static class ModelEmitter
     public static string Emit(ExperimentModel m) => ExperimentFile.Write(m, w =>
     {
         var regressor = m.RegressorMember is null
-            ? "global::TorchSharp.torch.nn.Linear(Configuration.FeatureDim, 1)"
+            ? "global::TorchSharp.torch.nn.Linear(Configuration.FeatureDim, context.Target.Elements)"
             : $"{m.RegressorMember}(Configuration.FeatureDim)";
-        var regressorText = m.RegressorMember is null ? "a linear regressor" : $"the [Regressor] {m.RegressorMember}";
+        var regressorText = m.RegressorMember is null ? "a linear regressor (one output per target element)" : $"the [Regressor] {m.RegressorMember}";
         var fdsText = m.Fds is null ? "" : " FDS calibration of the features (training only, in variants with FDS), then";
         w.Line("/// <summary>");
         w.Line($"/// The {m.ClassName} model: the [Encoder] {m.Encoder.Name}, then{fdsText} {regressorText}.");

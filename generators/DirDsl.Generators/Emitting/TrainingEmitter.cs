@@ -81,7 +81,7 @@ internal static class TrainingEmitter
             ? "/// The loss of one training batch: the model's prediction, then the " + loss + " loss"
             : "/// The loss of one training batch: the model's training forward (FDS calibrates the features of variants with FDS");
         if (m.Fds is not null) w.Line($"/// from epoch {m.Fds.StartSmooth} on, with the statistics of the epoch before), then the {loss} loss");
-        w.Line("/// weighted per sample by the variant's weights (LDS, re-weighting or DenseWeight; none for Vanilla)"
+        w.Line("/// weighted per target element by the variant's weights (LDS, re-weighting or DenseWeight; none for Vanilla)"
             + (m.BalancedMse is null ? "." : ", or the"));
         if (m.BalancedMse is not null) w.Line("/// Balanced MSE of its rows, whose noise scale trains with the model.");
         w.Line("/// </summary>");
@@ -94,7 +94,8 @@ internal static class TrainingEmitter
             w.Line("return balancedMse.call(predictions, batch.Targets);");
             w.Close();
         }
-        w.Line("return global::DirDsl.WeightedLoss.Compute(predictions, batch.Targets, Configuration.Loss, batch.Weights);");
+        // The mask is null unless target elements are missing (an array target's NaN): then the mean is over those present.
+        w.Line("return global::DirDsl.WeightedLoss.Compute(predictions, batch.Targets, Configuration.Loss, batch.Weights, batch.Mask);");
         w.Close();
     }
 }

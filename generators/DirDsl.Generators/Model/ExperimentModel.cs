@@ -83,8 +83,20 @@ internal enum FeatureKind
 /// <summary>A [Feature] member: its name, how it is encoded, and what fills a missing value (nullable kinds only).</summary>
 internal sealed record FeatureModel(string Name, FeatureKind Kind, Imputation Impute = Imputation.Median);
 
-/// <summary>The record type of the splits: its global:: name, [Feature] members (none with an image), [Target] member and [Image] member.</summary>
-internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureModel> Features, string Target, ImageModel? Image = null);
+/// <summary>
+/// The record type of the splits: its global:: name, [Feature] members (none with an image), [Target] members and [Image]
+/// member. One number member is a scalar target; several number members form a vector target in declaration order; one
+/// float[] / double[] member with [Target(Length = N)] is a vector of N (<paramref name="TargetLength"/>; 0 otherwise).
+/// </summary>
+internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureModel> Features, EquatableArray<string> Targets, ImageModel? Image = null,
+    int TargetLength = 0)
+{
+    /// <summary>The first (for a scalar, the only) [Target] member.</summary>
+    public string Target => Targets[0];
+
+    /// <summary>Whether the target has more than one element (a vector).</summary>
+    public bool IsVectorTarget => Targets.Count > 1 || TargetLength > 0;
+}
 
 /// <summary>How an [Image] member holds its image.</summary>
 internal enum ImageSourceKind

@@ -336,6 +336,8 @@ internal static class ExperimentParser
         var features = new List<FeatureModel>();
         var images = new List<ImageModel>();
         var targets = new List<string>();
+        string? arrayTarget = null;
+        int targetLength = 0;
         var seen = new HashSet<string>();
         for (var current = record; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
@@ -349,10 +351,28 @@ internal static class ExperimentParser
                     var name = attribute.AttributeClass?.ToDisplayString();
                     if (name == AttributeNames.Target)
                     {
+                        var length = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Length").Value is { Kind: TypedConstantKind.Primitive, Value: int l }
+                            ? l : (int?)null;
+                        if (memberType is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Single or SpecialType.System_Double })
+                        {
+                            // A vector target of a fixed length: the length decides the regressor's width, so it is declared.
+                            if (length is null or < 1)
+                                argumentProblems.Add(Problem.OnRecordMemberArgument(DiagnosticIds.TargetShape, recordType, member.Name, "Target", "Length", member.Name,
+                                    length is null
+                                        ? "an array target needs its number of elements: [Target(Length = N)], N at least 1"
+                                        : $"Length must be at least 1, not {length}"));
+                            arrayTarget = member.Name;
+                            targetLength = Math.Max(1, length ?? 1);
+                            targets.Add(member.Name);
+                            continue;
+                        }
+                        if (length is not null)
+                            argumentProblems.Add(Problem.OnRecordMemberArgument(DiagnosticIds.TargetShape, recordType, member.Name, "Target", "Length", member.Name,
+                                $"Length is for a float[] or double[] target, and '{member.Name}' is a {memberType.ToDisplayString()}: leave Length out"));
                         if (!IsNumber(memberType))
                             return (null, NullableOf(memberType) is not null
                                 ? $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target cannot be missing: make it a plain number and leave records without a target out in the [Data] member"
-                                : $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target must be a number (float, double, int, long, decimal)", member.Name);
+                                : $"[Target] member '{member.Name}' has type '{memberType.ToDisplayString()}'; a target must be a number (float, double, int, long, decimal), or a float[] or double[] with [Target(Length = N)]", member.Name);
                         targets.Add(member.Name);
                     }
                     else if (name == AttributeNames.Feature)
@@ -374,16 +394,21 @@ internal static class ExperimentParser
                 }
             }
         }
-        if (targets.Count != 1)
-            return (null, targets.Count == 0 ? "it has no [Target] member" : $"it has {targets.Count} [Target] members ({string.Join(", ", targets)}); exactly one is allowed",
-                targets.Count > 1 ? targets[1] : null);
+        // Several number members form one vector target; an array member is a vector on its own.
+        if (targets.Count == 0) return (null, "it has no [Target] member", null);
+        if (arrayTarget is not null && targets.Count > 1)
+            return (null, $"it has {targets.Count} [Target] members ({string.Join(", ", targets)}) and '{arrayTarget}' is an array; a vector target is either "
+                + "several number members or one array member", targets.First(t => t != arrayTarget));
+        if (images.Count == 1 && (targets.Count > 1 || arrayTarget is not null))
+            return (null, $"an [Image] record has one number [Target], and this one has {string.Join(", ", targets)} (images with vector or per-pixel "
+                + "targets are not supported yet)", targets.Count > 1 ? targets[1] : targets[0]);
         if (images.Count > 1)
             return (null, $"it has {images.Count} [Image] members ({string.Join(", ", images.Select(i => i.Name))}); one is allowed", images[1].Name);
         if (images.Count == 1 && features.Count > 0)
             return (null, $"it has an [Image] member ({images[0].Name}) and [Feature] members ({string.Join(", ", features.Select(f => f.Name))}); an image record has no other inputs", features[0].Name);
         if (features.Count == 0 && images.Count == 0) return (null, "it has no [Feature] or [Image] member", null);
         var globalName = record.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        return (new RecordModel(globalName, features.ToEquatableArray(), targets[0], images.FirstOrDefault()), null, null);
+        return (new RecordModel(globalName, features.ToEquatableArray(), targets.ToEquatableArray(), images.FirstOrDefault(), arrayTarget is null ? 0 : targetLength), null, null);
     }
 
     /// <summary>How an [Image] member of this type holds its image, or null for an unsupported type.</summary>

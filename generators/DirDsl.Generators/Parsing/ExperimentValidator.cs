@@ -132,6 +132,14 @@ internal static class ExperimentValidator
             else if (data.RecordProblem is not null)
                 problems.Add(Problem.OnRecordMember(DiagnosticIds.RecordShape, data.RecordType!, data.RecordProblemMember, data.RecordTypeName!, data.RecordProblem));
             if (data.RecordArgumentProblems is { } argumentProblems) problems.AddRange(argumentProblems);
+            if (data.Record is { IsVectorTarget: true } record)
+            {
+                // The methods whose runtime unit takes one scalar target (IVariantMethod.Unsupported): caught here, before a run.
+                var scalarOnly = new[] { (d.HasFds, Fds), (d.HasBalancedMse, "BalancedMse"), (d.Smoter is not null, "Smoter"), (d.Smogn is not null, "Smogn") };
+                string elements = record.TargetLength > 0 ? $"{record.Target}, {record.TargetLength} elements" : string.Join(", ", record.Targets);
+                foreach (var (declared, attribute) in scalarOnly)
+                    if (declared) problems.Add(Problem.OnArgument(DiagnosticIds.ScalarTargetMethod, attribute, "", attribute, data.RecordTypeName ?? record.GlobalName, elements));
+            }
         }
 
         if (d.EncoderMembers.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.NoEncoder, d.ClassName));

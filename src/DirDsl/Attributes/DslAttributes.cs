@@ -312,9 +312,15 @@ public sealed class FeatureAttribute : Attribute
     public Imputation Impute { get; set; } = DslDefaults.Imputation;
 }
 
-/// <summary>The continuous target (a number); exactly one per record type.</summary>
+/// <summary>
+/// The continuous target. One number member is the usual scalar target; several number members form one vector target (its
+/// elements in declaration order, each evaluated on its own as well); a float[] or double[] member with
+/// <see cref="Length"/> is a vector of that many elements, NaN marking an element that is missing.
+/// </summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, Inherited = false)]
 public sealed class TargetAttribute : Attribute
 {
+    /// <summary>The number of elements of a float[] or double[] target (every record has exactly this many); unset for a number.</summary>
+    public int Length { get; set; }
 }
 

@@ -9,8 +9,10 @@ namespace DirDsl;
 public sealed class DirDataset : SplitData
 {
     private DirDataset(string name, Tensor inputs, float[] targets, long[] bins, Tensor scaledTargets, Tensor binTensor, FeatureLayout layout,
-        string contentHash)
+        string contentHash, TargetShape shape, Tensor? mask)
     {
+        Shape = shape;
+        Mask = mask;
         ContentHash = contentHash;
         Name = name;
         Layout = layout;
@@ -29,9 +31,13 @@ public sealed class DirDataset : SplitData
     public override float[] Targets { get; }
     /// <inheritdoc />
     public override long[] Bins { get; }
-    /// <summary>Targets divided by the target scale, [N, 1].</summary>
+    /// <summary>Targets divided by the target scale, [N, ..shape] ([N, 1] for a scalar target); a missing element is 0.</summary>
     public Tensor ScaledTargets { get; }
-    /// <summary>Label bins as an int64 tensor [N].</summary>
+    /// <summary>1 where a target element is, 0 where it is missing, [N, ..shape]; null when none is missing.</summary>
+    public Tensor? Mask { get; }
+    /// <inheritdoc />
+    public override TargetShape Shape { get; }
+    /// <summary>Label bins as an int64 tensor: [N] for a scalar target, [N, ..shape] otherwise.</summary>
     public Tensor BinTensor { get; }
     /// <inheritdoc />
     public override FeatureLayout Layout { get; }
@@ -45,35 +51,41 @@ public sealed class DirDataset : SplitData
     public static DirDataset Build<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins,
         double targetScale, Device device, bool clipTargets = false)
     {
-        if (records.Count == 0) throw new DirDataException(split, "it has no records.");
+        var targets = ReadTargets(map, records, split, labelBins, clipTargets);
         var rows = new float[checked(records.Count * map.Width)];
-        var targets = new float[records.Count];
-        for (int i = 0; i < records.Count; i++)
-        {
-            var record = records[i];
-            map.Write(record, rows.AsSpan(i * map.Width, map.Width), split, i);
-            targets[i] = Clipped(map.Target(record, split, i), labelBins, clipTargets);
-        }
-        return FromRows(rows, targets, map.Layout, labelBins, targetScale, device, split);
+        for (int i = 0; i < records.Count; i++) map.Write(records[i], rows.AsSpan(i * map.Width, map.Width), split, i);
+        return FromRows(rows, targets, map.Layout, labelBins, targetScale, device, split, map.TargetShape);
     }
 
-    /// <summary>A dataset from input rows (row-major, <paramref name="layout"/>.Width columns) and their targets.</summary>
+    /// <summary>
+    /// A dataset from input rows (row-major, <paramref name="layout"/>.Width columns) and their targets
+    /// (<paramref name="shape"/>.Elements per record, NaN where a vector's or map's element is missing; a scalar by default).
+    /// </summary>
     public static DirDataset FromRows(float[] rows, float[] targets, FeatureLayout layout, LabelBins labelBins, double targetScale, Device device,
-        string name = "train")
+        string name = "train", TargetShape? shape = null)
     {
-        if (rows.Length != targets.Length * layout.Width)
-            throw new ArgumentException($"{targets.Length} targets need {targets.Length * layout.Width} row values, not {rows.Length}.");
+        shape ??= TargetShape.Scalar;
+        if (targets.Length % shape.Elements != 0)
+            throw new ArgumentException($"{targets.Length} target values are not a whole number of {shape} targets ({shape.Elements} values each).");
+        int count = targets.Length / shape.Elements;
+        if (rows.Length != count * layout.Width)
+            throw new ArgumentException($"{count} targets need {count * layout.Width} row values, not {rows.Length}.");
         var bins = BinsOf(targets, labelBins);
-        var inputs = tensor(rows, new long[] { targets.Length, layout.Width }).to(device);
-        var scaled = tensor(ScaleTargets(targets, targetScale), new long[] { targets.Length, 1 }).to(device);
-        return new DirDataset(name, inputs, targets, bins, scaled, tensor(bins).to(device), layout, RunFingerprint.Hash(rows, targets));
+        var inputs = tensor(rows, new long[] { count, layout.Width }).to(device);
+        var scaled = tensor(ScaleTargets(targets, targetScale), shape.BatchShape(count)).to(device);
+        var binTensor = shape.IsScalar ? tensor(bins).to(device) : tensor(bins, shape.BatchShape(count)).to(device);
+        var mask = MaskOf(targets) is { } valid ? tensor(valid, shape.BatchShape(count)).to(device) : null;
+        return new DirDataset(name, inputs, targets, bins, scaled, binTensor, layout, RunFingerprint.Hash(rows, targets), shape, mask);
     }
 
-    /// <summary>Targets divided by the target scale, as the loss sees them (one rule for both data paths).</summary>
+    /// <summary>
+    /// Targets divided by the target scale, as the loss sees them (one rule for both data paths); a missing element is 0
+    /// so that no NaN reaches the loss (its mask removes it there).
+    /// </summary>
     internal static float[] ScaleTargets(ReadOnlySpan<float> targets, double targetScale)
     {
         var scaled = new float[targets.Length];
-        for (int i = 0; i < targets.Length; i++) scaled[i] = (float)(targets[i] / targetScale);
+        for (int i = 0; i < targets.Length; i++) scaled[i] = float.IsNaN(targets[i]) ? 0f : (float)(targets[i] / targetScale);
         return scaled;
     }
 
@@ -85,12 +97,12 @@ public sealed class DirDataset : SplitData
     public override DirDataset Resample(ResamplingOptions options, LabelBins labelBins, double targetScale, int seed, out ResampledRows summary)
     {
         summary = Resampler.Apply(RowsOnHost(), Targets, Layout, options, labelBins, seed);
-        return FromRows(summary.Rows, summary.Targets, Layout, labelBins, targetScale, Inputs.device, Name);
+        return FromRows(summary.Rows, summary.Targets, Layout, labelBins, targetScale, Inputs.device, Name, Shape);
     }
 
     /// <inheritdoc />
     public override DirDataset Rebinned(LabelBins labelBins, double targetScale) =>
-        FromRows(RowsOnHost(), Targets, Layout, labelBins, targetScale, Inputs.device, Name);
+        FromRows(RowsOnHost(), Targets, Layout, labelBins, targetScale, Inputs.device, Name, Shape);
 
     /// <summary>The input rows copied to a host array, row-major (the temporary host tensors are disposed).</summary>
     private float[] RowsOnHost()
@@ -104,6 +116,31 @@ public sealed class DirDataset : SplitData
         ? (float)value
         : throw new DirDataException(split, index, member, $"the target is {value}; targets must be finite.");
 
+    /// <summary>
+    /// Copies an array [Target] member into a record's target elements: exactly as many values as [Target(Length)] declares,
+    /// NaN where an element is missing (<see cref="SplitData"/> checks the rest).
+    /// </summary>
+    /// <exception cref="DirDataException">The array is null or has another length, naming split, record and member.</exception>
+    public static void CopyTarget(float[]? values, Span<float> target, string split, int index, string member)
+    {
+        CheckLength(values?.Length, target.Length, split, index, member);
+        values.AsSpan().CopyTo(target);
+    }
+
+    /// <inheritdoc cref="CopyTarget(float[], Span{float}, string, int, string)"/>
+    public static void CopyTarget(double[]? values, Span<float> target, string split, int index, string member)
+    {
+        CheckLength(values?.Length, target.Length, split, index, member);
+        for (int i = 0; i < target.Length; i++) target[i] = (float)values![i];
+    }
+
+    private static void CheckLength(int? length, int declared, string split, int index, string member)
+    {
+        if (length is null) throw new DirDataException(split, index, member, "the target array is null; mark a missing element NaN instead.");
+        if (length != declared)
+            throw new DirDataException(split, index, member, $"the target has {length} values, but [Target(Length = {declared})] declares {declared}.");
+    }
+
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
@@ -111,6 +148,7 @@ public sealed class DirDataset : SplitData
         Inputs.Dispose();
         ScaledTargets.Dispose();
         BinTensor.Dispose();
+        Mask?.Dispose();
     }
 
     /// <summary>Batches as index selections of the held tensors.</summary>
@@ -122,7 +160,10 @@ public sealed class DirDataset : SplitData
             var index = tensor(batches.Current, device: data.Inputs.device);
             var inputs = data.Inputs.index_select(0, index);
             if (data.Layout.Shape.Count != 1) inputs = inputs.reshape(data.Layout.BatchShape(inputs.shape[0]));
-            return new DataBatch(index, inputs, data.ScaledTargets.index_select(0, index), data.BinTensor.index_select(0, index));
+            return new DataBatch(index, inputs, data.ScaledTargets.index_select(0, index), data.BinTensor.index_select(0, index))
+            {
+                Mask = data.Mask?.index_select(0, index),
+            };
         }
 
         public void Dispose() => batches.Dispose();

@@ -12,8 +12,26 @@ public interface IFeatureMap<in T>
     void Fit(IReadOnlyList<T> train);
     /// <summary>Writes a record's input row; <paramref name="split"/> and <paramref name="index"/> name it in errors.</summary>
     void Write(T record, Span<float> row, string split, int index);
-    /// <summary>The record's target; errors name the split and index.</summary>
-    float Target(T record, string split, int index);
+    /// <summary>
+    /// The record's scalar target; errors name the split and index. A map of a vector or dense target implements
+    /// <see cref="WriteTarget"/> instead (this default reads its one element, so it serves only a one-element shape).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The target has more than one element.</exception>
+    float Target(T record, string split, int index)
+    {
+        if (TargetShape.Elements != 1)
+            throw new InvalidOperationException($"The target is a {TargetShape}; read it with WriteTarget, not Target.");
+        Span<float> one = stackalloc float[1];
+        WriteTarget(record, one, split, index);
+        return one[0];
+    }
+    /// <summary>The shape of a record's target (<see cref="DirDsl.TargetShape.Scalar"/> unless the map says otherwise).</summary>
+    TargetShape TargetShape => TargetShape.Scalar;
+    /// <summary>
+    /// Writes the record's target, <see cref="TargetShape"/>.Elements values (row-major), into <paramref name="target"/>;
+    /// NaN marks a missing element of a vector or map. The default writes <see cref="Target"/>: a map implements one of the two.
+    /// </summary>
+    void WriteTarget(T record, Span<float> target, string split, int index) => target[0] = Target(record, split, index);
     /// <summary>Which columns of a row are one-hot category blocks (resampling copies them whole); default: all numeric.</summary>
     FeatureLayout Layout => FeatureLayout.Numeric(Width);
     /// <summary>

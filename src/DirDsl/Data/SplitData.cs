@@ -24,9 +24,13 @@ public interface IStreamingRecords
 /// <summary>One batch of a split on the run's device, created in the caller's dispose scope.</summary>
 /// <param name="Index">Record indices within the split, int64 [n].</param>
 /// <param name="Inputs">Mapped input rows [n, W] (float32).</param>
-/// <param name="ScaledTargets">Targets divided by the target scale, [n, 1].</param>
-/// <param name="Bins">Label bins, int64 [n].</param>
-public sealed record DataBatch(Tensor Index, Tensor Inputs, Tensor ScaledTargets, Tensor Bins);
+/// <param name="ScaledTargets">Targets divided by the target scale, [n, ..shape] ([n, 1] for a scalar); a missing element is 0.</param>
+/// <param name="Bins">Label bins, int64 [n] for a scalar target, [n, ..shape] otherwise (a missing element's bin is 0).</param>
+public sealed record DataBatch(Tensor Index, Tensor Inputs, Tensor ScaledTargets, Tensor Bins)
+{
+    /// <summary>1 where an element has a target, 0 where it is missing, [n, ..shape]; null when every element has one.</summary>
+    public Tensor? Mask { get; init; }
+}
 
 /// <summary>Reads batches of a split in a fixed order. <see cref="Next"/> creates the batch's tensors in the current dispose scope.</summary>
 public interface IBatchReader : IDisposable
@@ -42,6 +46,8 @@ public interface IBatchReader : IDisposable
 /// </summary>
 public abstract class SplitData : IDisposable
 {
+    private Lazy<int[]?>? validPositions;
+
     /// <summary>
     /// Above this many bytes of mapped float32 input rows, <see cref="DataPath.Auto"/> streams a split instead of
     /// holding it whole (1 GiB).
@@ -53,14 +59,23 @@ public abstract class SplitData : IDisposable
 
     /// <summary>The split's name (train, validation, test), for errors.</summary>
     public abstract string Name { get; }
-    /// <summary>Targets in their own unit.</summary>
+    /// <summary>
+    /// Targets in their own unit, <see cref="Shape"/>.Elements per record (row-major); NaN where an element of a vector or
+    /// map is missing.
+    /// </summary>
     public abstract float[] Targets { get; }
-    /// <summary>Label bin of each target.</summary>
+    /// <summary>Label bin of each target element (0 for a missing one, which the masks leave out).</summary>
     public abstract long[] Bins { get; }
+    /// <summary>The shape of one record's target.</summary>
+    public abstract TargetShape Shape { get; }
+    /// <summary>The positions in <see cref="Targets"/> of the elements that have a target, or null when all have one.</summary>
+    public int[]? ValidPositions => (validPositions ??= new Lazy<int[]?>(() => TargetElements.ValidPositions(Targets))).Value;
+    /// <summary>The targets that are there (every one when none is missing): what label counts and metrics see.</summary>
+    public float[] ValidTargets => TargetElements.Select(Targets, ValidPositions);
     /// <summary>Which input columns are one-hot category blocks.</summary>
     public abstract FeatureLayout Layout { get; }
     /// <summary>Number of records.</summary>
-    public int Count => Targets.Length;
+    public int Count => Targets.Length / Shape.Elements;
     /// <summary>
     /// A short hash of the split's content for run fingerprints: the mapped rows and targets of a split held whole; the
     /// targets (and the record count) of a streamed one, whose rows are never all in memory at once.
@@ -121,8 +136,59 @@ public abstract class SplitData : IDisposable
         _ => path,
     };
 
-    /// <summary>Bins of targets under a label space, as the int64 indices torch takes (LabelBins computes them).</summary>
-    protected static long[] BinsOf(float[] targets, LabelBins labelBins) => Array.ConvertAll(labelBins.BinsOf(targets), static bin => (long)bin);
+    /// <summary>
+    /// Bins of target elements under a label space, as the int64 indices torch takes (LabelBins computes them); a missing
+    /// element (NaN) gets bin 0, which its mask leaves out of everything.
+    /// </summary>
+    protected static long[] BinsOf(float[] targets, LabelBins labelBins)
+    {
+        var positions = TargetElements.ValidPositions(targets);
+        var valid = labelBins.BinsOf(TargetElements.Select(targets, positions));
+        if (positions is null) return Array.ConvertAll(valid, static bin => (long)bin);
+        var bins = new long[targets.Length];
+        for (int i = 0; i < positions.Length; i++) bins[positions[i]] = valid[i];
+        return bins;
+    }
+
+    /// <summary>
+    /// Every record's target elements in record order, <c>map.TargetShape.Elements</c> per record, clipped to the label
+    /// space when <paramref name="clip"/>. One rule for both data paths: a scalar target must be finite; an element of a
+    /// vector or map may be NaN (missing) but not infinite.
+    /// </summary>
+    /// <exception cref="DirDataException">An empty split, or a bad target naming the split, record and element.</exception>
+    protected static float[] ReadTargets<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, bool clip)
+    {
+        if (records.Count == 0) throw new DirDataException(split, "it has no records.");
+        var shape = map.TargetShape;
+        int elements = shape.Elements;
+        var targets = new float[checked(records.Count * elements)];
+        for (int i = 0; i < records.Count; i++)
+        {
+            var target = targets.AsSpan(i * elements, elements);
+            map.WriteTarget(records[i], target, split, i);
+            for (int e = 0; e < elements; e++)
+            {
+                float value = target[e];
+                if (float.IsNaN(value) && shape.AllowsMissing) continue;
+                if (!float.IsFinite(value))
+                    throw new DirDataException(split, i, shape.ElementName(e), shape.AllowsMissing
+                        ? $"the target is {value}; a target element must be finite, or NaN where it is missing."
+                        : $"the target is {value}; targets must be finite.");
+                target[e] = Clipped(value, labelBins, clip);
+            }
+        }
+        return targets;
+    }
+
+    /// <summary>
+    /// The validity mask of target elements as the loss takes it (1 where a target is, 0 where it is missing), or null
+    /// when none is missing.
+    /// </summary>
+    internal static float[]? MaskOf(float[] targets)
+    {
+        if (TargetElements.ValidPositions(targets) is null) return null;
+        return Array.ConvertAll(targets, static t => float.IsNaN(t) ? 0f : 1f);
+    }
 
     /// <inheritdoc />
     public void Dispose()

@@ -20,6 +20,7 @@ public sealed class StreamingSplit<T> : SplitData
     private readonly double targetScale;
     private readonly Device device;
     private readonly float[] scaledTargets;
+    private readonly float[]? mask;
 
     /// <summary>
     /// Streams <paramref name="records"/> through <paramref name="map"/> (already fitted). The targets are read once
@@ -43,7 +44,9 @@ public sealed class StreamingSplit<T> : SplitData
         Name = split;
         Targets = targets;
         Bins = BinsOf(targets, labelBins);
+        Shape = map.TargetShape;
         scaledTargets = DirDataset.ScaleTargets(targets, targetScale);
+        mask = MaskOf(targets);
         Layout = map.Layout;
         Prefetch = prefetch ?? DefaultPrefetch;
     }
@@ -55,6 +58,8 @@ public sealed class StreamingSplit<T> : SplitData
     /// <inheritdoc />
     public override long[] Bins { get; }
     /// <inheritdoc />
+    public override TargetShape Shape { get; }
+    /// <inheritdoc />
     public override FeatureLayout Layout { get; }
     /// <inheritdoc />
     public override bool IsStreaming => true;
@@ -62,14 +67,6 @@ public sealed class StreamingSplit<T> : SplitData
     public override string ContentHash => RunFingerprint.Hash(Targets);
     /// <summary>Batches mapped ahead of the current one.</summary>
     public int Prefetch { get; }
-
-    private static float[] ReadTargets(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, bool clip)
-    {
-        if (records.Count == 0) throw new DirDataException(split, "it has no records.");
-        var targets = new float[records.Count];
-        for (int i = 0; i < targets.Length; i++) targets[i] = Clipped(map.Target(records[i], split, i), labelBins, clip);
-        return targets;
-    }
 
     /// <inheritdoc />
     public override IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null) => new Reader(this, batches, augmentation);
@@ -89,21 +86,24 @@ public sealed class StreamingSplit<T> : SplitData
         int width = Layout.Width;
         var augmenting = map as IAugmentingMap<T>;
         var rows = new float[indices.Length * width];
-        var targets = new float[indices.Length];
-        var bins = new long[indices.Length];
+        int elements = Shape.Elements;
+        var targets = new float[indices.Length * elements];
+        var bins = new long[indices.Length * elements];
+        var validity = mask is null ? null : new float[indices.Length * elements];
         for (int i = 0; i < indices.Length; i++)
         {
             int index = checked((int)indices[i]);
             var row = rows.AsSpan(i * width, width);
             if (augmenting is not null && augmentation is not null) augmenting.WriteAugmented(records[index], row, Name, index, augmentation.For(index));
             else map.Write(records[index], row, Name, index);
-            targets[i] = scaledTargets[index];
-            bins[i] = Bins[index];
+            Array.Copy(scaledTargets, (long)index * elements, targets, (long)i * elements, elements);
+            Array.Copy(Bins, (long)index * elements, bins, (long)i * elements, elements);
+            if (validity is not null) Array.Copy(mask!, (long)index * elements, validity, (long)i * elements, elements);
         }
-        return new HostBatch(indices, rows, targets, bins);
+        return new HostBatch(indices, rows, targets, bins, validity);
     }
 
-    private sealed record HostBatch(long[] Indices, float[] Rows, float[] Targets, long[] Bins);
+    private sealed record HostBatch(long[] Indices, float[] Rows, float[] Targets, long[] Bins, float[]? Mask);
 
     /// <summary>
     /// A producer starts one mapping task per batch, in order, and queues the tasks in a bounded channel: at most
@@ -159,11 +159,15 @@ public sealed class StreamingSplit<T> : SplitData
             var host = next.GetAwaiter().GetResult();
             int n = host.Indices.Length;
             var device = split.device;
+            var shape = split.Shape;
             return new DataBatch(
                 tensor(host.Indices, device: device),
                 tensor(host.Rows, split.Layout.BatchShape(n)).to(device),
-                tensor(host.Targets, new long[] { n, 1 }).to(device),
-                tensor(host.Bins).to(device));
+                tensor(host.Targets, shape.BatchShape(n)).to(device),
+                shape.IsScalar ? tensor(host.Bins).to(device) : tensor(host.Bins, shape.BatchShape(n)).to(device))
+            {
+                Mask = host.Mask is null ? null : tensor(host.Mask, shape.BatchShape(n)).to(device),
+            };
         }
 
         public void Dispose()

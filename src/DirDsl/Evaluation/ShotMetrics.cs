@@ -23,6 +23,11 @@ public sealed record ShotReport(GroupMetrics Overall, GroupMetrics Many, GroupMe
     }
 }
 
+/// <summary>One element of a vector target evaluated on its own (its test elements, grouped by the run's shot groups).</summary>
+/// <param name="Element">The element's name (the [Target] member).</param>
+/// <param name="Test">Its metrics overall and per shot group.</param>
+public sealed record ElementReport(string Element, ShotReport Test);
+
 /// <summary>Shot-wise evaluation: group membership from the training count of each test sample's bin.</summary>
 public static class ShotMetrics
 {
@@ -55,6 +60,32 @@ public static class ShotMetrics
         var t = targets.ToArray();
         var m = members.Select(idx => Metrics(idx.Select(i => (double)p[i]).ToArray(), idx.Select(i => (double)t[i]).ToArray())).ToArray();
         return new ShotReport(m[0], m[1], m[2], m[3], m[4]);
+    }
+
+    /// <summary>
+    /// A vector target's elements each evaluated on their own (aligned flat arrays, <paramref name="shape"/>.Elements per
+    /// record, NaN targets left out), or null for a scalar or a map target (a map's elements are pixels, pooled).
+    /// </summary>
+    public static IReadOnlyList<ElementReport>? PerElement(float[] predictions, float[] targets, TargetShape shape, LabelBins bins, ShotGroups groups)
+    {
+        if (shape.Kind != TargetKind.Vector) return null;
+        if (predictions.Length != targets.Length)
+            throw new ArgumentException($"{predictions.Length} predictions for {targets.Length} targets.", nameof(predictions));
+        int elements = shape.Elements;
+        var reports = new List<ElementReport>(elements);
+        for (int e = 0; e < elements; e++)
+        {
+            var p = new List<float>();
+            var t = new List<float>();
+            for (int i = e; i < targets.Length; i += elements)
+            {
+                if (float.IsNaN(targets[i])) continue;
+                p.Add(predictions[i]);
+                t.Add(targets[i]);
+            }
+            reports.Add(new ElementReport(shape.ElementName(e), Evaluate(p.ToArray(), t.ToArray(), bins, groups)));
+        }
+        return reports;
     }
 
     /// <summary>Mean squared and mean absolute error (for model selection on validation).</summary>

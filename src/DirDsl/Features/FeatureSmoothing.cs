@@ -18,6 +18,12 @@ public sealed record FeatureSmoothing(FdsOptions Options) : IVariantMethod
     public string Name => DslRules.VariantName(lds: false, fds: true);
 
     /// <inheritdoc />
+    /// <remarks>FDS calibrates a record's features by the bin of its one target; a vector has no one bin, and per-pixel FDS over a decoder's map is its own capability.</remarks>
+    public string? Unsupported(TargetShape shape) => shape.IsScalar
+        ? null
+        : $"{Name} calibrates a record's features by the bin of its one target, and this target is a {shape}";
+
+    /// <inheritdoc />
     public IModelPart? CreatePart(ModelContext context, int featureDim) =>
         new FeatureSmoothingPart(Options.At(context.Variant.Point), context.VariantBins.Count, featureDim,
             context.FdsStatisticsOverride ?? Options.Statistics);

@@ -53,16 +53,21 @@ public sealed record LossOptions(LossKind Kind = LossKind.Mse, double Beta = Dsl
     }
 }
 
-/// <summary>Weighted regression losses: the per-element loss times w_i, then the mean.</summary>
+/// <summary>Weighted regression losses: the per-element loss times w_i, then the mean (over the elements that have a target).</summary>
 public static class WeightedLoss
 {
     /// <summary>Computes the loss of <paramref name="predictions"/> against <paramref name="targets"/> (same shape).</summary>
     /// <param name="predictions">Model outputs.</param>
     /// <param name="targets">Targets, same shape.</param>
     /// <param name="loss">The per-element loss (a built-in <see cref="LossOptions"/> or a user's <see cref="IRegressionLoss"/>).</param>
-    /// <param name="weights">Per-sample weights of the same shape, or null for unit weights.</param>
+    /// <param name="weights">Per-element weights of the same shape, or null for unit weights.</param>
+    /// <param name="mask">
+    /// 1 where an element has a target and 0 where it is missing, same shape (<see cref="TrainingBatch.Mask"/>), or null
+    /// when every element has one. With a mask the loss is the sum over the marked elements divided by their number (0
+    /// when a batch has none), so a missing element neither counts nor dilutes the mean.
+    /// </param>
     /// <exception cref="ArgumentException">Shapes disagree, or a user's loss returned another shape.</exception>
-    public static Tensor Compute(Tensor predictions, Tensor targets, IRegressionLoss loss, Tensor? weights = null)
+    public static Tensor Compute(Tensor predictions, Tensor targets, IRegressionLoss loss, Tensor? weights = null, Tensor? mask = null)
     {
         if (!predictions.shape.SequenceEqual(targets.shape))
             throw new ArgumentException($"Loss: predictions [{string.Join(", ", predictions.shape)}] and targets [{string.Join(", ", targets.shape)}] differ in shape.");
@@ -76,6 +81,11 @@ public static class WeightedLoss
                 throw new ArgumentException($"Loss: weights [{string.Join(", ", weights.shape)}] must match predictions [{string.Join(", ", elementwise.shape)}].");
             elementwise = elementwise * weights;
         }
-        return elementwise.mean();
+        if (mask is null) return elementwise.mean();
+        if (!mask.shape.SequenceEqual(elementwise.shape))
+            throw new ArgumentException($"Loss: the mask [{string.Join(", ", mask.shape)}] must match predictions [{string.Join(", ", elementwise.shape)}].");
+        // A missing element's target is 0 in the batch, so its loss is finite; where() keeps it out of the sum exactly.
+        var kept = where(mask.gt(KeptScalars.Of(0)), elementwise, zeros_like(elementwise));
+        return kept.sum() / mask.sum().clamp_min(KeptScalars.Of(1));
     }
 }

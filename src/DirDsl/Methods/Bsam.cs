@@ -29,6 +29,10 @@ public sealed record Bsam : IVariantMethod, IStepMethod
     /// <inheritdoc />
     public string Name => "BSAM";
 
+    /// <inheritdoc />
+    /// <remarks>Works per target element: any shape.</remarks>
+    public string? Unsupported(TargetShape shape) => null;
+
     /// <summary>Inverse label frequency per sample (no smoothing, no clip), normalised as every re-weighting is.</summary>
     public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) =>
         LabelDistribution.SampleWeights(trainTargets, bins, Reweight.Inverse, lds: null);

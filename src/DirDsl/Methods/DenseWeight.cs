@@ -104,5 +104,9 @@ public sealed record DenseWeighting(double Alpha) : IVariantMethod
     public string Name => "DenseWeight";
 
     /// <inheritdoc />
+    /// <remarks>Works per target element: any shape.</remarks>
+    public string? Unsupported(TargetShape shape) => null;
+
+    /// <inheritdoc />
     public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => DenseWeight.SampleWeights(trainTargets, Alpha);
 }

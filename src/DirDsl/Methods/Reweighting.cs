@@ -15,6 +15,10 @@ public sealed record Reweighting(Reweight Kind, LdsOptions? Lds = null, double C
     public string Name => Lds is null ? Kind.ToString() : DslRules.VariantName(lds: true, fds: false);
 
     /// <inheritdoc />
+    /// <remarks>Works per target element: any shape.</remarks>
+    public string? Unsupported(TargetShape shape) => null;
+
+    /// <inheritdoc />
     public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => Kind == Reweight.None
         ? null
         : LabelDistribution.SampleWeights(trainTargets, bins, Kind, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);

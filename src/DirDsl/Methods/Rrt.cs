@@ -13,6 +13,10 @@ public sealed record RrtMethod(int Epochs, double LearningRate) : IVariantMethod
     /// <inheritdoc />
     public string Name => "RRT";
 
+    /// <inheritdoc />
+    /// <remarks>Works per target element: any shape.</remarks>
+    public string? Unsupported(TargetShape shape) => null;
+
     /// <summary>The first stage: the same model trained without re-weighting.</summary>
     public static DirVariant StageOne { get; } = new("RRT-stage1");
 

@@ -26,6 +26,13 @@ public interface IVariantMethod : IFingerprinted
 
     /// <summary>The variant's training stages when this method changes them (RRT's two stages), or null for one stage.</summary>
     StagePlan? Stages(DirVariant variant, TrainerSettings settings, int epochs) => null;
+
+    /// <summary>
+    /// Why this method cannot train a target of <paramref name="shape"/>, or null when it can. The default takes a scalar
+    /// target only; a method whose hooks work per target element (weights gathered per element from a per-bin table, a
+    /// step over the batch's loss) says so by returning null for every shape.
+    /// </summary>
+    string? Unsupported(TargetShape shape) => shape.IsScalar ? null : $"{Name} is defined for one scalar target per record";
 }
 
 /// <summary>What a method's <see cref="IVariantMethod.TrainingRecords"/> works with.</summary>

@@ -21,6 +21,9 @@ public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun,
 
     /// <summary>What decided this result (settings, variant, seed, epochs, held-out ranges, data hashes): see <see cref="RunFingerprint"/>.</summary>
     public IReadOnlyDictionary<string, string>? Fingerprint { get; init; }
+
+    /// <summary>A vector target's elements each evaluated on the test split, or null for a scalar or map target.</summary>
+    public IReadOnlyList<ElementReport>? TestElements { get; init; }
 }
 
 /// <summary>All variants of one run of an experiment.</summary>
@@ -28,8 +31,8 @@ public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun,
 /// <param name="Seed">The seed.</param>
 /// <param name="Epochs">Configured epochs.</param>
 /// <param name="Bins">The label space.</param>
-/// <param name="TrainCounts">Training samples per bin.</param>
-/// <param name="TestTargets">Test targets in order.</param>
+/// <param name="TrainCounts">Training samples (target elements) per bin.</param>
+/// <param name="TestTargets">Test targets in order (the target elements that are there, for a vector or map target).</param>
 /// <param name="Variants">One result per variant.</param>
 /// <param name="Configured">The variant the attributes describe (its LDS settings draw the density figure).</param>
 public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, LabelBins Bins, int[] TrainCounts,
@@ -37,6 +40,15 @@ public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, L
 {
     /// <summary>Whether validation MSE (else MAE) selects epochs and search points.</summary>
     public bool SelectByMse { get; init; } = true;
+
+    /// <summary>The shape of a record's target (a scalar unless the experiment's target has a shape).</summary>
+    public TargetShape Target { get; init; } = TargetShape.Scalar;
+
+    /// <summary>
+    /// Where each of <see cref="TestTargets"/> sits among the test split's target elements (record x elements + element),
+    /// or null when they are all of them in order (no element missing).
+    /// </summary>
+    public int[]? TestPositions { get; init; }
 
     /// <summary>The shot groups of the tables (from the training counts), when known.</summary>
     public ShotGroups? Groups { get; init; }

@@ -45,19 +45,29 @@ public static class ResultWriter
         result.Experiment, result.Seed, result.Epochs, result.SelectByMse,
         new BinsJson(result.Bins.Count, result.Bins.Min, result.Bins.Max, result.Bins.IsInteger), result.TrainCounts,
         result.Variants.Select(v => new VariantJson(v.Variant, v.Seed, v.BestEpoch, v.NoiseSigma, v.SearchOf, v.EpochsRun,
-            v.Validation, v.Test, v.TestExplicitGroups, v.History, v.Fingerprint)).ToList(), RunEnvironment.Describe()), ResultsJsonContext.Default.ResultsFile);
+            v.Validation, v.Test, v.TestExplicitGroups, v.History, v.Fingerprint, v.TestElements)).ToList(), RunEnvironment.Describe(),
+        result.Target.ToString()), ResultsJsonContext.Default.ResultsFile);
 
     /// <summary>
-    /// Per-sample test predictions: index, target, bin, then one column per variant (per variant and seed when a run has
-    /// several seeds). Names with commas (search points) are quoted.
+    /// Per-sample test predictions: index (the test record), for a vector or map target the element, then target, bin, and
+    /// one column per variant (per variant and seed when a run has several seeds). Missing target elements have no row.
+    /// Names with commas (search points) are quoted.
     /// </summary>
     public static string PredictionsCsv(ExperimentResult result)
     {
         bool seeds = result.Seeds.Count > 1;
-        var header = new[] { "index", "target", "bin" }.Concat(result.Variants.Select(v => seeds ? $"{v.Variant}@seed{v.Seed}" : v.Variant)).ToList();
+        var shape = result.Target;
+        var header = new[] { "index" }.Concat(shape.IsScalar ? Array.Empty<string>() : new[] { "element" }).Concat(new[] { "target", "bin" })
+            .Concat(result.Variants.Select(v => seeds ? $"{v.Variant}@seed{v.Seed}" : v.Variant)).ToList();
         var rows = Enumerable.Range(0, result.TestTargets.Length).Select(i =>
-            new[] { i.ToString(CultureInfo.InvariantCulture), CsvTable.Number(result.TestTargets[i]), result.Bins.BinOf(result.TestTargets[i]).ToString(CultureInfo.InvariantCulture) }
-                .Concat(result.Variants.Select(v => CsvTable.Number(v.TestPredictions[i]))));
+        {
+            int position = result.TestPositions?[i] ?? i;
+            var where = shape.IsScalar
+                ? new[] { position.ToString(CultureInfo.InvariantCulture) }
+                : new[] { (position / shape.Elements).ToString(CultureInfo.InvariantCulture), shape.ElementName(position % shape.Elements) };
+            return where.Concat(new[] { CsvTable.Number(result.TestTargets[i]), result.Bins.BinOf(result.TestTargets[i]).ToString(CultureInfo.InvariantCulture) })
+                .Concat(result.Variants.Select(v => CsvTable.Number(v.TestPredictions[i])));
+        });
         return CsvTable.Write(header, rows);
     }
 
@@ -77,6 +87,8 @@ public static class ResultWriter
             text.AppendLine();
             text.Append(Table(result, explicitGroups: true));
         }
+        var elements = ElementSection(result);
+        if (elements.Length > 0) text.AppendLine().Append(elements);
         var search = SearchSection(result);
         if (search.Length > 0) text.AppendLine().Append(search);
         return text.ToString();
@@ -100,6 +112,22 @@ public static class ResultWriter
             .Select(v => (v.Variant, Report: explicitGroups ? v.TestExplicitGroups : v.Test))
             .Where(row => row.Report is not null)
             .Select(row => (row.Variant, row.Report!)).ToList());
+    }
+
+    /// <summary>A vector target's elements each on their own: a table per element, a row per variant (and seed); empty otherwise.</summary>
+    private static string ElementSection(ExperimentResult result)
+    {
+        var variants = result.Variants.Where(v => v.SearchOf is null && v.TestElements is not null).ToList();
+        if (variants.Count == 0) return "";
+        bool seeds = result.Seeds.Count > 1;
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Each element of the {result.Target} target on its own (test split, the same shot groups):");
+        foreach (var element in variants[0].TestElements!.Select(e => e.Element))
+        {
+            text.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"Element {element}:").AppendLine();
+            text.Append(Render(variants.Select(v => (seeds ? $"{v.Variant} seed {v.Seed}" : v.Variant, v.TestElements!.First(e => e.Element == element).Test)).ToList()));
+        }
+        return text.ToString();
     }
 
     /// <summary>One block per metric: a header of groups with their sample counts, then a row per (label, report).</summary>

@@ -12,8 +12,9 @@ namespace DirDsl;
 /// <param name="TrainCounts">Training samples per bin.</param>
 /// <param name="Variants">One entry per (variant, seed).</param>
 /// <param name="Environment">Where it ran (<see cref="RunEnvironment"/>); null in files of older versions.</param>
+/// <param name="Target">The target's shape (scalar, vector (names), map 1 x H x W); null in files of older versions.</param>
 public sealed record ResultsFile(string? Experiment, int Seed, int Epochs, bool? SelectByMse, BinsJson? Bins, int[]? TrainCounts,
-    IReadOnlyList<VariantJson>? Variants, IReadOnlyDictionary<string, string>? Environment = null);
+    IReadOnlyList<VariantJson>? Variants, IReadOnlyDictionary<string, string>? Environment = null, string? Target = null);
 
 /// <summary>The label space in results.json.</summary>
 /// <param name="Count">Number of bins.</param>
@@ -34,9 +35,10 @@ public sealed record BinsJson(int Count, double Min, double Max, bool Integer);
 /// <param name="TestExplicitGroups">Test metrics with the explicit groups, or null.</param>
 /// <param name="History">Per-epoch history.</param>
 /// <param name="Fingerprint">What decided this result (see RunFingerprint); null in files of older versions.</param>
+/// <param name="TestElements">A vector target's elements each evaluated on the test split; null otherwise.</param>
 public sealed record VariantJson(string? Variant, int? Seed, int BestEpoch, double? NoiseSigma, string? SearchOf, int EpochsRun,
     ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord>? History,
-    IReadOnlyDictionary<string, string>? Fingerprint = null);
+    IReadOnlyDictionary<string, string>? Fingerprint = null, IReadOnlyList<ElementReport>? TestElements = null);
 
 /// <summary>Source-generated serialisation of results.json (no reflection); undefined metrics are written as null.</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true,

@@ -16,6 +16,9 @@ public sealed record ModelContext(int InputDim, DirVariant Variant, IReadOnlyLis
     /// <summary>The shape of one record's input ([InputDim] for a row, [C, H, W] for an image); null means [InputDim].</summary>
     public IReadOnlyList<long>? InputShape { get; init; }
 
+    /// <summary>The shape of one record's target: the regressor returns [n, ..shape] ([n, 1] for a scalar).</summary>
+    public TargetShape Target { get; init; } = TargetShape.Scalar;
+
     /// <summary>The label bins of this variant's FDS statistics (a search point may change them).</summary>
     public LabelBins VariantBins => Variant.BinsOr(Bins);
 
@@ -66,7 +69,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
             if (part is IFeatureCalibration calibration) calibrations.Add(calibration);
         }
         FeatureDim = featureDim;
-        ModelChecks.CheckShapes(encoder, regressor, context.InputShape ?? new long[] { context.InputDim }, featureDim, encoderMember);
+        ModelChecks.CheckShapes(encoder, regressor, context.InputShape ?? new long[] { context.InputDim }, featureDim, encoderMember, context.Target);
     }
 
     /// <summary>Width of the encoder's output features.</summary>
@@ -84,7 +87,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     /// <summary>The variant's Balanced MSE loss, or null.</summary>
     public BalancedMseLoss? BalancedMse => Part<BalancedMsePart>()?.Loss;
 
-    /// <summary>Inference: raw features, no calibration. Output [n, 1] in the loss's target unit.</summary>
+    /// <summary>Inference: raw features, no calibration. Output [n, ..target shape] ([n, 1] for a scalar) in the loss's target unit.</summary>
     public override Tensor forward(Tensor input) => regressor.call(encoder.call(input));
 
     /// <summary>Training: the encoder's features, calibrated by the variant's methods (FDS from epoch StartSmooth on), then the regressor.</summary>

@@ -38,12 +38,21 @@ public static class DirTrainer
         using var outputLock = OutputLock.Acquire(Path.Combine(options.OutputFolder, experiment.Name));
         var context = new DataContext(options.DataRoot, seed, options.Log);
         var map = experiment.CreateFeatureMap();
+        var targetShape = map.TargetShape;
+        foreach (var variant in variants) variant.CheckTarget(targetShape);
+        if (!targetShape.IsScalar && options.Holdouts.Count > 0)
+            throw new ArgumentException($"--holdout removes records by their target, and this experiment's target is a {targetShape}; hold out ranges of a scalar target only.");
         // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).
         var splits = TargetHoldout.Apply(experiment.Load(context), map.Target, options.Holdouts, options.Log);
         // Records whose input cannot be read (a missing or damaged image) stop the run here, before any epoch, or are skipped.
         splits = RecordScreening.Apply(map, splits, options.Log);
         // --outside-bins: targets beyond [LabelBins] kept with a warning (default), clipped, dropped, or an error.
-        splits = OutsideBins.Apply(splits, map.Target, settings.Bins, options.OutsideTargets, options.Log);
+        splits = OutsideBins.Apply(splits, (record, split, index) =>
+        {
+            var elements = new float[targetShape.Elements];
+            map.WriteTarget(record, elements, split, index);
+            return elements;
+        }, targetShape, settings.Bins, options.OutsideTargets, options.Log);
         bool clip = options.OutsideTargets == OutsideTargets.Clip;
         map.Fit(splits.Train);
         foreach (var note in map.FitNotes) options.Log.WriteLine(note);
@@ -51,14 +60,15 @@ public static class DirTrainer
         using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
 
-        var trainCounts = settings.Bins.Counts(train.Targets);
-        foreach (var cap in TargetCaps.Find(train.Targets, settings.Bins)) options.Log.WriteLine(cap.Warning());
+        // Label counts are over target elements that are there (a record's one target, or a vector's or map's elements).
+        var trainCounts = settings.Bins.Counts(train.ValidTargets);
+        foreach (var cap in TargetCaps.Find(train.ValidTargets, settings.Bins)) options.Log.WriteLine(cap.Warning());
         foreach (var split in new[] { train, validation, test })
             if (OutsideBins.Describe(split, settings.Bins) is { } outside) options.Log.WriteLine(outside);
         var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(trainCounts), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
             map.Width, Path.Combine(options.OutputFolder, experiment.Name), device) { InputSettings = map.Settings };
         options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
-            + $"{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}");
+            + $"{(targetShape.IsScalar ? "" : targetShape + " target, ")}{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}");
 
         var plan = seeds.SelectMany(_ => variants.Select(v => (v.Name, PlannedEpochs(v, settings, epochs)))).ToList();
         var progress = new RunProgress(options.Log, plan, options.Verbose);
@@ -74,8 +84,10 @@ public static class DirTrainer
             }
         }
         options.Log.Write(progress.Summary());
-        var result = new ExperimentResult(experiment.Name, seed, epochs, settings.Bins, trainCounts, test.Targets, results, experiment.Configured)
+        var result = new ExperimentResult(experiment.Name, seed, epochs, settings.Bins, trainCounts, test.ValidTargets, results, experiment.Configured)
         {
+            Target = targetShape,
+            TestPositions = test.ValidPositions,
             SelectByMse = settings.SelectByMse,
             Groups = data.Groups,
             ExplicitGroups = data.ExplicitGroups,
@@ -84,11 +96,14 @@ public static class DirTrainer
         return result;
     }
 
-    /// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>
+    /// <summary>
+    /// Predictions for a split in the target's unit (raw features, no calibration, no gradients): one per target element,
+    /// aligned with <see cref="SplitData.Targets"/> (a missing element is predicted too).
+    /// </summary>
     public static float[] Predict(DirModel model, SplitData data, double targetScale)
     {
         model.eval();
-        var predictions = new float[data.Count];
+        var predictions = new float[data.Targets.Length];
         using (no_grad())
         {
             using var reader = data.ReadInOrder(SplitData.PassChunkRows);
@@ -120,6 +135,9 @@ public static class DirTrainer
         return trained;
     }
 
+    /// <summary>The predictions of the elements of <paramref name="split"/> that have a target, aligned with its <see cref="SplitData.ValidTargets"/>.</summary>
+    private static float[] Present(float[] predictions, SplitData split) => TargetElements.Select(predictions, split.ValidPositions);
+
     /// <summary>The epochs a variant trains at most: both stages of a staged method (RRT), or the run's epochs.</summary>
     private static int PlannedEpochs(DirVariant variant, TrainerSettings settings, int epochs) => StagePlan.For(variant, settings, epochs).PlannedEpochs(epochs);
 
@@ -136,8 +154,9 @@ public static class DirTrainer
         var fit = ownRecords ?? data.Train;
         // Initial weights depend on the seed alone, so every variant starts from the same draw.
         TrainingKit.SeedEpoch(seed, -1);
-        using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, fit.Targets, settings.Bins, settings.TargetScale)
+        using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, fit.ValidTargets, settings.Bins, settings.TargetScale)
         {
+            Target = fit.Shape,
             FdsStatisticsOverride = options.FdsStatistics,
             InputShape = data.Train.Layout.Shape,
         });
@@ -156,9 +175,10 @@ public static class DirTrainer
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = TrainingKit.CreateOptimizer(settings.Optimizer, trainable,
             settings.LearningRate, settings.WeightDecay);
-        // Per-sample weights as a [n, 1] table the steps gather from; null when the variant does not re-weight.
-        using var weights = variant.SampleWeights(fit.Targets, settings.Bins) is { } sampleWeights
-            ? tensor(sampleWeights, new long[] { fit.Count, 1 }).to(data.Device)
+        // Per-element weights as a [n, ..shape] table ([n, 1] for a scalar target) the steps gather from, computed from the
+        // elements that have a target (a missing one weighs 0); null when the variant does not re-weight.
+        using var weights = variant.SampleWeights(fit.ValidTargets, settings.Bins) is { } sampleWeights
+            ? tensor(TargetElements.Scatter(sampleWeights, fit.ValidPositions, fit.Targets.Length), fit.Shape.BatchShape(fit.Count)).to(data.Device)
             : null;
         var stepMethod = variant.Step;
 
@@ -200,7 +220,10 @@ public static class DirTrainer
                     // One dispose scope per step keeps native memory flat across epochs.
                     using var scope = NewDisposeScope();
                     if (reader.Next() is not { } batch) break;
-                    var trainingBatch = new TrainingBatch(batch.Inputs, batch.ScaledTargets, batch.Bins, weights?.index_select(0, batch.Index), epoch, step);
+                    var trainingBatch = new TrainingBatch(batch.Inputs, batch.ScaledTargets, batch.Bins, weights?.index_select(0, batch.Index), epoch, step)
+                    {
+                        Mask = batch.Mask,
+                    };
                     // The variant's step (the plain one, or a method's such as BSAM) calls the training step and updates once.
                     var loss = stepMethod.Step(new StepContext(() => experiment.TrainingStep(model, trainingBatch), trainable, optimizer, () =>
                     {
@@ -218,7 +241,7 @@ public static class DirTrainer
             model.UpdateFeatureStatistics(fit, epoch);
 
             var validationPredictions = Predict(model, data.Validation, settings.TargetScale);
-            var (validationMse, validationMae) = ShotMetrics.Errors(validationPredictions, data.Validation.Targets);
+            var (validationMse, validationMae) = ShotMetrics.Errors(Present(validationPredictions, data.Validation), data.Validation.ValidTargets);
             double score = settings.SelectByMse ? validationMse : validationMae;
             double trainLoss = lossSum / Math.Max(1, step);
             var record = new EpochRecord(epoch, trainLoss, validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds);
@@ -270,14 +293,17 @@ public static class DirTrainer
         var validationFinal = Predict(model, data.Validation, settings.TargetScale);
         var testPredictions = Predict(model, data.Test, settings.TargetScale);
         var bins = settings.Bins;
+        // Metrics over the target elements that are there; a vector's elements also each on their own.
+        var testPresent = Present(testPredictions, data.Test);
         var result = new VariantResult(variant.Name, state.BestEpoch, state.History.Count,
-            ShotMetrics.Evaluate(validationFinal, data.Validation.Targets, bins, data.Groups),
-            ShotMetrics.Evaluate(testPredictions, data.Test.Targets, bins, data.Groups),
-            data.ExplicitGroups is null ? null : ShotMetrics.Evaluate(testPredictions, data.Test.Targets, bins, data.ExplicitGroups),
-            state.History, testPredictions, model.FeatureStatistics?.Snapshot(), seed, model.BalancedMse?.NoiseSigma)
+            ShotMetrics.Evaluate(Present(validationFinal, data.Validation), data.Validation.ValidTargets, bins, data.Groups),
+            ShotMetrics.Evaluate(testPresent, data.Test.ValidTargets, bins, data.Groups),
+            data.ExplicitGroups is null ? null : ShotMetrics.Evaluate(testPresent, data.Test.ValidTargets, bins, data.ExplicitGroups),
+            state.History, testPresent, model.FeatureStatistics?.Snapshot(), seed, model.BalancedMse?.NoiseSigma)
         {
             SearchOf = variant.Point?.Of,
             Fingerprint = fingerprint,
+            TestElements = ShotMetrics.PerElement(testPredictions, data.Test.Targets, data.Test.Shape, bins, data.Groups),
         };
         foreach (var callback in options.Callbacks) callback.OnTrainingEnd(result);
         return result;

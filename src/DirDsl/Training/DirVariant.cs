@@ -107,6 +107,15 @@ public sealed record DirVariant(string Name, params IReadOnlyList<IVariantMethod
         return null;
     }
 
+    /// <summary>Stops before training when one of this variant's methods cannot train a target of <paramref name="shape"/>, naming the row and why.</summary>
+    /// <exception cref="ArgumentException">A method is defined for scalar targets only and the target has a shape.</exception>
+    public void CheckTarget(TargetShape shape)
+    {
+        foreach (var method in Methods)
+            if (method.Unsupported(shape) is { } why)
+                throw new ArgumentException($"The row {Name} cannot train this experiment: {why}. Leave the row out with --variant, or give the record a scalar target.");
+    }
+
     /// <summary>A file-system-safe form of the name.</summary>
     public string Slug => SlugOf(Name);
 

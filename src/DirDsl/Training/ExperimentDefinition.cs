@@ -43,12 +43,20 @@ public sealed record TrainerSettings
 
 /// <summary>One training step's inputs, on the run's device, created in the step's dispose scope.</summary>
 /// <param name="Inputs">Mapped input rows [n, W].</param>
-/// <param name="Targets">Targets divided by the target scale, [n, 1].</param>
-/// <param name="Bins">Label bins (of the variant's label space), int64 [n].</param>
-/// <param name="Weights">Per-sample loss weights [n, 1], or null when the variant does not re-weight.</param>
+/// <param name="Targets">Targets divided by the target scale, [n, ..shape] ([n, 1] for a scalar target; a missing element is 0).</param>
+/// <param name="Bins">Label bins (of the variant's label space), int64 [n] for a scalar target, [n, ..shape] otherwise.</param>
+/// <param name="Weights">Per-element loss weights shaped like <paramref name="Targets"/>, or null when the variant does not re-weight.</param>
 /// <param name="Epoch">The epoch (0-based).</param>
 /// <param name="Step">The step within the epoch (0-based).</param>
-public sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor Bins, Tensor? Weights, int Epoch, int Step);
+public sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor Bins, Tensor? Weights, int Epoch, int Step)
+{
+    /// <summary>
+    /// 1 where an element has a target, 0 where it is missing (a vector's or map's NaN), shaped like
+    /// <see cref="Targets"/>; null when every element has one. <see cref="WeightedLoss.Compute(Tensor, Tensor, IRegressionLoss, Tensor?, Tensor?)"/>
+    /// averages over the elements it marks.
+    /// </summary>
+    public Tensor? Mask { get; init; }
+}
 
 /// <summary>What the end-of-epoch hook sees.</summary>
 /// <param name="Variant">The variant's name.</param>

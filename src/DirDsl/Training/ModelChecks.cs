@@ -8,11 +8,13 @@ public static class ModelChecks
 {
     /// <summary>
     /// Runs two zero inputs of shape [2, ..<paramref name="inputShape"/>] through the encoder and the regressor: the
-    /// encoder must return [n, featureDim] and the regressor [n, 1]. A mismatch is an error naming the [Encoder] member.
+    /// encoder must return [n, featureDim] (for a map target, a feature map [n, featureDim, ..]) and the regressor
+    /// [n, ..<paramref name="target"/>] ([n, 1] for a scalar). A mismatch is an error naming the [Encoder] member or the target.
     /// </summary>
     public static void CheckShapes(nn.Module<Tensor, Tensor> encoder, nn.Module<Tensor, Tensor> regressor, IReadOnlyList<long> inputShape, int featureDim,
-        string encoderName)
+        string encoderName, TargetShape? target = null)
     {
+        target ??= TargetShape.Scalar;
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         bool encoderTraining = encoder.training, regressorTraining = regressor.training;
@@ -31,13 +33,17 @@ public static class ModelChecks
                 // A shape error inside the user's module: say which input it was given, then what torch said.
                 throw new InvalidOperationException($"[Encoder] {encoderName} fails on {input}: {e.Message.Split('\n')[0]}", e);
             }
-            if (features.ndim != 2 || features.shape[1] != featureDim)
+            // A map target's encoder returns per-pixel features: a feature map whose channels are the features.
+            bool perPixel = target.Kind == TargetKind.Map;
+            if (perPixel ? features.ndim < 2 || features.shape[1] != featureDim : features.ndim != 2 || features.shape[1] != featureDim)
                 throw new InvalidOperationException(
                     $"[Encoder] {encoderName} returns features of shape [{string.Join(", ", features.shape)}] for {input}, "
-                    + $"but [Encoder(FeatureDim = {featureDim})] says [n, {featureDim}]. Make them agree.");
+                    + $"but [Encoder(FeatureDim = {featureDim})] says [n, {featureDim}{(perPixel ? ", .." : "")}]. Make them agree.");
             var output = regressor.call(features);
-            if (output.ndim != 2 || output.shape[1] != 1)
-                throw new InvalidOperationException($"The regressor returns shape [{string.Join(", ", output.shape)}]; it must return [n, 1].");
+            var expected = target.BatchShape(2);
+            if (!output.shape.SequenceEqual(expected))
+                throw new InvalidOperationException($"The regressor returns shape [{string.Join(", ", output.shape)}] for 2 inputs; a {target} target needs "
+                    + $"[{string.Join(", ", expected)}] (one value per target element).");
         }
         finally
         {

@@ -33,6 +33,7 @@ public static class RunFingerprint
             ["train data"] = data.Train.ContentHash,
             ["validation data"] = data.Validation.ContentHash,
             ["test data"] = data.Test.ContentHash,
+            ["target"] = data.Train.Shape.ToString(),
         };
         CanonicalForm.Add(entries, "settings", experiment.Settings);
         CanonicalForm.Add(entries, "loss", experiment.Loss);
