@@ -34,6 +34,33 @@ public interface ITrainingCallback
 /// <param name="Model">The model; read it, do not replace its parameters.</param>
 public sealed record TrainingStart(string Variant, int Seed, int Epochs, int FirstEpoch, DirModel Model);
 
+/// <summary>
+/// Early stopping ([DirExperiment(Patience)]) as a callback: asks to stop a training when validation has not improved for
+/// <see cref="Patience"/> epochs. The trainer puts it before the user's callbacks.
+/// </summary>
+public sealed class EarlyStopping : ITrainingCallback
+{
+    /// <summary>Stops when the best epoch lies <paramref name="patience"/> epochs back ([DirExperiment(Patience)], at least 1).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A patience below 1.</exception>
+    public EarlyStopping(int patience) => Patience = patience >= 1
+        ? patience
+        : throw new ArgumentOutOfRangeException(nameof(patience), patience, "Early stopping needs a patience of at least 1 epoch.");
+
+    /// <summary>Epochs without a better validation score before the training stops.</summary>
+    public int Patience { get; }
+
+    /// <summary>The callback a training gets for [DirExperiment(Patience)]: none for 0 (every epoch trains).</summary>
+    public static IEnumerable<ITrainingCallback> For(int patience) => patience > 0 ? new[] { new EarlyStopping(patience) } : Array.Empty<ITrainingCallback>();
+
+    /// <inheritdoc />
+    /// <remarks>Derived from the epoch and the best epoch alone, so a resumed training stops where an uninterrupted one would.</remarks>
+    public void OnEpochEnd(EpochEnd epochEnd, TrainingControl control)
+    {
+        if (epochEnd.Record.Epoch - epochEnd.BestEpoch >= Patience)
+            control.Stop($"no better validation score for {Patience} epochs (early stopping, Patience = {Patience})");
+    }
+}
+
 /// <summary>Lets a callback end a training early.</summary>
 public sealed class TrainingControl
 {

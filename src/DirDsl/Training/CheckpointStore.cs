@@ -16,9 +16,7 @@ public sealed class TrainingState
     public double BestScore { get; set; } = double.PositiveInfinity;
     /// <summary>The epoch of the best score, or -1.</summary>
     public int BestEpoch { get; set; } = -1;
-    /// <summary>Epochs since the best score (for early stopping).</summary>
-    public int EpochsWithoutImprovement { get; set; }
-    /// <summary>Whether early stopping ended the run.</summary>
+    /// <summary>Whether a callback (early stopping, or the user's) ended the run.</summary>
     public bool Stopped { get; set; }
     /// <summary>Every epoch trained.</summary>
     public List<EpochRecord> History { get; set; } = new();

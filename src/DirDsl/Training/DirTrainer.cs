@@ -199,7 +199,9 @@ public static class DirTrainer
         progress.Resumed(state.NextEpoch);
         if (state.NextEpoch > 0) options.Log.WriteLine($"{variant.Name} seed {seed}: resumed after epoch {state.NextEpoch} from {checkpoints.LastPath}.");
         int stageEpochs = stage.Epochs;
-        foreach (var callback in options.Callbacks) callback.OnTrainingStart(new TrainingStart(variant.Name, seed, stageEpochs, state.NextEpoch, model));
+        // Early stopping is a callback like the user's: it asks to stop, the loop checkpoints and reports.
+        var callbacks = EarlyStopping.For(settings.Patience).Concat(options.Callbacks).ToList();
+        foreach (var callback in callbacks) callback.OnTrainingStart(new TrainingStart(variant.Name, seed, stageEpochs, state.NextEpoch, model));
         int steps = (fit.Count + settings.BatchSize - 1) / settings.BatchSize;
 
         for (int epoch = state.NextEpoch; epoch < stageEpochs && !state.Stopped; epoch++)
@@ -251,22 +253,17 @@ public static class DirTrainer
             {
                 state.BestScore = score;
                 state.BestEpoch = epoch;
-                state.EpochsWithoutImprovement = 0;
                 checkpoints.RecordBest(model, state);
             }
-            else if (settings.Patience > 0 && ++state.EpochsWithoutImprovement >= settings.Patience)
-            {
-                // Early stopping: no better validation score for Patience epochs.
-                state.Stopped = true;
-            }
             state.NextEpoch = epoch + 1;
-            // The user's callbacks, before the checkpoint, so a training they stop is saved as finished.
+            // The callbacks (early stopping, then the user's), before the checkpoint, so a training they stop is saved as finished.
             var control = new TrainingControl();
-            foreach (var callback in options.Callbacks) callback.OnEpochEnd(new EpochEnd(variant.Name, seed, record, model, best), control);
+            var end = new EpochEnd(variant.Name, seed, record, model, best) { BestEpoch = state.BestEpoch };
+            foreach (var callback in callbacks) callback.OnEpochEnd(end, control);
             if (control.StopReason is { } reason)
             {
                 state.Stopped = true;
-                options.Log.WriteLine($"{variant.Name} seed {seed}: stopped after epoch {epoch + 1} by a callback: {reason}");
+                options.Log.WriteLine($"{variant.Name} seed {seed}: stopped after epoch {epoch + 1}: {reason}");
             }
             // Checkpoints at most every CheckpointInterval and after the last epoch; best weights wait in memory.
             checkpoints.SaveIfDue(model, optimizer, state, options.CheckpointInterval, final: state.NextEpoch >= stageEpochs || state.Stopped);
@@ -305,7 +302,7 @@ public static class DirTrainer
             Fingerprint = fingerprint,
             TestElements = ShotMetrics.PerElement(testPredictions, data.Test.Targets, data.Test.Shape, bins, data.Groups),
         };
-        foreach (var callback in options.Callbacks) callback.OnTrainingEnd(result);
+        foreach (var callback in callbacks) callback.OnTrainingEnd(result);
         return result;
     }
 }

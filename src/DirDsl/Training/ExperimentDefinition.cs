@@ -64,7 +64,11 @@ public sealed record TrainingBatch(Tensor Inputs, Tensor Targets, Tensor Bins, T
 /// <param name="Record">The epoch's losses, validation errors, learning rate and time.</param>
 /// <param name="Model">The model (after its FDS update); read it, do not replace its parameters.</param>
 /// <param name="IsBest">Whether this epoch has the best validation score so far.</param>
-public sealed record EpochEnd(string Variant, int Seed, EpochRecord Record, DirModel Model, bool IsBest);
+public sealed record EpochEnd(string Variant, int Seed, EpochRecord Record, DirModel Model, bool IsBest)
+{
+    /// <summary>The epoch with the best validation score so far (this one when <see cref="IsBest"/>).</summary>
+    public int BestEpoch { get; init; } = -1;
+}
 
 /// <summary>
 /// A generated experiment as the runtime trainer runs it: what the attributes fixed at compile time and the

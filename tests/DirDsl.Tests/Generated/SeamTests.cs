@@ -132,7 +132,7 @@ public sealed class SeamTests : IDisposable
         options.Log = log;
         var stopped = TinyExperiment.Run(options).Variants.Single();
         Assert.Equal(new[] { "start LDS 7 4 0", "epoch 0", "epoch 1", "end LDS 2" }, callback.Events);
-        Assert.Contains("LDS seed 7: stopped after epoch 2 by a callback: two epochs are enough", log.ToString());
+        Assert.Contains("LDS seed 7: stopped after epoch 2: two epochs are enough", log.ToString());
         // A constant learning rate: stopping after two of four epochs trains exactly what a two-epoch run trains.
         var twoEpochs = TinyExperiment.Run(Options("two", "LDS")).Variants.Single();
         Assert.Equal(twoEpochs.TestPredictions, stopped.TestPredictions);
@@ -291,5 +291,28 @@ public sealed class CanonicalFormTests
         {
             CultureInfo.CurrentCulture = culture;
         }
+    }
+}
+
+/// <summary>Early stopping is a callback: it asks to stop when the best epoch lies Patience epochs back.</summary>
+public sealed class EarlyStoppingTests
+{
+    [Fact]
+    public void StopsExactlyPatienceEpochsAfterTheBest()
+    {
+        var stopping = new EarlyStopping(2);
+        // Validation improves at epochs 0, 1 and 3; with patience 2 the training stops after epoch 5 (3 + 2), not before.
+        int[] bestAfter = { 0, 1, 1, 3, 3, 3, 3 };
+        int? stoppedAt = null;
+        for (int epoch = 0; epoch < bestAfter.Length && stoppedAt is null; epoch++)
+        {
+            var control = new TrainingControl();
+            var record = new EpochRecord(epoch, 1, 1, 1, 1e-3, 0.1);
+            stopping.OnEpochEnd(new EpochEnd("Vanilla", 0, record, null!, bestAfter[epoch] == epoch) { BestEpoch = bestAfter[epoch] }, control);
+            if (control.StopReason is not null) stoppedAt = epoch;
+        }
+        Assert.Equal(5, stoppedAt);
+        Assert.Empty(EarlyStopping.For(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EarlyStopping(0));
     }
 }
