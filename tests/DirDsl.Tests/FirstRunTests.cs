@@ -100,6 +100,18 @@ public sealed class FirstRunTests : IDisposable
     }
 
     [Fact]
+    public void SmallCapInALargeTable_IsFound()
+    {
+        // Census-like ages: 30,000 records over 17..87, 3 at 88, none at 89, 43 top-coded at 90 (0.14% of the records).
+        var ages = LabelBins.Integer(74, 17);
+        var targets = Enumerable.Range(0, 30_000).Select(i => (float)(17 + i % 71)).Concat(Enumerable.Repeat(88f, 3)).Concat(Enumerable.Repeat(90f, 43)).ToArray();
+        var cap = Assert.Single(TargetCaps.Find(targets, ages));
+        Assert.Equal((90.0, true, 43, 1.5), (cap.Value, cap.IsMaximum, cap.Count, cap.NeighbourMean));
+        // Under MinimumCount records and under 1%: a few records at the edge are not a cap.
+        Assert.Empty(TargetCaps.Find(targets.Take(30_003).Concat(Enumerable.Repeat(90f, TargetCaps.MinimumCount - 1)).ToArray(), ages));
+    }
+
+    [Fact]
     public void Tables_SayWhichBinsFormEachGroup_AndHowManyTestRecords()
     {
         var result = TinyExperiment.Run(Options(TextWriter.Null, "Vanilla"));

@@ -30,12 +30,14 @@ internal static class FeatureMapEmitter
         w.Line("/// <inheritdoc />");
         w.Line("public int Width { get; private set; }");
         w.Line();
+        w.Line("/// <summary>The members' fitters in row order.</summary>");
+        w.Line($"private global::DirDsl.IFeatureFitter[] Fitters => new global::DirDsl.IFeatureFitter[] {{ {string.Join(", ", m.Record.Features.Select(Field))} }};");
+        w.Line();
         w.Line("/// <inheritdoc />");
         w.Open($"public void Fit(global::System.Collections.Generic.IReadOnlyList<{record}> train)");
         w.Line("// Two passes over the training records (sums, then squared deviations) for all members at once:");
         w.Line("// a streamed split is read twice, not twice per member.");
-        w.Line($"var fitters = new global::DirDsl.IFeatureFitter[] {{ {string.Join(", ", m.Record.Features.Select(Field))} }};");
-        w.Open("global::DirDsl.FeatureFitting.Fit(train, fitters, (record, pass, index) =>");
+        w.Open("global::DirDsl.FeatureFitting.Fit(train, Fitters, (record, pass, index) =>");
         foreach (var f in m.Record.Features)
         {
             w.Line(f.Kind is FeatureKind.Category or FeatureKind.EnumCategory
@@ -44,7 +46,19 @@ internal static class FeatureMapEmitter
         }
         w.Close(");");
         var widths = string.Join(" + ", System.Linq.Enumerable.Select(m.Record.Features, Width));
-        w.Line($"Width = {widths};");
+        w.Line("Width = FittedWidth;");
+        w.Close();
+        w.Line();
+        w.Line("/// <summary>The row width once the members are fitted (a vocabulary's width is its number of categories).</summary>");
+        w.Line($"private int FittedWidth => {widths};");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("public global::System.Collections.Generic.IReadOnlyList<global::DirDsl.FittedMember> Fitted => global::System.Array.ConvertAll(Fitters, static f => f.Save());");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Open("public void Restore(global::System.Collections.Generic.IReadOnlyList<global::DirDsl.FittedMember> state)");
+        w.Line("global::DirDsl.FeatureFitting.Restore(Fitters, state);");
+        w.Line("Width = FittedWidth;");
         w.Close();
         w.Line();
         w.Line("/// <inheritdoc />");

@@ -52,6 +52,15 @@ internal static class TrainingEmitter
             w.Line();
         }
 
+        w.Line("/// <summary>");
+        w.Line("/// Loads a trained variant (default: the configured one, its lowest trained seed) from a run's output folder, with the");
+        w.Line("/// feature map fitted in that run, to predict new records: <c>using var model = LoadTrained(); model.Predict(records)</c>.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Line($"public static global::DirDsl.TrainedModel<{record}, Model> LoadTrained(string output = global::DirDsl.RunOptions.DefaultOutputFolder, string? variant = null, int? seed = null) =>");
+        w.Line("    global::DirDsl.TrainedModel.Load(Definition, output, variant, seed);");
+        w.Line();
+
         w.Line("/// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>");
         w.Line(GeneratedCodeAttribute);
         w.Line("public static float[] Predict(Model model, global::DirDsl.SplitData data) =>");

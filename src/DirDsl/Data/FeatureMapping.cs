@@ -39,6 +39,14 @@ public interface IFeatureMap<in T>
     /// augmentation), part of the run fingerprint; null when the rows follow from the data alone.
     /// </summary>
     object? Settings => null;
+    /// <summary>What <see cref="Fit"/> learned, member by member, to keep with a trained model; empty when nothing is fitted (an image).</summary>
+    IReadOnlyList<FittedMember> Fitted => Array.Empty<FittedMember>();
+    /// <summary>Restores what <see cref="Fitted"/> kept, instead of <see cref="Fit"/> (a trained model predicting new records).</summary>
+    /// <exception cref="InvalidDataException">The state does not match this map's members.</exception>
+    void Restore(IReadOnlyList<FittedMember> state)
+    {
+        if (state.Count != 0) throw new InvalidDataException($"The saved feature map has {state.Count} fitted members; this map fits none.");
+    }
     /// <summary>What fitting found worth saying (how many training cells each nullable member had empty and what fills them).</summary>
     IReadOnlyList<string> FitNotes => Array.Empty<string>();
 }
@@ -49,10 +57,35 @@ public interface IFeatureMap<in T>
 /// </summary>
 public interface IFeatureFitter
 {
+    /// <summary>The member it fits.</summary>
+    string Member { get; }
     /// <summary>Starts fitting afresh.</summary>
     void Begin();
     /// <summary>Ends pass <paramref name="pass"/> (0 or 1) over <paramref name="count"/> records.</summary>
     void EndPass(int pass, int count);
+    /// <summary>What fitting learned, to keep with a trained model (<see cref="TrainedModel{TRecord, TModel}"/>).</summary>
+    FittedMember Save();
+    /// <summary>Restores what <see cref="Save"/> kept, instead of fitting.</summary>
+    /// <exception cref="InvalidDataException">The state is of another member or kind.</exception>
+    void Restore(FittedMember state);
+}
+
+/// <summary>A fitted member as a trained model keeps it: its name, its fitter's kind, numbers and words (a vocabulary).</summary>
+/// <param name="Member">The [Feature] member.</param>
+/// <param name="Kind">The fitter (Standardizer, ImputingStandardizer, VectorStandardizer, Vocabulary).</param>
+/// <param name="Numbers">Means, scales and fill values, in the fitter's order.</param>
+/// <param name="Words">A vocabulary's categories in column order; null otherwise.</param>
+public sealed record FittedMember(string Member, string Kind, double[] Numbers, string[]? Words = null)
+{
+    /// <summary>Checks that this state is <paramref name="fitter"/>'s, and has <paramref name="numbers"/> numbers when given.</summary>
+    /// <exception cref="InvalidDataException">Another member, another kind, or the wrong count of numbers.</exception>
+    public void CheckFor(IFeatureFitter fitter, int? numbers = null)
+    {
+        var kind = fitter.GetType().Name;
+        if (Member != fitter.Member || Kind != kind || (numbers is { } n && Numbers.Length != n))
+            throw new InvalidDataException($"The saved feature map has {Kind} '{Member}' ({Numbers.Length} numbers) where the record has {kind} '{fitter.Member}': "
+                + "the record type changed since the model was trained.");
+    }
 }
 
 /// <summary>
@@ -64,6 +97,16 @@ public static class FeatureFitting
 {
     /// <summary>Passes over the training records.</summary>
     public const int Passes = 2;
+
+    /// <summary>Restores every fitter from its saved state, in order (a trained model's feature map).</summary>
+    /// <exception cref="InvalidDataException">Another number of members, or a state of another member or kind.</exception>
+    public static void Restore(IReadOnlyList<IFeatureFitter> fitters, IReadOnlyList<FittedMember> state)
+    {
+        if (state.Count != fitters.Count)
+            throw new InvalidDataException($"The saved feature map has {state.Count} members ({string.Join(", ", state.Select(s => s.Member))}); the record has "
+                + $"{fitters.Count} ({string.Join(", ", fitters.Select(f => f.Member))}): the record type changed since the model was trained.");
+        for (int i = 0; i < fitters.Count; i++) fitters[i].Restore(state[i]);
+    }
 
     /// <summary>Calls <paramref name="observe"/>(record, pass, index) for every record in each pass, then ends each pass on every fitter.</summary>
     /// <exception cref="DirDataException">The training split is empty, or a value is not finite (naming record and member).</exception>
@@ -117,6 +160,16 @@ public sealed class Standardizer : IFeatureFitter
 
     /// <summary>The standardised value.</summary>
     public float Transform(double value, string split, int index) => (float)((Check(value, split, index) - mean) * scale);
+
+    /// <inheritdoc />
+    public FittedMember Save() => new(Member, nameof(Standardizer), new[] { mean, scale });
+
+    /// <inheritdoc />
+    public void Restore(FittedMember state)
+    {
+        state.CheckFor(this, 2);
+        (mean, scale) = (state.Numbers[0], state.Numbers[1]);
+    }
 
     private double Check(double value, string split, int index) => double.IsFinite(value)
         ? value
@@ -206,6 +259,16 @@ public sealed class ImputingStandardizer : IFeatureFitter
         scale = std > 0 ? 1 / std : 1;
     }
 
+    /// <inheritdoc />
+    public FittedMember Save() => new(Member, nameof(ImputingStandardizer), new[] { FillValue, mean, scale });
+
+    /// <inheritdoc />
+    public void Restore(FittedMember state)
+    {
+        state.CheckFor(this, 3);
+        (FillValue, mean, scale) = (state.Numbers[0], state.Numbers[1], state.Numbers[2]);
+    }
+
     /// <summary>Writes the standardised value (the fill where missing) and the indicator into <paramref name="destination"/>.</summary>
     public void Transform(double? value, Span<float> destination, string split, int index)
     {
@@ -274,6 +337,21 @@ public sealed class VectorStandardizer : IFeatureFitter
         scale = squares.Select(s => Math.Sqrt(s / count) is var std && std > 0 ? 1 / std : 1).ToArray();
     }
 
+    /// <inheritdoc />
+    /// <remarks>The means, then the scales.</remarks>
+    public FittedMember Save() => new(Member, nameof(VectorStandardizer), mean.Concat(scale).ToArray());
+
+    /// <inheritdoc />
+    public void Restore(FittedMember state)
+    {
+        state.CheckFor(this);
+        if (state.Numbers.Length % 2 != 0)
+            throw new InvalidDataException($"The saved vector '{Member}' has {state.Numbers.Length} numbers; its means and scales come in pairs.");
+        int width = state.Numbers.Length / 2;
+        mean = state.Numbers[..width];
+        scale = state.Numbers[width..];
+    }
+
     /// <summary>Writes the standardised vector into <paramref name="destination"/>.</summary>
     public void Transform(IReadOnlyList<float>? value, Span<float> destination, string split, int index)
     {
@@ -317,6 +395,18 @@ public sealed class Vocabulary : IFeatureFitter
     /// <inheritdoc />
     public void EndPass(int pass, int count)
     {
+    }
+
+    /// <inheritdoc />
+    /// <remarks>The categories in column order (the order of first appearance in training).</remarks>
+    public FittedMember Save() => new(Member, nameof(Vocabulary), Array.Empty<double>(), index.OrderBy(p => p.Value).Select(p => p.Key).ToArray());
+
+    /// <inheritdoc />
+    public void Restore(FittedMember state)
+    {
+        state.CheckFor(this, 0);
+        index.Clear();
+        foreach (var word in state.Words ?? Array.Empty<string>()) index.Add(word, index.Count);
     }
 
     /// <summary>Writes the one-hot code; a category unseen in training is all zeros.</summary>

@@ -25,8 +25,14 @@ public static class TargetCaps
     /// <summary>An edge value counts as a cap when it holds more than this many times the neighbouring bins' mean count ...</summary>
     public const double NeighbourFactor = 3;
 
-    /// <summary>... and more than this share of all records.</summary>
+    /// <summary>... and more than this share of all records ...</summary>
     public const double MinimumShare = 0.01;
+
+    /// <summary>
+    /// ... or at least this many records: a small cap in a large table (43 census ages top-coded at 90 among 30,000, beside
+    /// 3 at 88 and none at 89) is under 1% of the records but still a pile-up that LDS and the shot groups misread.
+    /// </summary>
+    public const int MinimumCount = 20;
 
     /// <summary>The capped edge values of <paramref name="targets"/> (none, one or both ends).</summary>
     public static IReadOnlyList<TargetCap> Find(ReadOnlySpan<float> targets, LabelBins bins)
@@ -52,7 +58,7 @@ public static class TargetCaps
             if (neighbours.Length == 0) continue;
             double neighbourMean = neighbours.Average();
             double share = (double)atValue / targets.Length;
-            if (atValue > NeighbourFactor * neighbourMean && share > MinimumShare)
+            if (atValue > NeighbourFactor * neighbourMean && (share > MinimumShare || atValue >= MinimumCount))
                 caps.Add(new TargetCap(value, isMax, atValue, share, neighbourMean, bin));
         }
         return caps;

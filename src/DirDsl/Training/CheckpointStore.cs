@@ -140,6 +140,28 @@ public sealed class CheckpointStore
         DecodeInto(path, bytes, reader => model.load(reader, strict: true, skip: skip));
     }
 
+    /// <summary>
+    /// Loads a checkpoint's weights for inference into a model that may lack parts only training uses (Balanced MSE's noise
+    /// scale); every parameter and buffer of <paramref name="model"/> must be in the checkpoint.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file is missing, damaged or of another model.</exception>
+    public static void LoadForInference(string path, nn.Module model)
+    {
+        var bytes = File.Exists(path) ? File.ReadAllBytes(path) : throw new CheckpointException(path, "does not exist.");
+        var loaded = new Dictionary<string, bool>();
+        try
+        {
+            DecodeInto(path, bytes, reader => model.load(reader, strict: false, loadedParameters: loaded));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        {
+            throw new CheckpointException(path, "does not fit this model: " + e.Message, e);
+        }
+        var missing = model.state_dict().Keys.Where(key => !loaded.GetValueOrDefault(key)).ToList();
+        if (missing.Count > 0)
+            throw new CheckpointException(path, $"does not hold {string.Join(", ", missing.Take(5))} of this model: it was written by another model.");
+    }
+
     /// <summary>Restores the best weights into <paramref name="model"/> (from memory when they are pending).</summary>
     public void LoadBest(nn.Module model)
     {

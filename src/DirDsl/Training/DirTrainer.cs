@@ -56,6 +56,8 @@ public static class DirTrainer
         bool clip = options.OutsideTargets == OutsideTargets.Clip;
         map.Fit(splits.Train);
         foreach (var note in map.FitNotes) options.Log.WriteLine(note);
+        // What the fit learned, kept beside the checkpoints: a trained model predicts new records with it (TrainedModel.Load).
+        FittedFeatureMap.Save(Path.Combine(options.OutputFolder, experiment.Name), experiment.Name, map, settings.TargetScale);
         using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
