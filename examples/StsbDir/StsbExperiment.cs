@@ -49,7 +49,7 @@ public static class StsbData
     {
         var folder = Path.Combine(context.DataRoot, "sts-b-dir");
         var files = new[] { "train_new.tsv", "dev_new.tsv", "test_new.tsv" }
-            .Select(name => TabularFile.Read(context.File(Path.Combine("sts-b-dir", name)), '\t', quoting: false)).ToArray();
+            .Select(name => TabularFile.Read(context.File(Path.Combine("sts-b-dir", name)), "\t", quoting: false)).ToArray();
         var sentences = files.SelectMany(f => f.Strings("sentence1").Concat(f.Strings("sentence2"))).Distinct().ToList();
         var cache = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(context.DataRoot))!, ".dirdsl-cache");
         var vectors = SentenceEmbeddings.Embed(sentences, cache, context.Log);

@@ -186,7 +186,7 @@ public static class DirDslTool
     private static (float[] Targets, LabelBins Bins) LoadTargets(Options o)
     {
         if (o.File is null || o.Target is null) throw new UsageException("inspect and weights need FILE and --target COL.");
-        var targets = CsvSource.Read(o.File, row => row.Target(o.Target!), o.Delimiter, o.Quoting, o.Columns).ToArray();
+        var targets = CsvSource.Read(o.File, row => row.Target(o.Target!), o.Delimiter, o.Quoting, o.Columns, o.Trim).ToArray();
         double min = o.Min ?? Math.Floor(targets.Min());
         bool whole = targets.All(t => t == MathF.Floor(t));
         bool integer = o.Integer || (o.BinCount is null && o.Max is null && whole && targets.Max() - min <= 300);
@@ -206,7 +206,8 @@ public static class DirDslTool
         public string? File;
         public List<string> Files = new();
         public string? Target, Png, Out;
-        public char Delimiter = ',';
+        public string Delimiter = ",";
+        public bool Trim;
         public bool Quoting = true, Integer, Explicit;
         public string Metric = "mse";
         public string[]? Columns;

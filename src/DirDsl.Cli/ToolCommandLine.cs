@@ -13,13 +13,14 @@ internal static class ToolCommandLine
     private static readonly Option<string> Target = new("--target") { Description = "The target column.", Required = true };
     private static readonly Option<string?> Png = new("--png") { Description = "Write the label-density figure here (PNG)." };
     private static readonly Option<string?> Out = new("--out") { Description = "Write the output here instead of standard output." };
-    private static readonly Option<char> Delimiter = new("--delimiter")
+    private static readonly Option<string> Delimiter = new("--delimiter")
     {
-        Description = "Field separator (default ','; 'tab' for tabs).",
-        DefaultValueFactory = _ => ',',
-        CustomParser = result => OptionParsing.Checked(result, text => text is "tab" or "\\t" ? '\t' : text.Length == 1 ? text[0]
-            : throw new ArgumentException($"--delimiter needs one character or 'tab', not '{text}'.")),
+        Description = "Field separator, one character or several (default ','; 'tab' for tabs; ', ' for census tables).",
+        DefaultValueFactory = _ => ",",
+        CustomParser = result => OptionParsing.Checked(result, text => text is "tab" or "\\t" ? "\t" : text.Length > 0 ? text
+            : throw new ArgumentException("--delimiter needs at least one character, or 'tab'.")),
     };
+    private static readonly Option<bool> Trim = new("--trim") { Description = "Remove white space around every field." };
     private static readonly Option<bool> NoQuoting = new("--no-quoting") { Description = "Read quotes as text (STS-B, SICK)." };
     private static readonly Option<string?> Columns = new("--columns") { Description = "Column names (a,b,c) for a file without a header row." };
     private static readonly Option<int?> Bins = new("--bins") { Description = "N equal bins over [--min, --max] (default: the data's range)." };
@@ -73,7 +74,7 @@ internal static class ToolCommandLine
     public static RootCommand Root()
     {
         var root = new RootCommand("dirdsl: inspect a skewed target column, compute LDS weights, merge or compare results of DirDsl runs.");
-        Option[] label = { Delimiter, NoQuoting, Columns, Bins, Min, Max, Integer, ReweightOption, KernelOption, Size, Sigma, Clip, Many, Few };
+        Option[] label = { Delimiter, NoQuoting, Trim, Columns, Bins, Min, Max, Integer, ReweightOption, KernelOption, Size, Sigma, Clip, Many, Few };
         var inspect = new Command("inspect", "Summary statistics, a per-bin table (count, LDS-effective density, shot group), suggested bins and kernel, and the density PNG.");
         inspect.Arguments.Add(File);
         foreach (var option in label.Append(Target).Append(Png)) inspect.Options.Add(option);
@@ -111,7 +112,8 @@ internal static class ToolCommandLine
             Target = result.GetValue(Target),
             Png = result.GetValue(Png),
             Out = result.GetValue(Out),
-            Delimiter = result.GetValue(Delimiter),
+            Delimiter = result.GetValue(Delimiter)!,
+            Trim = result.GetValue(Trim),
             Quoting = !result.GetValue(NoQuoting),
             Columns = result.GetValue(Columns)?.Split(','),
             BinCount = result.GetValue(Bins),

@@ -60,6 +60,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Inspect_ReadsACensusDelimiter_AndFindsASmallCap()
+    {
+        // Ages 17..87 (40 each), 3 at 88, none at 89, 43 top-coded at 90: 1.5% of the rows but far above the bins beside it.
+        var ages = Enumerable.Range(0, 40 * 71).Select(i => 17 + i % 71).Concat(Enumerable.Repeat(88, 3)).Concat(Enumerable.Repeat(90, 43));
+        var file = Path.Combine(folder, "census.csv");
+        File.WriteAllLines(file, ages.Select(a => $"{a}, Private, ?").Prepend("age, workclass, occupation"));
+        var (code, output, error) = Run("inspect", file, "--target", "age", "--delimiter", ", ", "--integer", "--min", "17", "--max", "91");
+        Assert.True(code == 0, error);
+        Assert.Contains("sit exactly at the maximum target 90", output);
+        Assert.Contains("| 73 | 90 | 43 |", output);
+    }
+
+    [Fact]
     public void Report_MergesSeparateVariantRuns()
     {
         var runs = new[] { "Vanilla", "LDS" }.Select(variant =>

@@ -86,15 +86,17 @@ public static class CsvSource
     /// </summary>
     /// <param name="path">The file.</param>
     /// <param name="map">Builds a record from a row with typed accessors (row.Double("x"), row.Target("y"), ...).</param>
-    /// <param name="delimiter">Field separator.</param>
+    /// <param name="delimiter">Field separator: one character or several (", "); "\t" for tab-separated files.</param>
     /// <param name="quoting">RFC 4180 quotes.</param>
     /// <param name="columns">Column names when the file has no header row.</param>
+    /// <param name="trim">Remove white space around every field (a file written as "a, b, c" with a "," delimiter).</param>
     /// <exception cref="DataFormatException">Empty file, wrong number of fields, missing column, bad cell: names file, row and column.</exception>
-    public static CsvRecords<T> Read<T>(string path, Func<CsvRow, T> map, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null)
+    public static CsvRecords<T> Read<T>(string path, Func<CsvRow, T> map, string delimiter = ",", bool quoting = true, IReadOnlyList<string>? columns = null,
+        bool trim = false)
     {
         // Row by row: each row's cells are mapped and dropped, so memory holds the records, not every cell as text.
         var records = new CsvRecords<T>(path);
-        foreach (var (file, cells, row) in TabularFile.Records(path, delimiter, quoting, columns)) records.Add(map(new CsvRow(file, cells, row)));
+        foreach (var (file, cells, row) in TabularFile.Records(path, new CsvFormat(delimiter, quoting, trim), columns)) records.Add(map(new CsvRow(file, cells, row)));
         if (records.Count == 0) throw new DataFormatException(path, columns is null ? 2 : 1, null, "the file has no data rows.");
         return records;
     }
@@ -105,8 +107,9 @@ public static class CsvSource
     /// a bad cell is reported when its row is first read.
     /// </summary>
     /// <exception cref="DataFormatException">An empty file or header, a duplicate column, an unclosed quote.</exception>
-    public static StreamedCsv<T> Stream<T>(string path, Func<CsvRow, T> map, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null) =>
-        new(path, map, delimiter, quoting, columns);
+    public static StreamedCsv<T> Stream<T>(string path, Func<CsvRow, T> map, string delimiter = ",", bool quoting = true, IReadOnlyList<string>? columns = null,
+        bool trim = false) =>
+        new(path, map, new CsvFormat(delimiter, quoting, trim), columns);
 }
 
 /// <summary>

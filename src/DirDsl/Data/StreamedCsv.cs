@@ -15,28 +15,26 @@ public sealed class StreamedCsv<T> : IReadOnlyList<T>, IStreamingRecords, IRecor
     private readonly SafeFileHandle handle;
     private readonly TabularFile header;
     private readonly Func<CsvRow, T> map;
-    private readonly char delimiter;
-    private readonly bool quoting;
+    private readonly CsvFormat format;
     private readonly long[] starts;          // start of each record, then the end of the last
     private readonly int[]? rowNumbers;      // only when blank lines make row numbers differ from index + first row
     private readonly int firstRow;
 
-    internal StreamedCsv(string path, Func<CsvRow, T> map, char delimiter, bool quoting, IReadOnlyList<string>? columns)
+    internal StreamedCsv(string path, Func<CsvRow, T> map, CsvFormat format, IReadOnlyList<string>? columns)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
         this.map = map;
-        this.delimiter = delimiter;
-        this.quoting = quoting;
+        this.format = format;
         handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
         try
         {
-            var (records, text) = Index(path, quoting);
+            var (records, text) = Index(path, format.Quoting);
             int next = 0;
             string[] names;
             if (columns is null)
             {
                 if (records.Count == 0) throw new DataFormatException(path, 1, null, "the file is empty (no header row).");
-                names = TabularFile.ParseRecord(text(0), delimiter, quoting, path, 1);
+                names = TabularFile.ParseRecord(text(0), format, path, 1);
                 next = 1;
             }
             else names = columns.ToArray();
@@ -94,10 +92,10 @@ public sealed class StreamedCsv<T> : IReadOnlyList<T>, IStreamingRecords, IRecor
         {
             if ((uint)index >= (uint)Count) throw new ArgumentOutOfRangeException(nameof(index), index, $"{Path} has {Count} data rows.");
             int row = rowNumbers?[index] ?? index + firstRow;
-            var cells = TabularFile.ParseRecord(RecordText(starts[index], starts[index + 1]), delimiter, quoting, Path, row);
+            var cells = TabularFile.ParseRecord(RecordText(starts[index], starts[index + 1]), format, Path, row);
             if (cells.Length != header.Header.Count)
                 throw new DataFormatException(Path, row, null,
-                    $"expected {header.Header.Count} fields (as the header) but found {cells.Length}; is the delimiter '{(delimiter == '\t' ? "\\t" : delimiter.ToString())}' right?");
+                    $"expected {header.Header.Count} fields (as the header) but found {cells.Length}; is the delimiter '{format.Printable}' right?");
             return map(new CsvRow(header, cells, row));
         }
     }

@@ -52,22 +52,23 @@ public sealed class TabularFile
 
     /// <summary>Reads a file; every data row must have as many fields as the header.</summary>
     /// <param name="path">The file.</param>
-    /// <param name="delimiter">Field separator.</param>
+    /// <param name="delimiter">Field separator: one character or several (", "); "\t" for tabs.</param>
     /// <param name="quoting">RFC 4180 quoting.</param>
     /// <param name="columns">Column names for a file without a header row (its first line is data).</param>
+    /// <param name="trim">Remove white space around every field.</param>
     /// <exception cref="DataFormatException">Empty file, or a row with the wrong number of fields.</exception>
-    public static TabularFile Read(string path, char delimiter = ',', bool quoting = true, IReadOnlyList<string>? columns = null)
+    public static TabularFile Read(string path, string delimiter = ",", bool quoting = true, IReadOnlyList<string>? columns = null, bool trim = false)
     {
         var rows = new List<string[]>();
         var rowNumbers = new List<int>();
         TabularFile? file = null;
-        foreach (var (header, cells, row) in Records(path, delimiter, quoting, columns))
+        foreach (var (header, cells, row) in Records(path, new CsvFormat(delimiter, quoting, trim), columns))
         {
             file ??= header;
             rows.Add(cells);
             rowNumbers.Add(row);
         }
-        var names = file?.Header ?? HeaderOf(path, delimiter, quoting, columns);
+        var names = file?.Header ?? HeaderOf(path, new CsvFormat(delimiter, quoting, trim), columns);
         return new TabularFile(path, names.ToArray(), rows, rowNumbers);
     }
 
@@ -76,33 +77,33 @@ public sealed class TabularFile
     /// and its 1-based row number: what <see cref="Read"/> collects and <c>CsvSource.Read</c> maps row by row without
     /// holding every cell. The same checks as <see cref="Read"/>.
     /// </summary>
-    internal static IEnumerable<(TabularFile Header, string[] Cells, int Row)> Records(string path, char delimiter, bool quoting, IReadOnlyList<string>? columns)
+    internal static IEnumerable<(TabularFile Header, string[] Cells, int Row)> Records(string path, CsvFormat format, IReadOnlyList<string>? columns)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Data file not found: {path}", path);
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        var header = ReadHeader(reader, path, delimiter, quoting, columns);
+        var header = ReadHeader(reader, path, format, columns);
         var file = HeaderOnly(path, header);
         for (int row = columns is null ? 2 : 1; ; row++)
         {
-            var record = ReadRecord(reader, delimiter, quoting, path, row);
+            var record = ReadRecord(reader, format, path, row);
             if (record is null) yield break;
             if (record.Length == 1 && record[0].Length == 0) continue; // blank line
             if (record.Length != header.Length)
                 throw new DataFormatException(path, row, null,
-                    $"expected {header.Length} fields (as the header) but found {record.Length}; is the delimiter '{Printable(delimiter)}' right?");
+                    $"expected {header.Length} fields (as the header) but found {record.Length}; is the delimiter '{format.Printable}' right?");
             yield return (file, record, row);
         }
     }
 
-    private static IReadOnlyList<string> HeaderOf(string path, char delimiter, bool quoting, IReadOnlyList<string>? columns)
+    private static IReadOnlyList<string> HeaderOf(string path, CsvFormat format, IReadOnlyList<string>? columns)
     {
         using var reader = new StreamReader(path, detectEncodingFromByteOrderMarks: true);
-        return ReadHeader(reader, path, delimiter, quoting, columns).Select(h => h.Trim()).ToArray();
+        return ReadHeader(reader, path, format, columns).Select(h => h.Trim()).ToArray();
     }
 
-    private static string[] ReadHeader(TextReader reader, string path, char delimiter, bool quoting, IReadOnlyList<string>? columns)
+    private static string[] ReadHeader(TextReader reader, string path, CsvFormat format, IReadOnlyList<string>? columns)
     {
-        var header = columns?.ToArray() ?? ReadRecord(reader, delimiter, quoting, path, 1)
+        var header = columns?.ToArray() ?? ReadRecord(reader, format, path, 1)
             ?? throw new DataFormatException(path, 1, null, "the file is empty (no header row).");
         if (header.Length == 1 && header[0].Trim().Length == 0) throw new DataFormatException(path, 1, null, "the header row is empty.");
         var duplicate = header.GroupBy(h => h.Trim()).FirstOrDefault(g => g.Count() > 1);
@@ -115,8 +116,8 @@ public sealed class TabularFile
         new(path, header.Select(h => h.Trim()).ToArray(), new List<string[]>(), new List<int>());
 
     /// <summary>Parses one record's text (a line, or several when a quoted field holds line breaks).</summary>
-    internal static string[] ParseRecord(string text, char delimiter, bool quoting, string path, int row) =>
-        ReadRecord(new StringReader(text), delimiter, quoting, path, row) ?? new[] { "" };
+    internal static string[] ParseRecord(string text, CsvFormat format, string path, int row) =>
+        ReadRecord(new StringReader(text), format, path, row) ?? new[] { "" };
 
     /// <summary>The data row at <paramref name="index"/> (0-based), for typed access.</summary>
     public CsvRow RowAt(int index) => new(this, rows[index], lineOfRow[index]);
@@ -146,14 +147,13 @@ public sealed class TabularFile
         : throw new DataFormatException(Path, 1, column, $"no such column; the header has {string.Join(", ", Header)}."
             + (Header.Count == 1 && Header[0].IndexOfAny(new[] { ';', '\t', ',', '|' }) >= 0 ? " The file may use another delimiter." : ""));
 
-    private static string Printable(char c) => c == '\t' ? "\\t" : c.ToString();
-
     /// <summary>One record (RFC 4180 quoting when enabled: quotes around fields, "" inside), or null at end of file.</summary>
-    private static string[]? ReadRecord(TextReader reader, char delimiter, bool quoting, string path, int row)
+    private static string[]? ReadRecord(TextReader reader, CsvFormat format, string path, int row)
     {
         var line = reader.ReadLine();
         if (line is null) return null;
-        if (!quoting) return line.Split(delimiter);
+        var delimiter = format.Delimiter;
+        if (!format.Quoting) return format.Cells(line.Split(delimiter));
         var fields = new List<string>();
         var field = new System.Text.StringBuilder();
         bool inQuotes = false;
@@ -177,10 +177,37 @@ public sealed class TabularFile
                 else field.Append(c);
             }
             else if (c == '"' && field.Length == 0) inQuotes = true;
-            else if (c == delimiter) { fields.Add(field.ToString()); field.Clear(); }
+            else if (string.CompareOrdinal(line, i, delimiter, 0, delimiter.Length) == 0)
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+                i += delimiter.Length - 1;
+            }
             else field.Append(c);
         }
         fields.Add(field.ToString());
-        return fields.ToArray();
+        return format.Cells(fields.ToArray());
+    }
+}
+
+/// <summary>How a delimited file separates and quotes its fields.</summary>
+/// <param name="Delimiter">The field separator: one character or several (", " in census tables); not empty.</param>
+/// <param name="Quoting">RFC 4180 quotes around fields ("" inside).</param>
+/// <param name="Trim">Whether white space around every field (after unquoting) is removed.</param>
+internal sealed record CsvFormat(string Delimiter, bool Quoting, bool Trim)
+{
+    /// <summary>The separator checked.</summary>
+    public string Delimiter { get; } = string.IsNullOrEmpty(Delimiter)
+        ? throw new ArgumentException("The delimiter must be at least one character.", nameof(Delimiter))
+        : Delimiter.Contains('"') && Quoting ? throw new ArgumentException("The delimiter cannot contain a quote while quoting is on.", nameof(Delimiter)) : Delimiter;
+
+    /// <summary>The separator as errors print it (a tab as \t).</summary>
+    public string Printable => Delimiter.Replace("\t", "\\t");
+
+    /// <summary>The fields of a record, trimmed when <see cref="Trim"/>.</summary>
+    public string[] Cells(string[] fields)
+    {
+        if (Trim) for (int i = 0; i < fields.Length; i++) fields[i] = fields[i].Trim();
+        return fields;
     }
 }

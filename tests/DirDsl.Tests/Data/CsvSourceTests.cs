@@ -22,6 +22,23 @@ public sealed class CsvSourceTests : IDisposable
     private static House Map(CsvRow row) => new(row.Double("area"), row.String("city"), row.Target("price"));
 
     [Fact]
+    public void ReadsAMultiCharacterDelimiter_AndTrimsWhenAsked()
+    {
+        // A census table: fields separated by ", ", a quoted field holding the delimiter, a "?" for a missing category.
+        var census = Write("census.csv", "price, area, city\n100, 50.5, \"Paris, FR\"\n200, 1e2, ?\n");
+        var expected = new[] { new House(50.5, "Paris, FR", 100), new House(100, "?", 200) };
+        Assert.Equal(expected, CsvSource.Read(census, Map, delimiter: ", "));
+        using (var streamed = CsvSource.Stream(census, Map, delimiter: ", ")) Assert.Equal(expected, streamed.ToArray());
+        // With "," the cells keep their leading space (" Paris, FR" is not even quoted then); trim removes it.
+        var spaced = Write("spaced.csv", "price , area,city\n100,  50.5 , Paris \n");
+        Assert.Equal(new[] { new House(50.5, " Paris ", 100) }, CsvSource.Read(spaced, Map));
+        Assert.Equal(new[] { new House(50.5, "Paris", 100) }, CsvSource.Read(spaced, Map, trim: true));
+        Assert.Contains("is the delimiter ', ' right?", Assert.Throws<DataFormatException>(() =>
+            CsvSource.Read(Write("short.csv", "price, area, city\n100, 50.5\n"), Map, delimiter: ", ")).Message);
+        Assert.Throws<ArgumentException>(() => CsvSource.Read(census, Map, delimiter: ""));
+    }
+
+    [Fact]
     public void ReadsHeaderMappedRows_WithQuotesAndABom()
     {
         var path = Write("ok.csv", "price,area,city\n100,50.5,\"Paris, FR\"\n200,1e2,\"Say \"\"hi\"\"\"\n", bom: true);
