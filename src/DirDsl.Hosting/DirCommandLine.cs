@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using DirDsl.Native;
 
 namespace DirDsl.Hosting;
@@ -8,12 +9,19 @@ namespace DirDsl.Hosting;
 /// <summary>
 /// The command line of a DirDsl program, on System.CommandLine: every option defined once here, parsed into
 /// <see cref="RunOptions"/>. <see cref="Run"/> is what a generated entry point calls; <see cref="Parse"/> serves a
-/// hand-written Main. Exit codes: 0 success (or help), 1 a data, checkpoint or training error, 2 a usage error.
+/// hand-written Main. Exit codes: 0 success (or help), 1 a data, checkpoint or training error, 2 a usage error, 130 stopped by
+/// Ctrl-C and 143 by SIGTERM (the run resumes with --resume).
 /// </summary>
 public static class DirCommandLine
 {
     /// <summary>A usage error (unknown option, bad value): exit code 2.</summary>
     public const int UsageError = 2;
+
+    /// <summary>Stopped by Ctrl-C (SIGINT): exit code 130, as a shell reports it.</summary>
+    public const int InterruptedExit = 130;
+
+    /// <summary>Stopped by SIGTERM (a scheduler preempting the job): exit code 143.</summary>
+    public const int TerminatedExit = 143;
 
     /// <summary>A data, checkpoint or training error: exit code 1.</summary>
     public const int RunError = 1;
@@ -286,10 +294,30 @@ public static class DirCommandLine
                     log.WriteLine(selected.Count > 1 ? $"{experiment.Name}\t{variant.Name}" : variant.Name);
             return 0;
         }
+        // Ctrl-C (SIGINT) or a scheduler's SIGTERM stops the run at the next training step, with the lock released and a
+        // line saying how to resume; a second signal ends the process at once.
+        using var interrupt = new CancellationTokenSource();
+        int signalExit = 0;
+        void Stop(PosixSignalContext context)
+        {
+            if (interrupt.IsCancellationRequested) return;
+            context.Cancel = true;
+            signalExit = context.Signal == PosixSignal.SIGTERM ? TerminatedExit : InterruptedExit;
+            Console.Error.WriteLine("Stopping at the next training step (send the signal again to end at once) ...");
+            interrupt.Cancel();
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        options.Cancellation = interrupt.Token;
         try
         {
             foreach (var experiment in selected) PrintResult(experiment.Run(options), options, log);
             return 0;
+        }
+        catch (TrainingInterruptedException e)
+        {
+            Console.Error.WriteLine(e.Message);
+            return signalExit == 0 ? InterruptedExit : signalExit;
         }
         catch (Exception e) when (e is DirDataException or DataFormatException or CheckpointException or TrainingDivergedException
                                       or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or NotSupportedException)

@@ -236,6 +236,8 @@ public static class DirTrainer
                     }));
                     lossSum += TrainingKit.CheckLoss(loss, epoch, step);
                     step++;
+                    if (options.Cancellation.IsCancellationRequested)
+                        throw new TrainingInterruptedException(variant.Name, seed, epoch, checkpoints.PeekState()?.NextEpoch ?? 0, options.Cancellation);
                     progress.Step(variant.Name, epoch, stageEpochs, step, steps);
                 }
             }

@@ -59,6 +59,12 @@ public sealed class RunOptions
     public List<ITrainingCallback> Callbacks { get; } = new();
 
     /// <summary>
+    /// Stops the run at the next training step when cancelled (the entry point cancels it on Ctrl-C): a
+    /// <see cref="TrainingInterruptedException"/> says what the last checkpoint holds; the output folder's lock is released.
+    /// </summary>
+    public CancellationToken Cancellation { get; set; }
+
+    /// <summary>
     /// Write checkpoints at most this often (and always after the last epoch); the best weights are
     /// kept in memory in between. Zero writes after every epoch. Default 30 seconds: for fast epochs
     /// per-epoch checkpoint I/O would dominate, and a resumed run repeats at most this much work.

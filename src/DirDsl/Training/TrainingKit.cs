@@ -85,6 +85,28 @@ public static class TrainingKit
     }
 }
 
+/// <summary>The run was cancelled (Ctrl-C) during a training; its last checkpoint is kept and <c>--resume</c> continues from it.</summary>
+public sealed class TrainingInterruptedException : OperationCanceledException
+{
+    /// <summary>Creates the error for <paramref name="variant"/> and <paramref name="seed"/>, stopped in <paramref name="epoch"/>.</summary>
+    public TrainingInterruptedException(string variant, int seed, int epoch, int checkpointedEpochs, CancellationToken token)
+        : base($"Interrupted: {variant} seed {seed} stopped in epoch {epoch + 1}; its last checkpoint holds "
+               + (checkpointedEpochs == 0 ? "no finished epoch" : $"{checkpointedEpochs} finished epoch{(checkpointedEpochs == 1 ? "" : "s")}")
+               + " and the trainings before it are complete. Run the same command with --resume to continue from there.", token)
+    {
+        Variant = variant;
+        Seed = seed;
+        CheckpointedEpochs = checkpointedEpochs;
+    }
+
+    /// <summary>The variant that was training.</summary>
+    public string Variant { get; }
+    /// <summary>Its seed.</summary>
+    public int Seed { get; }
+    /// <summary>Epochs its last checkpoint holds (resume continues after them).</summary>
+    public int CheckpointedEpochs { get; }
+}
+
 /// <summary>Training produced a NaN or infinite loss; the last good checkpoint is kept.</summary>
 public sealed class TrainingDivergedException : Exception
 {
