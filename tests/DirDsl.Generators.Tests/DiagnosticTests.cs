@@ -27,11 +27,11 @@ public sealed class DiagnosticTests
     });
 
     /// <summary>The analyzer on an executable (the generator is not run here, so a missing Main is also CS5001).</summary>
-    private static async Task VerifyExecutable(string source, bool hosting, bool userMain)
+    private static async Task VerifyExecutable(string source, bool hosting, bool userMain, string main = "static class Program { static void Main() => System.Console.WriteLine(typeof(Exp)); }")
     {
         var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
         {
-            TestCode = source + (userMain ? "\nstatic class Program { static void Main() { } }" : ""),
+            TestCode = source + (userMain ? "\n" + main : ""),
             ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
         };
         test.TestState.OutputKind = OutputKind.ConsoleApplication;
@@ -49,6 +49,16 @@ public sealed class DiagnosticTests
     {
         await VerifyExecutable(new ExperimentSource().ToString(), hosting: true, userMain: false);
         await VerifyExecutable(new ExperimentSource().ToString(), hosting: false, userMain: true);
+    }
+
+    [Fact]
+    public async Task OwnEntryPointThatNeverNamesTheExperiment_IsDir106()
+    {
+        await VerifyExecutable(new ExperimentSource().ToString(), hosting: true, userMain: true,
+            main: "static class Program { static void {|DIR106:Main|}() => System.Console.WriteLine(\"Hello, World!\"); }");
+        // A Main that hands the arguments to DirDsl's command line runs the experiment: no warning.
+        await VerifyExecutable(new ExperimentSource().ToString(), hosting: true, userMain: true,
+            main: "static class Program { static int Main(string[] args) => DirDsl.Hosting.DirCommandLine.Run(args, System.Array.Empty<DirDsl.ExperimentEntry>()); }");
     }
 
     [Fact]

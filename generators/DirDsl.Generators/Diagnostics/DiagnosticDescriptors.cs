@@ -189,6 +189,10 @@ internal static class DiagnosticDescriptors
         "{0} has no effect: {1}",
         "The setting is legal but changes nothing in this configuration; remove it or change what it depends on.");
 
+    public static readonly DiagnosticDescriptor EntryPointIgnoresExperiment = Warning(DiagnosticIds.EntryPointIgnoresExperiment, "The program's own entry point never runs the experiment",
+        "'{0}' never runs: {1} has the program's entry point, which replaces the generated one, and no code of the program names '{0}'",
+        "A console template's Program.cs ('Hello, World!') wins over the generated Main: delete it to get the generated entry point and its command line, or call {0}.Run / DirCommandLine.Run from it.");
+
     public static readonly DiagnosticDescriptor NoEntryPoint = Warning(DiagnosticIds.NoEntryPoint, "No entry point without DirDsl.Hosting",
         "'{0}' is in an executable without a Main, and the program does not reference DirDsl.Hosting, which provides the generated entry point",
         "Reference the DirDsl.Hosting package (or project) to get the generated Main with its command line, or write a Main that calls Run.");

@@ -52,6 +52,7 @@ internal static class DiagnosticIds
     public const string ShotThresholds = "DIR040";
     public const string ManyBins = "DIR104";
     public const string IneffectiveSetting = "DIR105";
+    public const string EntryPointIgnoresExperiment = "DIR106";
     public const string ImageSetting = "DIR041";
     public const string LossType = "DIR042";
     public const string TrainingStepSignature = "DIR043";

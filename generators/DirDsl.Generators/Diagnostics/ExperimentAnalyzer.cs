@@ -45,6 +45,29 @@ public sealed class ExperimentAnalyzer : DiagnosticAnalyzer
         {
             context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.NoEntryPoint, type.Locations.FirstOrDefault() ?? Location.None, type.Name));
         }
+        // An entry point of the program's own (a console template's Program.cs) takes the place of the generated one: when
+        // no code of the program outside the experiment's own declaration names it (nor DirDsl's command line or trainer),
+        // the experiment cannot run, and the build would pass silently ("Hello, World!").
+        if (compilation.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication
+            && compilation.GetEntryPoint(context.CancellationToken) is { } entry
+            && entry.Locations.FirstOrDefault(l => l.IsInSource) is { SourceTree: { } tree } at
+            && !IsGenerated(tree)
+            && !NamedOutsideItself(type, compilation, context.CancellationToken))
+        {
+            context.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.EntryPointIgnoresExperiment, at, type.Name,
+                tree.FilePath.Length == 0 ? "the program's own entry point" : System.IO.Path.GetFileName(tree.FilePath)));
+        }
+    }
+
+    private static bool IsGenerated(SyntaxTree tree) => tree.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal);
+
+    /// <summary>Whether code of the program other than the experiment's declaration names it, or DirDsl's command line or trainer.</summary>
+    private static bool NamedOutsideItself(INamedTypeSymbol type, Compilation compilation, System.Threading.CancellationToken cancellationToken)
+    {
+        var declarations = type.DeclaringSyntaxReferences.Select(r => r.GetSyntax(cancellationToken)).ToList();
+        return compilation.SyntaxTrees.Where(t => !IsGenerated(t)).Any(tree => tree.GetRoot(cancellationToken).DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Any(name => (name.Identifier.ValueText == type.Name || name.Identifier.ValueText is "DirCommandLine" or "DirTrainer")
+                && !declarations.Any(d => d.SyntaxTree == name.SyntaxTree && d.Span.Contains(name.Span))));
     }
 
     private static Location Locate(INamedTypeSymbol type, Problem problem, SymbolAnalysisContext context)
