@@ -158,6 +158,7 @@ public static class DirDslTool
         text.AppendLine($"A = {o.Files[0]} (seeds {string.Join(", ", a.Select(v => v.Seed).Distinct().Order())})");
         text.AppendLine($"B = {o.Files[1]} (seeds {string.Join(", ", b.Select(v => v.Seed).Distinct().Order())})");
         foreach (var line in EnvironmentDifferences(o.Files[0], o.Files[1])) text.AppendLine(line);
+        foreach (var line in RunComparison.DataDifferences(a, b)) text.AppendLine(line);
         text.AppendLine();
         text.Append(RunComparison.Table(cells, o.Metric.ToUpperInvariant(), "A", "B"));
         if (o.Out is null) output.Write(text);

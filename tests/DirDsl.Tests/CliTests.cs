@@ -92,6 +92,36 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void ReportPoolsSeeds_AndCompareNamesTheDataThatDiffers()
+    {
+        // Two runs of Vanilla with seeds 7 and 8: TinyData draws the training split from the seed.
+        var runs = new[] { 7, 8 }.Select(seed =>
+        {
+            var options = new RunOptions { OutputFolder = Path.Combine(folder, $"seed{seed}"), Device = "cpu", Log = TextWriter.Null, Seed = seed };
+            options.Variants.Add("Vanilla");
+            return (Result: TinyExperiment.Run(options), Path: Path.Combine(folder, $"seed{seed}", "TinyExperiment", "results.json"));
+        }).ToArray();
+        var (code, output, error) = Run("report", runs[0].Path, runs[1].Path);
+        Assert.True(code == 0, error);
+        // One pooled row: the mean of the two seeds' MSE, +- t(0.975, 1) * s / sqrt(2) = 12.706 * |a - b| / 2.
+        double a = runs[0].Result.Variants.Single().Test.Overall.Mse, b = runs[1].Result.Variants.Single().Test.Overall.Mse;
+        Assert.Contains($"| TinyExperiment Vanilla (7, 8) | {ResultWriter.Format((a + b) / 2)} +- {ResultWriter.Format(12.706 * Math.Abs(a - b) / 2)} |", output);
+        Assert.DoesNotContain("(seed 7)", output);
+
+        (code, output, error) = Run("compare", runs[0].Path, runs[1].Path);
+        Assert.True(code == 0, error);
+        // The training split differs; the test records are the same but standardised by another training split, and
+        // the hashes are of the mapped rows, so the comparison says so for every split.
+        Assert.Contains("data differs: train data: A ", output);
+        Assert.Contains("(seed 7), B ", output);
+        Assert.Contains("data differs: test data: A ", output);
+        Assert.Contains("the cells below may compare results on different test records", output);
+        (code, output, error) = Run("compare", runs[0].Path, runs[0].Path);
+        Assert.True(code == 0, error);
+        Assert.DoesNotContain("data differs", output);
+    }
+
+    [Fact]
     public void Report_SelectsASearchPointOnValidationAcrossSeparateRuns()
     {
         var points = new[] { "LDS+FDS@size=3,momentum=0.5,bins=10", "LDS+FDS@size=5,momentum=0.9,bins=20" };

@@ -20,6 +20,13 @@ public sealed record StoredVariant(string Experiment, int Seed, string Variant, 
 
     /// <summary>Whether the run selected by validation MSE (else MAE).</summary>
     public bool SelectByMse { get; init; } = true;
+
+    /// <summary>What decided the result (see <see cref="RunFingerprint"/>: settings, data hashes, ...); null in files of older versions.</summary>
+    public IReadOnlyDictionary<string, string>? Fingerprint { get; init; }
+
+    /// <summary>The data splits' content hashes that decided this result (train, validation, test data), those recorded.</summary>
+    public IEnumerable<(string Split, string Hash)> DataHashes => (Fingerprint ?? new Dictionary<string, string>())
+        .Where(entry => entry.Key.EndsWith(" data", StringComparison.Ordinal)).Select(entry => (entry.Key, entry.Value));
 }
 
 /// <summary>Reads results.json files written by <see cref="ResultWriter"/>.</summary>
@@ -38,7 +45,7 @@ public static class ResultReader
             return file.Variants.Select(v => new StoredVariant(file.Experiment, v.Seed ?? file.Seed, v.Variant ?? "?", v.BestEpoch,
                 v.Validation ?? throw new DataFormatException(path, 1, "validation", "missing."),
                 v.Test ?? throw new DataFormatException(path, 1, "test", "missing."),
-                v.TestExplicitGroups, path) { SearchOf = v.SearchOf, SelectByMse = file.SelectByMse ?? true }).ToList();
+                v.TestExplicitGroups, path) { SearchOf = v.SearchOf, SelectByMse = file.SelectByMse ?? true, Fingerprint = v.Fingerprint }).ToList();
         }
         catch (JsonException e)
         {

@@ -205,10 +205,41 @@ public static class ResultWriter
     }
 
     /// <summary>A paper-style table of stored variants (e.g. merged from separate runs): rows "experiment variant (seed)".</summary>
-    public static string Table(IReadOnlyList<StoredVariant> variants, bool explicitGroups) => Render(variants
-        .Where(v => v.SearchOf is null)
-        .Where(v => !explicitGroups || v.TestExplicitGroups is not null)
-        .Select(v => ($"{v.Experiment} {v.Variant} (seed {v.Seed})", explicitGroups ? v.TestExplicitGroups! : v.Test)).ToList());
+    public static string Table(IReadOnlyList<StoredVariant> variants, bool explicitGroups)
+    {
+        var rows = variants.Where(v => v.SearchOf is null).Where(v => !explicitGroups || v.TestExplicitGroups is not null).ToList();
+        ShotReport Report(StoredVariant v) => explicitGroups ? v.TestExplicitGroups! : v.Test;
+        var byRow = rows.GroupBy(v => (v.Experiment, v.Variant)).ToList();
+        // One result per row: the rows as they are. Several seeds of a row: one pooled row, mean +- 95% interval.
+        if (byRow.All(g => g.Count() == 1)) return Render(rows.Select(v => ($"{v.Experiment} {v.Variant} (seed {v.Seed})", Report(v))).ToList());
+        var groupNames = new (string Name, Func<ShotReport, GroupMetrics> Group)[]
+        {
+            ("All", r => r.Overall), ("Many", r => r.Many), ("Medium", r => r.Medium), ("Few", r => r.Few), ("Zero", r => r.Zero),
+        };
+        var text = new StringBuilder();
+        text.AppendLine("Mean +- 95% interval over each row's seeds (the seeds in brackets).");
+        text.AppendLine();
+        foreach (var (metricName, metric) in TableMetrics)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {metricName} |");
+            foreach (var (groupName, _) in groupNames) text.Append(CultureInfo.InvariantCulture, $" {groupName} |");
+            text.AppendLine();
+            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groupNames.Length))).AppendLine();
+            foreach (var row in byRow)
+            {
+                var seeds = row.Select(v => v.Seed).Distinct().Order().ToList();
+                text.Append(CultureInfo.InvariantCulture, $"| {row.Key.Experiment} {row.Key.Variant} ({string.Join(", ", seeds)}) |");
+                foreach (var (_, group) in groupNames)
+                {
+                    var (mean, halfWidth, _) = SeedStatistics.MeanInterval(row.Select(v => metric(group(Report(v)))));
+                    text.Append(' ').Append(double.IsFinite(mean) ? $"{Format(mean)} +- {Format(halfWidth)}" : "–").Append(" |");
+                }
+                text.AppendLine();
+            }
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
 
     /// <summary>Three decimals, or an en dash for an undefined value.</summary>
     public static string Format(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "–";

@@ -43,6 +43,32 @@ public static class RunComparison
         return cells;
     }
 
+    /// <summary>
+    /// Where the data the two runs trained and tested on differ, split by split (from the data hashes each variant's
+    /// fingerprint records): a [Data] member that splits with the run's seed gives each seed other test records, and
+    /// then the cells compare different test sets, not only different trainings. Empty when the hashes agree.
+    /// </summary>
+    public static IEnumerable<string> DataDifferences(IReadOnlyList<StoredVariant> a, IReadOnlyList<StoredVariant> b)
+    {
+        static Dictionary<string, List<(string Hash, int Seed)>> BySplit(IReadOnlyList<StoredVariant> run) => run
+            .SelectMany(v => v.DataHashes.Select(d => (d.Split, d.Hash, v.Seed))).Distinct()
+            .GroupBy(d => d.Split).ToDictionary(g => g.Key, g => g.Select(d => (d.Hash, d.Seed)).ToList());
+        string Describe(List<(string Hash, int Seed)> hashes) => string.Join("; ", hashes.GroupBy(h => h.Hash)
+            .Select(g => $"{g.Key} (seed{(g.Select(h => h.Seed).Distinct().Count() == 1 ? "" : "s")} {string.Join(", ", g.Select(h => h.Seed).Distinct().Order())})"));
+        var x = BySplit(a);
+        var y = BySplit(b);
+        foreach (var split in x.Keys.Intersect(y.Keys).Order())
+        {
+            var left = x[split].Select(h => h.Hash).ToHashSet();
+            var right = y[split].Select(h => h.Hash).ToHashSet();
+            if (left.SetEquals(right)) continue;
+            // The hashes are of the mapped rows: other records, or the same records standardised by another training split.
+            yield return $"data differs: {split}: A {Describe(x[split])}, B {Describe(y[split])} (hashes of the mapped rows: other records, "
+                + "or the same records mapped by a feature map fitted on another training split)"
+                + (split == "test data" ? "; the cells below may compare results on different test records." : ".");
+        }
+    }
+
     /// <summary>Welch's t-test at 95%: true when the means do not differ significantly; null with fewer than 2 values on a side.</summary>
     public static bool? Consistent(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
