@@ -294,6 +294,12 @@ public static class DirCommandLine
                     log.WriteLine(selected.Count > 1 ? $"{experiment.Name}\t{variant.Name}" : variant.Name);
             return 0;
         }
+        // An application without a libtorch backend builds; say so in one line rather than let libtorch's load fail later.
+        if (OperatingSystem.IsLinux() && TorchNative.MissingBackend() is { } missing)
+        {
+            Console.Error.WriteLine($"error: {missing}");
+            return RunError;
+        }
         // Ctrl-C (SIGINT) or a scheduler's SIGTERM stops the run at the next training step, with the lock released and a
         // line saying how to resume; a second signal ends the process at once.
         using var interrupt = new CancellationTokenSource();

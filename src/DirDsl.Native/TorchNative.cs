@@ -130,6 +130,32 @@ public static class TorchNative
         }
     }
 
+    /// <summary>
+    /// Why libtorch cannot load in this application, or null when it can be found: TorchSharp's shim is there but the
+    /// libtorch libraries it needs (libtorch.so, libc10.so, libtorch_cpu.so), which come with a backend package, are not
+    /// next to it. An application must reference a backend (libtorch-cpu-linux-x64, or a CUDA one); a library only TorchSharp.
+    /// </summary>
+    public static string? MissingBackend()
+    {
+        var original = FindOriginal(typeof(TorchNative).Assembly);
+        if (original is null) return $"{LibraryFile} (TorchSharp's native shim) is not next to the application: reference the TorchSharp package.";
+        return MissingBackend(original, File.ReadAllBytes(original));
+    }
+
+    /// <summary>The libtorch libraries that <paramref name="library"/> (the shim at <paramref name="path"/>) needs and that are not beside it, in words, or null.</summary>
+    public static string? MissingBackend(string path, ReadOnlySpan<byte> library)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        var missing = ElfVersionInfo.ReadNeededLibraries(library)
+            .Where(needed => needed.StartsWith("libtorch", StringComparison.Ordinal) || needed.StartsWith("libc10", StringComparison.Ordinal))
+            .Where(needed => !File.Exists(Path.Combine(folder, needed))).ToList();
+        return missing.Count == 0
+            ? null
+            : $"libtorch is missing: {string.Join(", ", missing)} (needed by {LibraryFile}) are not in {folder}. The application references TorchSharp "
+              + "but no libtorch backend: add <PackageReference Include=\"libtorch-cpu-linux-x64\" Version=\"2.10.0\" /> (or a CUDA backend) to the "
+              + "application's project, then build again.";
+    }
+
     private static IntPtr Resolve(System.Reflection.Assembly assembly, string name)
     {
         if (name != LibraryName && name != LibraryFile) return IntPtr.Zero;
@@ -137,6 +163,13 @@ public static class TorchNative
         if (original is null)
         {
             LastDiagnostic = $"{LibraryFile} was not found next to the application or TorchSharp.";
+            return IntPtr.Zero;
+        }
+        if (MissingBackend(original, File.ReadAllBytes(original)) is { } missing)
+        {
+            // Before any load attempt, whose error ("undefined symbol ...") would hide the cause.
+            LastDiagnostic = missing;
+            Console.Error.WriteLine($"DirDsl: {missing}");
             return IntPtr.Zero;
         }
         try

@@ -25,6 +25,28 @@ public sealed class NativeLoadingTests
     }
 
     [Fact]
+    public void MissingBackend_NamesTheLibtorchLibrariesAndThePackage()
+    {
+        // Beside this test's shim the backend is there; a copy of the shim alone (an application without a backend) lacks it.
+        Assert.Null(TorchNative.MissingBackend(OriginalLibrary, File.ReadAllBytes(OriginalLibrary)));
+        Assert.Null(TorchNative.MissingBackend());
+        var alone = Directory.CreateTempSubdirectory("dirdsl-nobackend").FullName;
+        try
+        {
+            var copy = Path.Combine(alone, "libLibTorchSharp.so");
+            File.Copy(OriginalLibrary, copy);
+            var message = TorchNative.MissingBackend(copy, File.ReadAllBytes(copy));
+            Assert.NotNull(message);
+            Assert.Contains("libtorch is missing: libtorch.so, libc10.so, libtorch_cpu.so", message);
+            Assert.Contains("<PackageReference Include=\"libtorch-cpu-linux-x64\"", message);
+        }
+        finally
+        {
+            Directory.Delete(alone, recursive: true);
+        }
+    }
+
+    [Fact]
     public void ReadVersionNeeds_FindsTheGlibcxx3432Marker()
     {
         var bytes = File.ReadAllBytes(OriginalLibrary);

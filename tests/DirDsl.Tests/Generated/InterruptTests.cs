@@ -50,21 +50,23 @@ public sealed class InterruptTests : IDisposable
         var program = Path.Combine(DirDsl.Tests.Data.CsvSourceTests.RepositoryRoot(), "examples", "SyntheticAge", "bin", configuration, "net10.0", "SyntheticAge.dll");
         Assert.True(File.Exists(program), $"{program} is missing: build the solution before testing.");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { program, "--variant", "Vanilla", "--epochs", "200", "--verbose", "--checkpoint-every", "0", "--output", output })
+        foreach (var argument in new[] { program, "--variant", "Vanilla", "--epochs", "100000", "--verbose", "--checkpoint-every", "0", "--output", output })
             start.ArgumentList.Add(argument);
         using var process = Process.Start(start)!;
         var error = process.StandardError.ReadToEndAsync();
-        // Wait on progress, not on a clock: the signal goes after the first finished epoch is printed.
+        // Wait on progress, not on a clock: the signal goes after the first finished epoch is printed (100,000 epochs: the
+        // run cannot finish before the signal, however slow the kill command is to start on a loaded machine).
         string? line;
-        while ((line = process.StandardOutput.ReadLine()) is not null && !line.Contains("epoch 1/200", StringComparison.Ordinal))
+        while ((line = process.StandardOutput.ReadLine()) is not null && !line.Contains("epoch 1/100000", StringComparison.Ordinal))
         {
         }
         Assert.NotNull(line);
         using (var kill = Process.Start("kill", $"-INT {process.Id}")) kill.WaitForExit();
         await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
-        Assert.Equal(130, process.ExitCode);
-        Assert.Contains("Run the same command with --resume to continue from there.", await error);
+        var stderr = await error;
+        Assert.True(process.ExitCode == 130, $"exit code {process.ExitCode}; standard error: {stderr}");
+        Assert.Contains("Run the same command with --resume to continue from there.", stderr);
         Assert.False(File.Exists(Path.Combine(output, "SyntheticAgeExperiment", OutputLock.FileName)));
     }
 }
