@@ -14,7 +14,9 @@ namespace DirDsl;
 /// <param name="Target">The target's shape in words (see <see cref="TargetShape.ToString"/>).</param>
 /// <param name="TargetScale">Targets are divided by this in the loss; predictions are multiplied back.</param>
 /// <param name="Members">The fitted members in row order.</param>
-public sealed record FittedFeatureMap(string Experiment, int InputWidth, string Target, double TargetScale, IReadOnlyList<FittedMember> Members)
+/// <param name="DirDsl">The DirDsl version that wrote it (<see cref="RunFingerprint.Version"/>); a model is loaded by the same version only.</param>
+public sealed record FittedFeatureMap(string Experiment, int InputWidth, string Target, double TargetScale, IReadOnlyList<FittedMember> Members,
+    string? DirDsl = null)
 {
     /// <summary>The file name in the experiment's output folder.</summary>
     public const string FileName = "feature-map.json";
@@ -23,7 +25,7 @@ public sealed record FittedFeatureMap(string Experiment, int InputWidth, string 
     public static void Save<T>(string folder, string experiment, IFeatureMap<T> map, double targetScale)
     {
         Directory.CreateDirectory(folder);
-        var file = new FittedFeatureMap(experiment, map.Width, map.TargetShape.ToString(), targetScale, map.Fitted);
+        var file = new FittedFeatureMap(experiment, map.Width, map.TargetShape.ToString(), targetScale, map.Fitted, RunFingerprint.Version);
         AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(file, FittedFeatureMapJson.Default.FittedFeatureMap));
     }
 
@@ -71,10 +73,16 @@ public static class TrainedModel
     {
         var folder = Path.Combine(output, experiment.Name);
         var fitted = FittedFeatureMap.Read(folder);
+        var file = Path.Combine(folder, FittedFeatureMap.FileName);
+        if (fitted.Experiment != experiment.Name)
+            throw new InvalidDataException($"{file} was written by the experiment {fitted.Experiment}, not {experiment.Name}.");
+        if (fitted.DirDsl != RunFingerprint.Version)
+            throw new InvalidDataException($"{file} was written by DirDsl {fitted.DirDsl ?? "(unknown)"}, and this is DirDsl {RunFingerprint.Version}: "
+                + "train the model again with this version (its numerics and file formats are only guaranteed within one version).");
         var map = experiment.CreateFeatureMap();
         map.Restore(fitted.Members);
         if (map.Width != fitted.InputWidth || map.TargetShape.ToString() != fitted.Target)
-            throw new InvalidDataException($"{Path.Combine(folder, FittedFeatureMap.FileName)}: the model was trained on rows of width {fitted.InputWidth} and a "
+            throw new InvalidDataException($"{file}: the model was trained on rows of width {fitted.InputWidth} and a "
                 + $"{fitted.Target} target; this record type maps to width {map.Width} and a {map.TargetShape} target.");
 
         var variants = experiment.Variants.Concat(experiment.SearchVariants ?? Array.Empty<DirVariant>()).ToList();

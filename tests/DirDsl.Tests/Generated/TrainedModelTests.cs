@@ -60,5 +60,12 @@ public sealed class TrainedModelTests : IDisposable
             Assert.Throws<ArgumentException>(() => TinyExperiment.LoadTrained(output, "Nope")).Message);
         Assert.Contains("holds no trained seed of LDS", Assert.Throws<FileNotFoundException>(() => TinyExperiment.LoadTrained(output, "LDS")).Message);
         Assert.Contains("not trained with seed 3", Assert.Throws<FileNotFoundException>(() => TinyExperiment.LoadTrained(output, "Vanilla", seed: 3)).Message);
+        // A feature map written by another DirDsl version, or by another experiment, is refused.
+        var path = Path.Combine(output, "TinyExperiment", FittedFeatureMap.FileName);
+        var saved = File.ReadAllText(path);
+        File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(saved, "\"dirDsl\": \"[^\"]*\"", "\"dirDsl\": \"0.0.0-older\""));
+        Assert.Contains("was written by DirDsl 0.0.0-older", Assert.Throws<InvalidDataException>(() => TinyExperiment.LoadTrained(output, "Vanilla")).Message);
+        File.WriteAllText(path, saved.Replace("\"experiment\": \"TinyExperiment\"", "\"experiment\": \"OtherExperiment\""));
+        Assert.Contains("was written by the experiment OtherExperiment", Assert.Throws<InvalidDataException>(() => TinyExperiment.LoadTrained(output, "Vanilla")).Message);
     }
 }
