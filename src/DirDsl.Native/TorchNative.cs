@@ -98,6 +98,13 @@ public static class TorchNative
         {
             if (patchedHandle != IntPtr.Zero) return patchedHandle;
             var bytes = File.ReadAllBytes(originalPath);
+            if (MissingBackend(originalPath, bytes) is { } missing)
+            {
+                // Before any load attempt, whose error ("undefined symbol ...") would hide the cause.
+                LastDiagnostic = missing;
+                Console.Error.WriteLine($"DirDsl: {missing}");
+                return IntPtr.Zero;
+            }
             var stdcxx = FindSystemStdCxx();
             if (stdcxx is null)
             {
@@ -163,13 +170,6 @@ public static class TorchNative
         if (original is null)
         {
             LastDiagnostic = $"{LibraryFile} was not found next to the application or TorchSharp.";
-            return IntPtr.Zero;
-        }
-        if (MissingBackend(original, File.ReadAllBytes(original)) is { } missing)
-        {
-            // Before any load attempt, whose error ("undefined symbol ...") would hide the cause.
-            LastDiagnostic = missing;
-            Console.Error.WriteLine($"DirDsl: {missing}");
             return IntPtr.Zero;
         }
         try

@@ -186,8 +186,7 @@ public abstract class SplitData : IDisposable
     /// </summary>
     internal static float[]? MaskOf(float[] targets)
     {
-        if (TargetElements.ValidPositions(targets) is null) return null;
-        return Array.ConvertAll(targets, static t => float.IsNaN(t) ? 0f : 1f);
+        return Array.Exists(targets, float.IsNaN) ? Array.ConvertAll(targets, static t => float.IsNaN(t) ? 0f : 1f) : null;
     }
 
     /// <inheritdoc />

@@ -155,28 +155,44 @@ public static class ResultWriter
 
     private static string SeedTable(ExperimentResult result, bool explicitGroups)
     {
+        var rows = result.VariantNames
+            .Where(variant => !explicitGroups || !result.Variants.Any(v => v.Variant == variant && v.TestExplicitGroups is null))
+            .Select(variant => (variant, variant)).ToList();
+        return IntervalTable(
+            $"Mean +- 95% interval over {result.Seeds.Count} seeds ({string.Join(", ", result.Seeds)}); * = differs from Vanilla beyond seed noise (paired t, 95%).",
+            rows, (variant, group, metric) =>
+            {
+                var cell = SeedStatistics.Cell(result, variant, group, metric, explicitGroups);
+                return double.IsFinite(cell.Mean) ? $"{Format(cell.Mean)} +- {Format(cell.HalfWidth)}{(cell.DiffersFromVanilla ? " *" : "")}" : "–";
+            });
+    }
+
+    /// <summary>The shot groups of the interval tables, in column order.</summary>
+    private static readonly (string Name, Func<ShotReport, GroupMetrics> Group)[] ShotColumns =
+    {
+        ("All", r => r.Overall), ("Many", r => r.Many), ("Medium", r => r.Medium), ("Few", r => r.Few), ("Zero", r => r.Zero),
+    };
+
+    /// <summary>
+    /// A heading, then one block per metric with a column per shot group and a row per (label, row); <paramref name="cell"/>
+    /// writes a row's cell for a group and a metric (a mean +- interval over seeds).
+    /// </summary>
+    private static string IntervalTable<TRow>(string heading, IReadOnlyList<(string Label, TRow Row)> rows,
+        Func<TRow, Func<ShotReport, GroupMetrics>, Func<GroupMetrics, double>, string> cell)
+    {
         var text = new StringBuilder();
-        var groupNames = new (string Name, Func<ShotReport, GroupMetrics> Group)[]
-        {
-            ("All", r => r.Overall), ("Many", r => r.Many), ("Medium", r => r.Medium), ("Few", r => r.Few), ("Zero", r => r.Zero),
-        };
-        text.AppendLine(CultureInfo.InvariantCulture, $"Mean +- 95% interval over {result.Seeds.Count} seeds ({string.Join(", ", result.Seeds)}); * = differs from Vanilla beyond seed noise (paired t, 95%).");
+        text.AppendLine(heading);
         text.AppendLine();
         foreach (var (metricName, metric) in TableMetrics)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {metricName} |");
-            foreach (var (groupName, _) in groupNames) text.Append(CultureInfo.InvariantCulture, $" {groupName} |");
+            foreach (var (groupName, _) in ShotColumns) text.Append(CultureInfo.InvariantCulture, $" {groupName} |");
             text.AppendLine();
-            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groupNames.Length))).AppendLine();
-            foreach (var variant in result.VariantNames)
+            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", ShotColumns.Length))).AppendLine();
+            foreach (var (label, row) in rows)
             {
-                if (explicitGroups && result.Variants.Any(v => v.Variant == variant && v.TestExplicitGroups is null)) continue;
-                text.Append(CultureInfo.InvariantCulture, $"| {variant} |");
-                foreach (var (_, group) in groupNames)
-                {
-                    var cell = SeedStatistics.Cell(result, variant, group, metric, explicitGroups);
-                    text.Append(' ').Append(double.IsFinite(cell.Mean) ? $"{Format(cell.Mean)} +- {Format(cell.HalfWidth)}{(cell.DiffersFromVanilla ? " *" : "")}" : "–").Append(" |");
-                }
+                text.Append(CultureInfo.InvariantCulture, $"| {label} |");
+                foreach (var (_, group) in ShotColumns) text.Append(' ').Append(cell(row, group, metric)).Append(" |");
                 text.AppendLine();
             }
             text.AppendLine();
@@ -212,33 +228,12 @@ public static class ResultWriter
         var byRow = rows.GroupBy(v => (v.Experiment, v.Variant)).ToList();
         // One result per row: the rows as they are. Several seeds of a row: one pooled row, mean +- 95% interval.
         if (byRow.All(g => g.Count() == 1)) return Render(rows.Select(v => ($"{v.Experiment} {v.Variant} (seed {v.Seed})", Report(v))).ToList());
-        var groupNames = new (string Name, Func<ShotReport, GroupMetrics> Group)[]
+        var pooled = byRow.Select(row => ($"{row.Key.Experiment} {row.Key.Variant} ({string.Join(", ", row.Select(v => v.Seed).Distinct().Order())})", row)).ToList();
+        return IntervalTable("Mean +- 95% interval over each row's seeds (the seeds in brackets).", pooled, (row, group, metric) =>
         {
-            ("All", r => r.Overall), ("Many", r => r.Many), ("Medium", r => r.Medium), ("Few", r => r.Few), ("Zero", r => r.Zero),
-        };
-        var text = new StringBuilder();
-        text.AppendLine("Mean +- 95% interval over each row's seeds (the seeds in brackets).");
-        text.AppendLine();
-        foreach (var (metricName, metric) in TableMetrics)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"| {metricName} |");
-            foreach (var (groupName, _) in groupNames) text.Append(CultureInfo.InvariantCulture, $" {groupName} |");
-            text.AppendLine();
-            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groupNames.Length))).AppendLine();
-            foreach (var row in byRow)
-            {
-                var seeds = row.Select(v => v.Seed).Distinct().Order().ToList();
-                text.Append(CultureInfo.InvariantCulture, $"| {row.Key.Experiment} {row.Key.Variant} ({string.Join(", ", seeds)}) |");
-                foreach (var (_, group) in groupNames)
-                {
-                    var (mean, halfWidth, _) = SeedStatistics.MeanInterval(row.Select(v => metric(group(Report(v)))));
-                    text.Append(' ').Append(double.IsFinite(mean) ? $"{Format(mean)} +- {Format(halfWidth)}" : "–").Append(" |");
-                }
-                text.AppendLine();
-            }
-            text.AppendLine();
-        }
-        return text.ToString();
+            var (mean, halfWidth, _) = SeedStatistics.MeanInterval(row.Select(v => metric(group(Report(v)))));
+            return double.IsFinite(mean) ? $"{Format(mean)} +- {Format(halfWidth)}" : "–";
+        });
     }
 
     /// <summary>Three decimals, or an en dash for an undefined value.</summary>
