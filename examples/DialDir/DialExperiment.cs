@@ -16,7 +16,7 @@ public sealed record Dial([property: Image(32, Color = ImageColor.Gray, Padding 
 [DirExperiment(Epochs = 12, BatchSize = 64, LearningRate = 2e-3, Seed = 0, SelectByMse = false)]
 [LabelBins(Min = 0, Max = 100, Count = 100, Integer = true)]
 [Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.SqrtInverse)]
-[Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, Size = 5, Sigma = 2, Statistics = FdsStatistics.TrainingPass)]
+[Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, Size = 5, Sigma = 2)]
 [Loss(LossKind.L1)]
 [Ablation(Seeds = 5)]
 public partial class DialExperiment

@@ -18,7 +18,7 @@ public sealed record SentencePair([property: Feature] float[] PairFeatures, [pro
 [DirExperiment(Epochs = 40, BatchSize = 128, LearningRate = 1e-3, GradientClipNorm = 5, Patience = 10, TargetScale = 5, Seed = 0)]
 [LabelBins(Min = 0, Max = 5, Count = 50)]
 [Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.Inverse)]
-[Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, Kernel = Kernel.Gaussian, Size = 5, Sigma = 2, ClampMin = 0.5, ClampMax = 2)]
+[Fds(Momentum = 0.9, StartEpoch = 0, StartSmooth = 1, Kernel = Kernel.Gaussian, Size = 5, Sigma = 2, ClampMin = 0.5, ClampMax = 2, UnseenBins = FdsUnseenBins.Fill)]
 [Loss(LossKind.Mse)]
 [ShotGroups(
     Many = new[] { 0, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30, 32, 34, 36, 38, 40, 42, 44, 46, 48, 49 },

@@ -64,8 +64,17 @@ public static class DirCommandLine
         };
 
         public readonly Option<FdsStatistics?> FdsStatisticsOption = Keywords<FdsStatistics?>("--fds-statistics",
-            "Which features feed FDS's statistics: epoch-end-pass (the reference) or training-pass (no second pass); default as [Fds] declares.", null,
-            ("epoch-end-pass", FdsStatistics.EpochEndPass), ("training-pass", FdsStatistics.TrainingPass));
+            "Which features feed FDS's statistics: epoch-end-pass (the reference's training-mode pass), training-pass (the steps' own, no second pass) "
+            + "or evaluation-pass (evaluation mode, raw features); default as [Fds] declares.", null,
+            ("epoch-end-pass", FdsStatistics.EpochEndPass), ("training-pass", FdsStatistics.TrainingPass), ("evaluation-pass", FdsStatistics.EvaluationPass));
+
+        public readonly Option<FdsOrder?> FdsOrderOption = Keywords<FdsOrder?>("--fds-order",
+            "Which statistics calibrate an epoch: reference (smoothed one update behind the running ones) or snapshot (both from the last update); default as [Fds] declares.", null,
+            ("reference", FdsOrder.Reference), ("snapshot", FdsOrder.Snapshot));
+
+        public readonly Option<FdsUnseenBins?> FdsUnseenBinsOption = Keywords<FdsUnseenBins?>("--fds-unseen-bins",
+            "What FDS holds for bins never seen: keep (mean 0, variance 1, the age code) or fill (from the neighbours, the STS-B code); default as [Fds] declares.", null,
+            ("keep", FdsUnseenBins.Keep), ("fill", FdsUnseenBins.Fill));
 
         public readonly Option<OutsideTargets> OutsideBinsOption = Keywords("--outside-bins",
             "Targets outside [LabelBins]: warn (keep them, the default), clip (to the edges), drop (their records) or error.", OutsideTargets.Warn,
@@ -105,7 +114,7 @@ public static class DirCommandLine
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption,
+            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption,
                 OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, ReportCommand })
                 root.Options.Add(option);
             return root;
@@ -141,6 +150,8 @@ public static class DirCommandLine
                 Verbose = result.GetValue(Verbose),
                 DataPath = result.GetValue(DataPathOption),
                 FdsStatistics = result.GetValue(FdsStatisticsOption),
+                FdsOrder = result.GetValue(FdsOrderOption),
+                FdsUnseenBins = result.GetValue(FdsUnseenBinsOption),
                 OnlySeed = result.GetValue(OnlySeed),
                 OutsideTargets = result.GetValue(OutsideBinsOption),
             };

@@ -12,10 +12,14 @@ public sealed class FeatureStatisticsTests
     private static Tensor Matrix(string name) => tensor(Case.GetProperty(name).Matrix());
     private static Tensor Bins(string name) => tensor(Case.GetProperty(name).Floats().Select(x => (long)x).ToArray());
 
-    private static FeatureStatistics Create() => new(
+    /// <summary>
+    /// The vectors' module. The vectors hold the reference's pieces (statistics of one update, their smoothing, a batch
+    /// calibrated by that pair), which the snapshot order composes directly; the reference's own order is tested below.
+    /// </summary>
+    private static FeatureStatistics Create(FdsOrder order = FdsOrder.Snapshot) => new(
         Case.GetProperty("bucket_num").GetInt32(), Case.GetProperty("feature_dim").GetInt32(),
         Case.GetProperty("momentum").GetDouble(), Vectors.ParseKernel(Case.GetProperty("kernel").GetString()!),
-        Case.GetProperty("size").GetInt32(), Case.GetProperty("sigma").GetDouble());
+        Case.GetProperty("size").GetInt32(), Case.GetProperty("sigma").GetDouble(), order: order);
 
     private static void AssertClose(string expectedName, Tensor actual)
     {
@@ -45,6 +49,50 @@ public sealed class FeatureStatisticsTests
         using var fds = Create();
         fds.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
         AssertClose("calibrated_batch", fds.Calibrate(Matrix("batch_features"), Bins("batch_labels")));
+    }
+
+    [Fact]
+    public void ReferenceOrder_FirstUpdateCalibratesNothing()
+    {
+        using var fds = Create(FdsOrder.Reference);
+        fds.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
+        AssertClose("running_mean_after_epoch0", fds.RunningMean);
+        var batch = Matrix("batch_features");
+        // The reference's "last epoch" buffers are still at their initial 0 / 1 after its first update.
+        Assert.True(fds.Calibrate(batch, Bins("batch_labels")).eq(batch).all().item<bool>());
+    }
+
+    [Fact]
+    public void ReferenceOrder_WhitensWithTheNewStatistics_AndMovesToTheSmoothedOnesOfTheUpdateBefore()
+    {
+        using var fds = Create(FdsOrder.Reference);
+        fds.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
+        fds.Update(Matrix("epoch1_features"), Bins("labels"), epoch: 1);
+        AssertClose("running_mean_after_epoch1", fds.RunningMean);
+        AssertClose("running_var_after_epoch1", fds.RunningVar);
+        // The smoothed statistics are those of epoch 0's running statistics (the vectors' smoothing of them).
+        AssertClose("smoothed_mean", fds.SmoothedMean);
+        AssertClose("smoothed_var", fds.SmoothedVar);
+        // By hand from the vectors: z' = (z - mu1) * sqrt(clamp(var_s0 / var1, 0.1, 10)) + mu_s0, per component, identity
+        // where var1 is 0 (the bins with one sample).
+        var z = Case.GetProperty("batch_features").Matrix();
+        var labels = Case.GetProperty("batch_labels").Floats().Select(x => (int)x).ToArray();
+        var mu1 = Case.GetProperty("running_mean_after_epoch1").Matrix();
+        var var1 = Case.GetProperty("running_var_after_epoch1").Matrix();
+        var muS = Case.GetProperty("smoothed_mean").Matrix();
+        var varS = Case.GetProperty("smoothed_var").Matrix();
+        var got = fds.Calibrate(Matrix("batch_features"), Bins("batch_labels")).data<float>().ToArray();
+        int d = z.GetLength(1);
+        for (int i = 0; i < z.GetLength(0); i++)
+        {
+            int j = labels[i];
+            for (int k = 0; k < d; k++)
+            {
+                double expected = var1[j, k] == 0 ? z[i, k]
+                    : (z[i, k] - mu1[j, k]) * Math.Sqrt(Math.Clamp(varS[j, k] / var1[j, k], 0.1, 10)) + muS[j, k];
+                Vectors.Close(expected, got[i * d + k], 1e-4, 1e-5, $"calibrated[{i},{k}]");
+            }
+        }
     }
 
     [Fact]
@@ -79,7 +127,8 @@ public sealed class FeatureStatisticsTests
     [Fact]
     public void ConstantFeature_HasExactlyZeroVariance_AndIsLeftUnchanged()
     {
-        using var fds = new FeatureStatistics(4, 2, size: 3, sigma: 1);
+        // The snapshot order, so the single update's statistics calibrate (the reference's first update calibrates nothing).
+        using var fds = new FeatureStatistics(4, 2, size: 3, sigma: 1, order: FdsOrder.Snapshot);
         // Component 0 is the constant 0.1f (not exactly representable: a naive mean drifts);
         // component 1 varies. Bins 0..3, several batches.
         var values = new float[] { 0.1f, 1, 0.1f, 2, 0.1f, 3, 0.1f, 5, 0.1f, 4, 0.1f, 9, 0.1f, 7, 0.1f, 8 };
@@ -112,7 +161,7 @@ public sealed class FeatureStatisticsTests
         // var_s / var is about 0.07 (clamped up to 0.1) and at bin 7 about 3e7 (clamped down to 10).
         // Bin 0's reflected window covers bins 0..7 only: equal variances, ratio 1.
         const int bins = 16;
-        using var fds = new FeatureStatistics(bins, 1, size: 15, sigma: 20);
+        using var fds = new FeatureStatistics(bins, 1, size: 15, sigma: 20, order: FdsOrder.Snapshot);
         var values = Enumerable.Range(0, bins).SelectMany(j => new[] { j == 8 ? -100f : -0.01f, j == 8 ? 100f : 0.01f }).ToArray();
         var labels = Enumerable.Range(0, bins).SelectMany(j => new long[] { j, j }).ToArray();
         fds.Update(tensor(values).reshape(2 * bins, 1), tensor(labels), 0);
@@ -126,9 +175,22 @@ public sealed class FeatureStatisticsTests
     }
 
     [Fact]
+    public void UnseenBins_KeepTheirInitialValues_ByDefault()
+    {
+        using var fds = new FeatureStatistics(5, 1, size: 3, sigma: 1, order: FdsOrder.Snapshot);
+        var features = tensor(new float[] { 1, 3, 5, 7 }).reshape(4, 1);
+        fds.Update(features, tensor(new long[] { 1, 1, 3, 3 }), 0);
+        Assert.Equal(new[] { 0f, 2f, 0f, 6f, 0f }, fds.RunningMean.data<float>().ToArray());
+        Assert.Equal(new[] { 1f, 2f, 1f, 2f, 1f }, fds.RunningVar.data<float>().ToArray());
+        // The unseen bins enter the smoothing as 0 / 1: bin 2's smoothed mean is w0 * 2 + w1 * 0 + w0 * 6 with the window (w0, w1, w0).
+        var w = fds.Window;
+        Assert.Equal(w[0] * 2 + w[2] * 6, fds.SmoothedMean.data<float>()[2], 5);
+    }
+
+    [Fact]
     public void UnseenBins_AreFilledFromNeighbours()
     {
-        using var fds = new FeatureStatistics(5, 1, size: 3, sigma: 1);
+        using var fds = new FeatureStatistics(5, 1, size: 3, sigma: 1, unseenBins: FdsUnseenBins.Fill);
         // Bins 0, 2 and 4 are empty; bin 1 mean 2, bin 3 mean 6.
         var features = tensor(new float[] { 1, 3, 5, 7 }).reshape(4, 1);
         fds.Update(features, tensor(new long[] { 1, 1, 3, 3 }), 0);

@@ -65,7 +65,10 @@ internal static class ConfigurationEmitter
             w.Line($"    StartEpoch: {Literal(options.StartEpoch)}, ClampMin: {Literal(options.ClampMin)}, ClampMax: {Literal(options.ClampMax)}, StartSmooth: {Literal(options.StartSmooth)})");
             w.Line("{");
             w.Line("    Window = FdsWindow,");
-            if (options.Statistics != FdsStatistics.EpochEndPass) w.Line($"    Statistics = {ExperimentFile.Enum(options.Statistics)},");
+            // Only the choices that differ from the runtime's defaults are named.
+            if (options.Statistics != DslDefaults.FdsStatisticsSource) w.Line($"    Statistics = {ExperimentFile.Enum(options.Statistics)},");
+            if (options.Order != DslDefaults.FdsOrder) w.Line($"    Order = {ExperimentFile.Enum(options.Order)},");
+            if (options.UnseenBins != DslDefaults.FdsUnseenBins) w.Line($"    UnseenBins = {ExperimentFile.Enum(options.UnseenBins)},");
             w.Line("};");
         }
         w.Line();

@@ -47,7 +47,8 @@ internal sealed record LdsModel(Kernel Kernel, int Size, double Sigma, Reweight 
     EquatableArray<double> Window);
 
 internal sealed record FdsModel(double Momentum, int StartEpoch, int StartSmooth, Kernel Kernel, int Size, double Sigma,
-    double ClampMin, double ClampMax, EquatableArray<double> Window, FdsStatistics Statistics = FdsStatistics.EpochEndPass);
+    double ClampMin, double ClampMax, EquatableArray<double> Window, FdsStatistics Statistics = DslDefaults.FdsStatisticsSource,
+    FdsOrder Order = DslDefaults.FdsOrder, FdsUnseenBins UnseenBins = DslDefaults.FdsUnseenBins);
 
 /// <summary>[Loss]: a built-in kind with its parameters, or the user's loss type (<see cref="CustomType"/>, a global:: name).</summary>
 internal sealed record LossModel(LossKind Kind, double Beta, double Gamma, FocalActivation Activation, string? CustomType = null);

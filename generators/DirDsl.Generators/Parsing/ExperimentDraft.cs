@@ -99,6 +99,8 @@ internal sealed class ExperimentDraft
     public Setting<int> StartEpoch, StartSmooth, FdsSize;
     public Kernel FdsKernel;
     public FdsStatistics FdsStatistics;
+    public FdsOrder FdsOrder;
+    public FdsUnseenBins FdsUnseenBins;
 
     public LossKind LossKind = LossKind.Mse;
     public Setting<double> LossBeta = new(double.NaN, false);

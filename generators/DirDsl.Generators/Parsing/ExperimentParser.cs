@@ -106,6 +106,8 @@ internal static class ExperimentParser
                     draft.StartSmooth = args.Named("StartSmooth", DslDefaults.StartSmooth);
                     draft.FdsKernel = args.NamedEnum("Kernel", DslDefaults.FdsKernel);
                     draft.FdsStatistics = args.NamedEnum("Statistics", DslDefaults.FdsStatisticsSource);
+                    draft.FdsOrder = args.NamedEnum("Order", DslDefaults.FdsOrder);
+                    draft.FdsUnseenBins = args.NamedEnum("UnseenBins", DslDefaults.FdsUnseenBins);
                     draft.FdsSize = args.Named("Size", DslDefaults.KernelSize);
                     draft.FdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
                     draft.ClampMin = args.Named("ClampMin", DslDefaults.ClampMin);
@@ -223,7 +225,7 @@ internal static class ExperimentParser
             : null;
         var fds = d.HasFds
             ? new FdsModel(d.Momentum, d.StartEpoch, d.StartSmooth, d.FdsKernel, d.FdsSize, d.FdsSigma, d.ClampMin, d.ClampMax,
-                KernelWindow.ForFds(d.FdsKernel, d.FdsSize, d.FdsSigma).ToEquatableArray(), d.FdsStatistics)
+                KernelWindow.ForFds(d.FdsKernel, d.FdsSize, d.FdsSigma).ToEquatableArray(), d.FdsStatistics, d.FdsOrder, d.FdsUnseenBins)
             : null;
         double beta = double.IsNaN(d.LossBeta) ? (d.LossKind is LossKind.FocalL1 or LossKind.FocalMse ? DslDefaults.FocalBeta : DslDefaults.LossBeta) : d.LossBeta;
         return new ExperimentModel(

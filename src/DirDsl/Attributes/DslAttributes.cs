@@ -93,6 +93,13 @@ public sealed class FdsAttribute : Attribute
     /// or the training steps' own features (no second pass; see <see cref="FdsStatistics"/>).
     /// </summary>
     public FdsStatistics Statistics { get; set; } = DslDefaults.FdsStatisticsSource;
+    /// <summary>
+    /// Which statistics calibrate an epoch's batches: the reference's order (smoothed statistics one update behind the
+    /// running ones, the default) or one snapshot (see <see cref="FdsOrder"/>).
+    /// </summary>
+    public FdsOrder Order { get; set; } = DslDefaults.FdsOrder;
+    /// <summary>What bins no training sample has fallen into hold: mean 0 and variance 1 (the age code, the default) or their neighbours' values (the STS-B code).</summary>
+    public FdsUnseenBins UnseenBins { get; set; } = DslDefaults.FdsUnseenBins;
 }
 
 /// <summary>

@@ -84,6 +84,10 @@ static class DslDefaults
     public const Kernel FdsKernel = Kernel.Gaussian;
     /// <summary>Which features feed the FDS statistics.</summary>
     public const FdsStatistics FdsStatisticsSource = FdsStatistics.EpochEndPass;
+    /// <summary>Which statistics calibrate an epoch's batches (the reference's order).</summary>
+    public const FdsOrder FdsOrder = DirDsl.FdsOrder.Reference;
+    /// <summary>What FDS's statistics hold for a bin never seen (the reference's age code: mean 0, variance 1).</summary>
+    public const FdsUnseenBins FdsUnseenBins = DirDsl.FdsUnseenBins.Keep;
     /// <summary>Focal-R modulating function.</summary>
     public const FocalActivation FocalActivation = DirDsl.FocalActivation.Sigmoid;
     /// <summary>SMOTER / SMOGN under-sample the normal range.</summary>

@@ -157,8 +157,10 @@ public
 enum FdsStatistics
 {
     /// <summary>
-    /// The reference's semantics: after the epoch, a second forward pass over every training record (no gradients, the
-    /// encoder in evaluation mode, raw features). For an image encoder this pass costs about a third of an epoch.
+    /// The reference's semantics (its <c>train.py</c>): after the epoch, a second forward pass over every training record
+    /// without gradients but in training mode, as the reference's training loader gives them: a new shuffle, augmented,
+    /// normalisation layers on batch statistics (their running statistics move), and the features as FDS calibrated them.
+    /// For an image encoder this pass costs about a third of an epoch.
     /// </summary>
     EpochEndPass,
     /// <summary>
@@ -166,6 +168,48 @@ enum FdsStatistics
     /// their step): no second pass. The statistics lag the end-of-epoch model by up to an epoch of updates.
     /// </summary>
     TrainingPass,
+    /// <summary>
+    /// A second pass in evaluation mode over the training records (augmented with the pass's own draws, as the
+    /// reference's training loader gives them) on raw, uncalibrated features: normalisation layers use their running
+    /// statistics. DirDsl's earlier choice, kept as an option for the ablation (see the README's FDS study).
+    /// </summary>
+    EvaluationPass,
+}
+
+/// <summary>Which statistics calibrate the batches of an epoch after FDS's epoch-end updates.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum FdsOrder
+{
+    /// <summary>
+    /// The reference's order: at each epoch end the smoothed statistics are taken from the running statistics before
+    /// this epoch's update, then the running statistics are updated; whitening uses the updated running statistics
+    /// (the reference's "last epoch" buffers alias the running ones). So the first update calibrates nothing and FDS
+    /// first acts at epoch max(StartSmooth, StartEpoch + 2).
+    /// </summary>
+    Reference,
+    /// <summary>
+    /// One snapshot: the running statistics are updated, then smoothed, and that pair calibrates the next epoch, so FDS
+    /// acts from epoch max(StartSmooth, StartEpoch + 1).
+    /// </summary>
+    Snapshot,
+}
+
+/// <summary>What FDS's statistics hold for a label bin no training sample has fallen into yet.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum FdsUnseenBins
+{
+    /// <summary>Mean 0 and variance 1, their initial values, which enter the smoothing as they are (the reference's age code).</summary>
+    Keep,
+    /// <summary>Their neighbours' values: the first bin copies the second, the last the one before, others average both (the reference's STS-B code).</summary>
+    Fill,
 }
 
 /// <summary>What fills a missing value of a nullable [Feature] (fitted on the training split only).</summary>

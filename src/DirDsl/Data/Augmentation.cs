@@ -8,8 +8,17 @@ namespace DirDsl;
 /// <param name="Epoch">The epoch (0-based).</param>
 public sealed record Augmentation(int Seed, int Epoch)
 {
+    /// <summary>
+    /// Which reading of the epoch this is: 0 for the training steps, <see cref="StatisticsPass"/> for FDS's epoch-end pass,
+    /// which draws its own transformations as the reference's second loop over its training loader does.
+    /// </summary>
+    public int Round { get; init; }
+
+    /// <summary>The <see cref="Round"/> of FDS's epoch-end statistics pass.</summary>
+    public const int StatisticsPass = 1;
+
     /// <summary>The draw of one record (its index within the split).</summary>
-    public AugmentationDraw For(int record) => new(Seed, Epoch, record);
+    public AugmentationDraw For(int record) => new(Seed, Epoch, record, Round);
 }
 
 /// <summary>
@@ -19,7 +28,8 @@ public sealed record Augmentation(int Seed, int Epoch)
 /// <param name="Seed">The training's seed.</param>
 /// <param name="Epoch">The epoch.</param>
 /// <param name="Record">The record's index within its split.</param>
-public readonly record struct AugmentationDraw(int Seed, int Epoch, int Record)
+/// <param name="Round">The reading of the epoch (<see cref="Augmentation.Round"/>; 0 leaves the draws of the training steps as they were).</param>
+public readonly record struct AugmentationDraw(int Seed, int Epoch, int Record, int Round = 0)
 {
     /// <summary>A uniform integer in [0, <paramref name="count"/>) for decision <paramref name="stream"/>.</summary>
     public int Below(int stream, int count)
@@ -32,12 +42,13 @@ public readonly record struct AugmentationDraw(int Seed, int Epoch, int Record)
     /// <summary>A fair coin for decision <paramref name="stream"/>.</summary>
     public bool Coin(int stream) => (Bits(stream) >> 63) == 1;
 
-    /// <summary>64 random bits: SplitMix64's finaliser over the packed (seed, epoch, record, stream).</summary>
+    /// <summary>64 random bits: SplitMix64's finaliser over the packed (seed, epoch, record, stream, round).</summary>
     private ulong Bits(int stream)
     {
         ulong z = unchecked((ulong)(uint)Seed * 0x9E3779B97F4A7C15UL
             ^ ((ulong)(uint)Epoch << 32 | (uint)Record) * 0xBF58476D1CE4E5B9UL
-            ^ ((ulong)(uint)stream + 1) * 0x94D049BB133111EBUL);
+            ^ ((ulong)(uint)stream + 1) * 0x94D049BB133111EBUL
+            ^ (ulong)(uint)Round * 0xD1B54A32D192ED03UL);
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return z ^ (z >> 31);

@@ -91,12 +91,7 @@ public abstract class SplitData : IDisposable
     public abstract IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null);
 
     /// <summary>Reads the whole split in order, in chunks of <paramref name="chunk"/> rows.</summary>
-    public IBatchReader ReadInOrder(int chunk = PassChunkRows) => Read(TrainingKit.Chunks(Count, chunk).Select(c =>
-    {
-        var indices = new long[c.Length];
-        for (long i = 0; i < c.Length; i++) indices[i] = c.Start + i;
-        return indices;
-    }));
+    public IBatchReader ReadInOrder(int chunk = PassChunkRows) => Read(TrainingKit.InOrder(Count, chunk));
 
     /// <summary>The same records with their targets binned by <paramref name="labelBins"/> (a hyperparameter-search point's bins).</summary>
     public abstract SplitData Rebinned(LabelBins labelBins, double targetScale);

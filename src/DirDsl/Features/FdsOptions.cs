@@ -16,7 +16,21 @@ public sealed record FdsOptions(double Momentum, Kernel Kernel, int Size, double
     public IReadOnlyList<double>? Window { get; init; }
 
     /// <summary>Which features feed the statistics: a second pass after each epoch (the reference) or the training steps' own.</summary>
-    public FdsStatistics Statistics { get; init; } = FdsStatistics.EpochEndPass;
+    public FdsStatistics Statistics { get; init; } = DslDefaults.FdsStatisticsSource;
+
+    /// <summary>Which statistics calibrate an epoch's batches after the updates: the reference's order or one snapshot.</summary>
+    public FdsOrder Order { get; init; } = DslDefaults.FdsOrder;
+
+    /// <summary>What the statistics of a bin never seen hold: mean 0 and variance 1 (the age code) or their neighbours' values (the STS-B code).</summary>
+    public FdsUnseenBins UnseenBins { get; init; } = DslDefaults.FdsUnseenBins;
+
+    /// <summary>These settings with a run's overrides (<c>--fds-statistics</c>, <c>--fds-order</c>, <c>--fds-unseen-bins</c>) where it has them.</summary>
+    public FdsOptions With(FdsChoices? choices) => choices is null ? this : this with
+    {
+        Statistics = choices.Statistics ?? Statistics,
+        Order = choices.Order ?? Order,
+        UnseenBins = choices.UnseenBins ?? UnseenBins,
+    };
 
     /// <summary>These settings with a search point's values where it has them (a changed window is recomputed).</summary>
     public FdsOptions At(SearchPoint? point) => point is null ? this : this with
@@ -30,5 +44,23 @@ public sealed record FdsOptions(double Momentum, Kernel Kernel, int Size, double
 
     /// <summary>The FDS module for <paramref name="bins"/> label bins and features of width <paramref name="featureDim"/>.</summary>
     public FeatureStatistics Create(int bins, int featureDim) => new(bins, featureDim, momentum: Momentum, kernel: Kernel, size: Size,
-        sigma: Sigma, startEpoch: StartEpoch, clampMin: ClampMin, clampMax: ClampMax, window: Window);
+        sigma: Sigma, startEpoch: StartEpoch, clampMin: ClampMin, clampMax: ClampMax, order: Order, unseenBins: UnseenBins, window: Window);
+}
+
+/// <summary>
+/// A run's overrides of FDS's semantic choices (the command line's <c>--fds-statistics</c>, <c>--fds-order</c> and
+/// <c>--fds-unseen-bins</c>), for ablations without a rebuild; null keeps what [Fds] declares.
+/// </summary>
+/// <param name="Statistics">Which features feed the statistics.</param>
+/// <param name="Order">Which statistics calibrate an epoch's batches.</param>
+/// <param name="UnseenBins">What never-seen bins hold.</param>
+public sealed record FdsChoices(FdsStatistics? Statistics = null, FdsOrder? Order = null, FdsUnseenBins? UnseenBins = null)
+{
+    /// <summary>True when nothing is overridden.</summary>
+    public bool IsEmpty => Statistics is null && Order is null && UnseenBins is null;
+
+    /// <summary>The overrides as "name value" pairs, or "as declared" (the run fingerprint's entry).</summary>
+    public override string ToString() => IsEmpty ? "as declared" : string.Join(", ",
+        new[] { ("statistics", Statistics?.ToString()), ("order", Order?.ToString()), ("unseen bins", UnseenBins?.ToString()) }
+            .Where(pair => pair.Item2 is not null).Select(pair => $"{pair.Item1} {pair.Item2}"));
 }

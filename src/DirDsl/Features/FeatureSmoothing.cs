@@ -25,8 +25,7 @@ public sealed record FeatureSmoothing(FdsOptions Options) : IVariantMethod
 
     /// <inheritdoc />
     public IModelPart? CreatePart(ModelContext context, int featureDim) =>
-        new FeatureSmoothingPart(Options.At(context.Variant.Point), context.VariantBins.Count, featureDim,
-            context.FdsStatisticsOverride ?? Options.Statistics);
+        new FeatureSmoothingPart(Options.At(context.Variant.Point).With(context.FdsOverrides), context.VariantBins.Count, featureDim);
 }
 
 /// <summary>The statistics of <see cref="FeatureSmoothing"/> in a model, and how they calibrate and update.</summary>
@@ -41,12 +40,15 @@ public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
     private long pendingRows;
 
     /// <summary>Statistics for <paramref name="bins"/> bins of <paramref name="featureDim"/> features.</summary>
-    public FeatureSmoothingPart(FdsOptions options, int bins, int featureDim, FdsStatistics source)
+    public FeatureSmoothingPart(FdsOptions options, int bins, int featureDim)
     {
         Statistics = options.Create(bins, featureDim);
         startSmooth = options.StartSmooth;
-        this.source = source;
+        source = options.Statistics;
     }
+
+    /// <summary>Which features feed the statistics.</summary>
+    public FdsStatistics Source => source;
 
     /// <summary>The per-bin statistics (running and smoothed).</summary>
     public FeatureStatistics Statistics { get; }
@@ -77,11 +79,12 @@ public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
     }
 
     /// <summary>
-    /// The statistics from the features of every training sample: those the steps collected, or a pass over the split
-    /// (the encoder in evaluation mode on raw features, a deliberate difference from the reference, which uses training
-    /// mode and calibrated features). Memory stays bins x FeatureDim whatever the split's size.
+    /// The statistics from the features of every training sample: those the steps collected, or a second pass over the
+    /// split (<see cref="FdsStatistics.EpochEndPass"/>: training mode, augmented, calibrated as the reference's pass;
+    /// <see cref="FdsStatistics.EvaluationPass"/>: evaluation mode, in order, raw). Memory stays bins x FeatureDim
+    /// whatever the split's size.
     /// </summary>
-    public void EndTrainingEpoch(Action<Action<Tensor, Tensor>> encodeTrainingSplit, int epoch)
+    public void EndTrainingEpoch(FeaturePass pass, int epoch)
     {
         if (epoch < Statistics.StartEpoch) return;
         if (trainingPassMoments is { } collected)
@@ -92,9 +95,10 @@ public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
             return;
         }
         using var noGrad = no_grad();
-        using var pass = Statistics.BeginPass();
-        encodeTrainingSplit(pass.Add);
-        Statistics.Update(pass, epoch);
+        using var moments = Statistics.BeginPass();
+        if (source == FdsStatistics.EvaluationPass) pass.Evaluation(moments.Add);
+        else pass.Training(moments.Add);
+        Statistics.Update(moments, epoch);
     }
 
     /// <summary>Keeps a copy of a step's features (outside the step's dispose scope) and adds full chunks to the moments.</summary>

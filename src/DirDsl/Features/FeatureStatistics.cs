@@ -14,10 +14,12 @@ namespace DirDsl;
 /// <c>running_var</c>, <c>smoothed_mean</c>, <c>smoothed_var</c>, <c>seen</c>, <c>updates</c> and the
 /// derived calibration tables), so saving the model saves them and a resumed run continues
 /// exactly.</para>
-/// <para>Snapshot semantics (SPEC 4): <see cref="Update(Tensor, Tensor, int)"/> at the end of epoch e updates the running
-/// statistics, smooths them, and derives the calibration tables from that same snapshot; those
-/// tables calibrate the batches of epoch e + 1. Nothing aliases: the reference's leak of later
-/// in-place updates into the whitening statistics does not happen here.</para>
+/// <para>Update order (SPEC 4), <see cref="Order"/>: with <see cref="FdsOrder.Reference"/> (the default) an update at the end
+/// of epoch e first smooths the running statistics as they were before it (the reference's "last epoch" statistics),
+/// then updates the running statistics with epoch e's features; the batches of epoch e + 1 are whitened with the
+/// updated running statistics and moved to the smoothed ones of one update earlier, as the reference's aliased
+/// buffers do. The first update therefore calibrates nothing. With <see cref="FdsOrder.Snapshot"/> the update,
+/// the smoothing and the calibration tables all come from one snapshot.</para>
 /// </remarks>
 public sealed class FeatureStatistics : nn.Module
 {
@@ -49,12 +51,13 @@ public sealed class FeatureStatistics : nn.Module
     /// <param name="startEpoch">First epoch whose end updates the statistics (set directly then, blended after).</param>
     /// <param name="clampMin">Lower clamp of var_s / var (0.1 in the age code; 0.5 for STS-B-DIR).</param>
     /// <param name="clampMax">Upper clamp of var_s / var (10 in the age code; 2 for STS-B-DIR).</param>
-    /// <param name="fillUnseenBins">Fill never-seen bins from their neighbours (STS-B variant of the reference).</param>
+    /// <param name="order">Which statistics calibrate the batches after an update (the reference's order, or one snapshot).</param>
+    /// <param name="unseenBins">What never-seen bins hold: mean 0 and variance 1 (the age code) or their neighbours' values (the STS-B code).</param>
     /// <param name="window">A precomputed sum-normalised window of length <paramref name="size"/> (generated code passes its compile-time constant); null computes it.</param>
     public FeatureStatistics(int bins, int featureDim, double momentum = DslDefaults.Momentum, Kernel kernel = DslDefaults.FdsKernel,
         int size = DslDefaults.KernelSize, double sigma = DslDefaults.KernelSigma, int startEpoch = DslDefaults.StartEpoch,
         double clampMin = DslDefaults.ClampMin, double clampMax = DslDefaults.ClampMax,
-        bool fillUnseenBins = true, IReadOnlyList<double>? window = null)
+        FdsOrder order = DslDefaults.FdsOrder, FdsUnseenBins unseenBins = DslDefaults.FdsUnseenBins, IReadOnlyList<double>? window = null)
         : base(nameof(FeatureStatistics))
     {
         if (featureDim < 1) throw new ArgumentOutOfRangeException(nameof(featureDim), featureDim, "FDS needs a feature dimension of at least 1.");
@@ -74,7 +77,8 @@ public sealed class FeatureStatistics : nn.Module
         StartEpoch = startEpoch;
         ClampMin = clampMin;
         ClampMax = clampMax;
-        FillUnseenBins = fillUnseenBins;
+        Order = Enum.IsDefined(order) ? order : throw new ArgumentOutOfRangeException(nameof(order), order, "Not an FdsOrder value.");
+        UnseenBins = Enum.IsDefined(unseenBins) ? unseenBins : throw new ArgumentOutOfRangeException(nameof(unseenBins), unseenBins, "Not an FdsUnseenBins value.");
 
         running_mean = zeros(bins, featureDim);
         running_var = ones(bins, featureDim);
@@ -100,8 +104,10 @@ public sealed class FeatureStatistics : nn.Module
     public double ClampMin { get; }
     /// <summary>Upper clamp of the variance ratio.</summary>
     public double ClampMax { get; }
-    /// <summary>Whether never-seen bins are filled from their neighbours.</summary>
-    public bool FillUnseenBins { get; }
+    /// <summary>Which statistics calibrate the batches after an update.</summary>
+    public FdsOrder Order { get; }
+    /// <summary>What never-seen bins hold.</summary>
+    public FdsUnseenBins UnseenBins { get; }
     /// <summary>The sum-normalised smoothing window over the bin axis (float32, as the reference).</summary>
     public IReadOnlyList<float> Window => window;
 
@@ -160,8 +166,15 @@ public sealed class FeatureStatistics : nn.Module
         var present = moments.Count > 0;                     // [B]
         var presentRows = present.unsqueeze(1);
         var currentVar = moments.Variance();
-        bool direct = epoch == StartEpoch || UpdateCount == 0;
-        var m = direct ? 0.0 : Momentum;
+        bool first = epoch == StartEpoch || UpdateCount == 0;
+        // The reference's order: the smoothed statistics are those of the running statistics before this update.
+        bool lagged = Order == FdsOrder.Reference;
+        if (lagged && !first)
+        {
+            smoothed_mean.copy_(Smooth(running_mean));
+            smoothed_var.copy_(Smooth(running_var));
+        }
+        var m = first ? 0.0 : Momentum;
         var one = KeptScalars.Of(1);
         var kept = KeptScalars.Of(1 - m);
         var previous = KeptScalars.Of(m);
@@ -170,11 +183,16 @@ public sealed class FeatureStatistics : nn.Module
         running_mean.copy_(where(presentRows, blendedMean, running_mean));
         running_var.copy_(where(presentRows, blendedVar, running_var));
         seen.logical_or_(present);
-        if (FillUnseenBins) FillFromNeighbours();
+        if (UnseenBins == FdsUnseenBins.Fill) FillFromNeighbours();
 
-        smoothed_mean.copy_(Smooth(running_mean));
-        smoothed_var.copy_(Smooth(running_var));
-        RebuildCalibration();
+        if (!lagged)
+        {
+            smoothed_mean.copy_(Smooth(running_mean));
+            smoothed_var.copy_(Smooth(running_var));
+        }
+        // The reference's first update leaves its "last epoch" statistics at their initial 0 / 1: an identity calibration.
+        if (lagged && first) ResetCalibration();
+        else RebuildCalibration();
         updates.add_(KeptScalars.OfInteger(1), KeptScalars.OfInteger(1));
     }
 
@@ -192,6 +210,29 @@ public sealed class FeatureStatistics : nn.Module
         // add with an explicit kept alpha: Tensor + Tensor would create a temporary Scalar (see KeptScalars).
         return ((features - calibration_centre.index_select(0, index)) * calibration_scale.index_select(0, index))
             .add(calibration_target.index_select(0, index), KeptScalars.Of(1));
+    }
+
+    /// <summary>
+    /// What the calibration tables do now, per bin: the mean over the D components of how far they move the bin's own
+    /// running mean (|(mu - centre) * scale + target - mu|; 0 where the calibration is the identity), and whether any
+    /// component of the bin is calibrated. For <see cref="FdsEpoch"/>.
+    /// </summary>
+    public (float[] Shift, bool[] Calibrated) CalibrationEffect()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var moved = running_mean.sub(calibration_centre).mul(calibration_scale).add(calibration_target, KeptScalars.Of(1));
+        var shift = moved.sub(running_mean).abs().mean(new long[] { 1 }).cpu().data<float>().ToArray();
+        var identity = calibration_centre.eq(KeptScalars.Of(0)).logical_and(calibration_scale.eq(KeptScalars.Of(1))).logical_and(calibration_target.eq(KeptScalars.Of(0)));
+        var calibrated = identity.all(1).logical_not().cpu().data<bool>().ToArray();
+        return (shift, calibrated);
+    }
+
+    /// <summary>The mean L1 distance between the running and the smoothed statistics (means, variances), over bins and components.</summary>
+    public (double Mean, double Variance) SmoothingDistance()
+    {
+        using var scope = NewDisposeScope();
+        return (running_mean.sub(smoothed_mean).abs().mean().item<float>(), running_var.sub(smoothed_var).abs().mean().item<float>());
     }
 
     /// <summary>Convolves [B, D] statistics along the bin axis with the window, reflect padding (no edge repeat).</summary>
@@ -226,6 +267,18 @@ public sealed class FeatureStatistics : nn.Module
         }
     }
 
+    /// <summary>The identity calibration (centre 0, scale 1, target 0).</summary>
+    private void ResetCalibration()
+    {
+        calibration_centre.zero_();
+        calibration_scale.fill_(KeptScalars.Of(1));
+        calibration_target.zero_();
+    }
+
+    /// <summary>
+    /// The tables that calibrate a batch: whitening by the running statistics, moving to the smoothed ones, the identity
+    /// where the running variance is exactly 0 or a bin's variances sum below <see cref="MinimumTotalVariance"/>.
+    /// </summary>
     private void RebuildCalibration()
     {
         var binActive = (running_var.sum(1) >= MinimumTotalVariance).unsqueeze(1);  // [B, 1]

@@ -66,10 +66,38 @@ public interface IFeatureCalibration
     void BeginTrainingEpoch(int epoch);
 
     /// <summary>
-    /// End of a training epoch: update the statistics. <paramref name="encodeTrainingSplit"/> runs the encoder in
-    /// evaluation mode without gradients over the training split in chunks, calling back with (features, bins).
+    /// End of a training epoch: update the statistics from a second pass over the training split when they need one
+    /// (<paramref name="pass"/> runs it in training or in evaluation mode).
     /// </summary>
-    void EndTrainingEpoch(Action<Action<Tensor, Tensor>> encodeTrainingSplit, int epoch);
+    void EndTrainingEpoch(FeaturePass pass, int epoch);
+}
+
+/// <summary>
+/// The encoder's features of every training record after an epoch, for a calibration's statistics, read either way the
+/// FDS options name: as the reference's second loop over its training loader, or in evaluation mode in order. Both run
+/// without gradients in chunks; memory stays one chunk whatever the split's size.
+/// </summary>
+public sealed class FeaturePass
+{
+    private readonly Action<Action<Tensor, Tensor>> training;
+    private readonly Action<Action<Tensor, Tensor>> evaluation;
+
+    /// <summary>A pass whose two readings are <paramref name="training"/> and <paramref name="evaluation"/>.</summary>
+    public FeaturePass(Action<Action<Tensor, Tensor>> training, Action<Action<Tensor, Tensor>> evaluation)
+    {
+        this.training = training;
+        this.evaluation = evaluation;
+    }
+
+    /// <summary>
+    /// The reference's pass: mini-batches in a fresh shuffle, augmented with their own draws, the model in training mode
+    /// (normalisation layers use batch statistics and update their running ones), each batch's features as the model's
+    /// calibrations give them; <paramref name="visit"/> gets (features [n, D], bins [n]).
+    /// </summary>
+    public void Training(Action<Tensor, Tensor> visit) => training(visit);
+
+    /// <summary>The records in order, unaugmented, the encoder in evaluation mode, raw features; <paramref name="visit"/> gets (features, bins).</summary>
+    public void Evaluation(Action<Tensor, Tensor> visit) => evaluation(visit);
 }
 
 /// <summary>

@@ -5,7 +5,11 @@ using static TorchSharp.torch;
 namespace DirDsl;
 
 /// <summary>One epoch of training history.</summary>
-public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationMse, double ValidationMae, double LearningRate, double Seconds);
+public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationMse, double ValidationMae, double LearningRate, double Seconds)
+{
+    /// <summary>FDS's statistics after this epoch's update (distances, calibration shift per shot group), or null without FDS.</summary>
+    public FdsEpoch? Fds { get; init; }
+}
 
 /// <summary>Where a variant's training stands: what a checkpoint restores besides the weights.</summary>
 public sealed class TrainingState

@@ -10,8 +10,8 @@ namespace DirDsl;
 /// <param name="TargetScale">Targets are divided by this inside the loss.</param>
 public sealed record ModelContext(int InputDim, DirVariant Variant, IReadOnlyList<float> FitTargets, LabelBins Bins, double TargetScale)
 {
-    /// <summary>Which features feed FDS's statistics when the run overrides [Fds(Statistics)]; null keeps the declared source.</summary>
-    public FdsStatistics? FdsStatisticsOverride { get; init; }
+    /// <summary>The run's overrides of [Fds]'s semantic choices (statistics source, order, never-seen bins); null keeps the declared ones.</summary>
+    public FdsChoices? FdsOverrides { get; init; }
 
     /// <summary>The shape of one record's input ([InputDim] for a row, [C, H, W] for an image); null means [InputDim].</summary>
     public IReadOnlyList<long>? InputShape { get; init; }
@@ -121,23 +121,56 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// End of epoch: each calibration updates its statistics; a pass over the training split, when one needs it, reads
-    /// chunks of <paramref name="chunkRows"/> rows with the encoder in evaluation mode (raw, uncalibrated features).
+    /// End of epoch: each calibration updates its statistics. A pass over the training split, when one needs it, reads
+    /// the records with this pass's own augmentation draws (<see cref="Augmentation.StatisticsPass"/>), as the
+    /// reference's second loop over its training loader does: in training mode in mini-batches of
+    /// <paramref name="batchSize"/> in a fresh shuffle with calibrated features, or in evaluation mode in chunks of
+    /// <paramref name="chunkRows"/> rows with raw features.
     /// </summary>
-    public void UpdateFeatureStatistics(SplitData train, int epoch, int chunkRows = SplitData.PassChunkRows)
+    public void UpdateFeatureStatistics(SplitData train, int epoch, int batchSize, int seed, int chunkRows = SplitData.PassChunkRows)
     {
-        foreach (var calibration in calibrations) calibration.EndTrainingEpoch(visit => EncodeInOrder(train, chunkRows, visit), epoch);
+        if (calibrations.Count == 0) return;
+        var augmentation = new Augmentation(seed, epoch) { Round = Augmentation.StatisticsPass };
+        var pass = new FeaturePass(
+            visit => EncodeTraining(train, TrainingKit.Batches(train.Count, batchSize, seed, epoch, augmentation.Round), augmentation, epoch, visit),
+            visit => EncodeEvaluation(train, TrainingKit.InOrder(train.Count, chunkRows), augmentation, visit));
+        foreach (var calibration in calibrations) calibration.EndTrainingEpoch(pass, epoch);
     }
 
-    /// <summary>The encoder's features of every record of <paramref name="split"/> in order, in evaluation mode, without gradients.</summary>
-    private void EncodeInOrder(SplitData split, int chunkRows, Action<Tensor, Tensor> visit)
+    /// <summary>The reference's statistics pass: training-mode features of the batches, calibrated, without gradients.</summary>
+    private void EncodeTraining(SplitData split, IEnumerable<long[]> batches, Augmentation augmentation, int epoch, Action<Tensor, Tensor> visit)
+    {
+        bool wasTraining = training;
+        // Training mode, as the reference's pass runs: normalisation layers use (and update) batch statistics.
+        train();
+        try
+        {
+            using var noGrad = no_grad();
+            using var reader = split.Read(batches, augmentation);
+            while (true)
+            {
+                using var scope = NewDisposeScope();
+                if (reader.Next() is not { } batch) break;
+                var features = encoder.call(batch.Inputs);
+                foreach (var calibration in calibrations) features = calibration.Calibrate(features, batch.Bins, epoch);
+                visit(features, batch.Bins);
+            }
+        }
+        finally
+        {
+            if (!wasTraining) eval();
+        }
+    }
+
+    /// <summary>The encoder's raw features of the batches in evaluation mode, without gradients.</summary>
+    private void EncodeEvaluation(SplitData split, IEnumerable<long[]> batches, Augmentation augmentation, Action<Tensor, Tensor> visit)
     {
         bool wasTraining = encoder.training;
         encoder.eval();
         try
         {
             using var noGrad = no_grad();
-            using var reader = split.ReadInOrder(chunkRows);
+            using var reader = split.Read(batches, augmentation);
             while (true)
             {
                 using var scope = NewDisposeScope();

@@ -159,7 +159,7 @@ public static class DirTrainer
         using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, fit.ValidTargets, settings.Bins, settings.TargetScale)
         {
             Target = fit.Shape,
-            FdsStatisticsOverride = options.FdsStatistics,
+            FdsOverrides = options.FdsChoices,
             InputShape = data.Train.Layout.Shape,
         });
         model.to(data.Device);
@@ -242,15 +242,19 @@ public static class DirTrainer
                 }
             }
 
-            // FDS: per-bin statistics of this epoch's features calibrate the batches of the next. The pass reads large
-            // chunks (SplitData.PassChunkRows): per-call overhead, not arithmetic, dominates small chunks.
-            model.UpdateFeatureStatistics(fit, epoch);
+            // FDS: per-bin statistics of this epoch's features calibrate the batches of the next. The reference's pass reads
+            // training batches; the evaluation pass reads large chunks (SplitData.PassChunkRows), as per-call overhead, not
+            // arithmetic, dominates small chunks.
+            model.UpdateFeatureStatistics(fit, epoch, settings.BatchSize, seed);
 
             var validationPredictions = Predict(model, data.Validation, settings.TargetScale);
             var (validationMse, validationMae) = ShotMetrics.Errors(Present(validationPredictions, data.Validation), data.Validation.ValidTargets);
             double score = settings.SelectByMse ? validationMse : validationMae;
             double trainLoss = lossSum / Math.Max(1, step);
-            var record = new EpochRecord(epoch, trainLoss, validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds);
+            var record = new EpochRecord(epoch, trainLoss, validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds)
+            {
+                Fds = model.FeatureStatistics is { } statistics ? FdsEpoch.Of(statistics, data.Groups) : null,
+            };
             state.History.Add(record);
             bool best = score < state.BestScore;
             if (best)

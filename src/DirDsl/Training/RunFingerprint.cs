@@ -8,8 +8,8 @@ namespace DirDsl;
 /// Everything that decides a variant's result, as flat "part: value" entries derived from the objects the run trains
 /// with (no hand-kept list): DirDsl's version, the experiment's settings, loss and FDS settings as generated from its
 /// attributes (<see cref="CanonicalForm"/>), the variant and its methods with their settings, the input's settings (an
-/// image's size and augmentation), the model's parameter names and shapes, seed, epochs, held-out ranges, the FDS
-/// statistics source, and a hash of each split's mapped data. Stored in every checkpoint and in results.json;
+/// image's size and augmentation), the model's parameter names and shapes, seed, epochs, held-out ranges, the run's
+/// FDS overrides, and a hash of each split's mapped data. Stored in every checkpoint and in results.json;
 /// <c>--resume</c> continues only a checkpoint whose fingerprint is equal, and otherwise names the parts that changed
 /// (<c>loss.kind: L1 -> Mse</c>, <c>fds.momentum: 0.9 -> 0.5</c>).
 /// </summary>
@@ -29,7 +29,7 @@ public static class RunFingerprint
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
             ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
             ["holdouts"] = options.Holdouts.Count == 0 ? "none" : string.Join(", ", options.Holdouts),
-            ["fds statistics"] = options.FdsStatistics?.ToString() ?? "as declared",
+            ["fds overrides"] = options.FdsChoices?.ToString() ?? "as declared",
             ["train data"] = data.Train.ContentHash,
             ["validation data"] = data.Validation.ContentHash,
             ["test data"] = data.Test.ContentHash,

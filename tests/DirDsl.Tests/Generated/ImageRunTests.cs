@@ -45,9 +45,13 @@ public sealed class ImageRunTests(Xunit.Abstractions.ITestOutputHelper output) :
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var encoder = (TorchSharp.torch.nn.Module<Tensor, Tensor>)end.Model.named_children().Single(c => c.name == "encoder").module;
-            // Independently: every training image decoded without augmentation, encoded, averaged per label bin.
+            // Independently: every training image decoded with the statistics pass's own augmentation draws (the
+            // reference's second loop over its augmenting loader), encoded, averaged per label bin. The encoder has no
+            // normalisation or dropout, so training mode changes nothing, and the pass's calibration is the identity in
+            // both epochs (none before StartSmooth 1; the reference's first update calibrates nothing).
             var rows = new float[train.Count * map.Width];
-            for (int i = 0; i < train.Count; i++) map.Write(train[i], rows.AsSpan(i * map.Width, map.Width), "train", i);
+            var draws = new Augmentation(end.Seed, end.Record.Epoch) { Round = Augmentation.StatisticsPass };
+            for (int i = 0; i < train.Count; i++) map.WriteAugmented(train[i], rows.AsSpan(i * map.Width, map.Width), "train", i, draws.For(i));
             var features = encoder.call(tensor(rows, new long[] { train.Count, 1, 16, 16 }));
             var labels = train.Select(p => bins.BinOf(p.Value)).ToArray();
             var statistics = end.Model.FeatureStatistics!;
