@@ -2,7 +2,7 @@ namespace DirDsl.Figures;
 
 /// <summary>
 /// The figures of a run as PNG files: label density against the LDS-effective density, error per bin, learning
-/// curves, and the FDS similarity figure per FDS variant. Set <c>RunOptions.Figures</c> to
+/// curves, and per FDS variant the FDS similarity figure and FDS's statistics per epoch. Set <c>RunOptions.Figures</c> to
 /// <see cref="Instance"/>; the generated entry point does so when this package is referenced.
 /// </summary>
 public sealed class FigureWriter : IFigureWriter
@@ -30,6 +30,8 @@ public sealed class FigureWriter : IFigureWriter
             var slug = DirVariant.SlugOf(variant.Variant);
             paths.Add(Plots.FeatureSimilarity(Path.Combine(folder, $"fds-similarity-{slug}.png"), result.Bins, variant.Fds!, anchor,
                 $"{result.Experiment} {variant.Variant}: feature statistics vs bin {anchor} (most training samples)"));
+            if (variant.History.Any(h => h.Fds is not null))
+                paths.Add(Plots.FdsTraining(Path.Combine(folder, $"fds-training-{slug}.png"), variant, $"{result.Experiment} {variant.Variant}, seed {variant.Seed}: FDS per epoch"));
         }
         return paths;
     }

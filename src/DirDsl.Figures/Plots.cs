@@ -75,6 +75,37 @@ public static class Plots
     }
 
     /// <summary>
+    /// FDS while it trains (<see cref="FdsEpoch"/> per epoch): the mean L1 distance between running and smoothed
+    /// statistics (means and variances) and the mean calibration shift per shot group, against the epoch.
+    /// </summary>
+    public static string FdsTraining(string path, VariantResult variant, string title)
+    {
+        var plot = new Plot();
+        var epochs = variant.History.Where(h => h.Fds is not null).ToList();
+        var x = epochs.Select(h => (double)h.Epoch + 1).ToArray();
+        void Line(Func<FdsEpoch, double> value, string label, LinePattern pattern)
+        {
+            var y = epochs.Select(h => value(h.Fds!)).ToArray();
+            if (y.All(double.IsNaN)) return;
+            var line = plot.Add.ScatterLine(x, y);
+            line.LegendText = label;
+            line.LinePattern = pattern;
+            line.LineWidth = 2;
+        }
+        Line(f => f.MeanDistance, "|running - smoothed| of the means", LinePattern.Solid);
+        Line(f => f.VarianceDistance, "|running - smoothed| of the variances", LinePattern.Solid);
+        Line(f => f.ShiftMany, "calibration shift, many-shot bins", LinePattern.Dashed);
+        Line(f => f.ShiftMedium, "calibration shift, medium-shot bins", LinePattern.Dashed);
+        Line(f => f.ShiftFew, "calibration shift, few-shot bins", LinePattern.Dashed);
+        var share = epochs.LastOrDefault()?.Fds?.CalibratedShare;
+        plot.Title(share is { } last ? FormattableString.Invariant($"{title} ({last:P0} of bins calibrated at the end)") : title);
+        plot.XLabel("epoch");
+        plot.YLabel("mean L1 over bins and features");
+        plot.ShowLegend(Alignment.UpperRight);
+        return Save(plot, path);
+    }
+
+    /// <summary>
     /// The paper's FDS figure: cosine similarity of each bin's feature mean and variance to those of
     /// an anchor bin, before (running statistics) and after smoothing (what calibration moves to).
     /// </summary>

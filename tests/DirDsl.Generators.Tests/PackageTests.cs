@@ -125,18 +125,34 @@ public sealed class PackageTests : IDisposable
         Assert.True(File.Exists(Path.Combine(app, "results", "PackagedExperiment", "label-density.png")));
     }
 
+    /// <summary>A command that prints nothing for this long is taken as hung (a slow machine still prints as it goes).</summary>
+    private static readonly TimeSpan Silence = TimeSpan.FromMinutes(30);
+
+    /// <summary>Runs a command to its end, waiting as long as it makes progress (prints a line), never on a fixed clock.</summary>
     private static string Run(string directory, string command, params string[] arguments)
     {
         var start = new ProcessStartInfo(command) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments) start.ArgumentList.Add(argument);
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         start.Environment["DOTNET_NOLOGO"] = "1";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        Assert.True(process.WaitForExit(TimeSpan.FromMinutes(5)), $"{command} {string.Join(' ', arguments)} timed out");
-        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{stdout.Result}\n{stderr.Result}");
-        return stdout.Result;
+        var stdout = new System.Text.StringBuilder();
+        var stderr = new System.Text.StringBuilder();
+        long lastOutput = Environment.TickCount64;
+        using var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { if (e.Data is null) return; lock (stdout) stdout.AppendLine(e.Data); Interlocked.Exchange(ref lastOutput, Environment.TickCount64); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is null) return; lock (stderr) stderr.AppendLine(e.Data); Interlocked.Exchange(ref lastOutput, Environment.TickCount64); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        while (!process.WaitForExit(TimeSpan.FromSeconds(5)))
+        {
+            if (Environment.TickCount64 - Interlocked.Read(ref lastOutput) < Silence.TotalMilliseconds) continue;
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{command} {string.Join(' ', arguments)} printed nothing for {Silence.TotalMinutes} minutes:\n{stdout}\n{stderr}");
+        }
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)} failed ({process.ExitCode}):\n{stdout}\n{stderr}");
+        return stdout.ToString();
     }
 
     private static void Copy(string from, string to)

@@ -107,6 +107,40 @@ public sealed class FeatureStatisticsTests
     }
 
     [Fact]
+    public void FdsEpoch_ByHandFromTheVectors()
+    {
+        using var fds = Create();
+        fds.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
+        var mu = Case.GetProperty("running_mean_after_epoch0").Matrix();
+        var variance = Case.GetProperty("running_var_after_epoch0").Matrix();
+        var muS = Case.GetProperty("smoothed_mean").Matrix();
+        var varS = Case.GetProperty("smoothed_var").Matrix();
+        int bins = mu.GetLength(0), d = mu.GetLength(1);
+        // A bin's own mean moves to the smoothed mean in every component with a variance (the snapshot's tables):
+        // its shift is the mean over components of |mu_s - mu|, 0 for a component (or a bin) left alone.
+        var shift = Enumerable.Range(0, bins).Select(j => Enumerable.Range(0, d).Average(k => variance[j, k] == 0 ? 0 : Math.Abs(muS[j, k] - mu[j, k]))).ToArray();
+        var calibrated = Enumerable.Range(0, bins).Count(j => Enumerable.Range(0, d).Any(k => variance[j, k] != 0));
+        var counts = Case.GetProperty("labels").Floats().GroupBy(x => (int)x).OrderBy(g => g.Key).Select(g => g.Count()).ToArray();
+        var groups = ShotGroups.FromCounts(counts, manyAbove: 14, fewBelow: 10);
+        var view = FdsEpoch.Of(fds, groups);
+        Assert.Equal(calibrated / (double)bins, view.CalibratedShare, 6);
+        Assert.Equal(shift.Average(), view.Shift, 4);
+        double Group(ShotGroup g) => Enumerable.Range(0, bins).Where(j => groups.GroupOf(j) == g).Select(j => (double)shift[j]).DefaultIfEmpty(double.NaN).Average();
+        Assert.Equal(Group(ShotGroup.Many), view.ShiftMany, 4);
+        Assert.Equal(Group(ShotGroup.Few), view.ShiftFew, 4);
+        double distance = Enumerable.Range(0, bins).SelectMany(j => Enumerable.Range(0, d).Select(k => Math.Abs(mu[j, k] - muS[j, k]))).Average();
+        double varianceDistance = Enumerable.Range(0, bins).SelectMany(j => Enumerable.Range(0, d).Select(k => Math.Abs(variance[j, k] - varS[j, k]))).Average();
+        Assert.Equal(distance, view.MeanDistance, 4);
+        Assert.Equal(varianceDistance, view.VarianceDistance, 4);
+        // The reference's order: its first update calibrates nothing.
+        using var reference = Create(FdsOrder.Reference);
+        reference.Update(Matrix("epoch0_features"), Bins("labels"), epoch: 0);
+        var first = FdsEpoch.Of(reference, groups);
+        Assert.Equal(0, first.CalibratedShare);
+        Assert.Equal(0, first.Shift);
+    }
+
+    [Fact]
     public void StreamingForm_GivesTheSameStatistics()
     {
         using var fds = Create();

@@ -7,6 +7,26 @@ namespace DirDsl.Tests;
 public sealed class MethodsTests
 {
     [Fact]
+    public void DeclaredMethods_AddTheirRows_InTheGivenOrder_WithFdsWhereTheConfigurationHasIt()
+    {
+        var lds = new Reweighting(Kind: Reweight.SqrtInverse, Lds: new LdsOptions(Kernel.Gaussian, 5, 2));
+        var fds = new FeatureSmoothing(new FdsOptions(0.9, Kernel.Gaussian, 5, 2, 0, 0.1, 10));
+        var methods = new IVariantMethod[]
+        {
+            new RrtMethod(Epochs: 3, LearningRate: 1e-3), new DenseWeighting(Alpha: 1),
+            new BalancedMseMethod(new BalancedMseOptions(BalancedMseKind.Bni)), new ResamplingMethod(new ResamplingOptions(ResamplingKind.Smoter)),
+        };
+        var rows = DirVariant.Ablation(new DirVariant("LDS+FDS", lds, fds), methods);
+        Assert.Equal(new[] { "Vanilla", "SqrtInverse", "LDS", "FDS", "LDS+FDS", "RRT", "DenseWeight", "DenseWeight+FDS", "BMSE-BNI", "BMSE-BNI+FDS", "SMOTER" },
+            rows.Select(r => r.Name));
+        // RRT's second stage re-weights with the configured LDS; DenseWeight+FDS carries the configured FDS.
+        Assert.Same(lds, rows.Single(r => r.Name == "RRT").Reweighting);
+        Assert.Same(fds, rows.Single(r => r.Name == "DenseWeight+FDS").Method<FeatureSmoothing>());
+        // Without FDS no +FDS rows; without LDS no RRT row (DIR035 stops that at compile time).
+        Assert.Equal(new[] { "Vanilla", "DenseWeight", "BMSE-BNI", "SMOTER" }, DirVariant.Ablation(DirVariant.Vanilla, methods).Select(r => r.Name));
+    }
+
+    [Fact]
     public void DenseWeight_HandDerived()
     {
         // Targets 0, 0, 10 with bandwidth 1: the 0s are the densest (p' = 1), 10 the sparsest (p' = 0).

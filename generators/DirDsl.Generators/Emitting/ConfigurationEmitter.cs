@@ -115,26 +115,19 @@ internal static class ConfigurationEmitter
         w.Line("/// <summary>The variant the attributes describe: its name and its methods.</summary>");
         w.Line($"public static global::DirDsl.DirVariant Configured {{ get; }} = new(Name: {Literal(name)}{string.Concat(configured.Select(c => ", " + c))});");
         w.Line();
-        // Only the declared methods are named: an absent one keeps DirMethods' default, which means "not declared".
-        var declared = new System.Collections.Generic.List<string>();
-        if (m.DenseAlpha is { } alpha) declared.Add($"DenseAlpha: {Literal(alpha)}");
-        if (m.BalancedMse is { } b)
-            declared.Add($"BalancedMse: new(Kind: {ExperimentFile.Enum(b.Kind)}, InitNoiseSigma: {Literal(b.InitNoiseSigma)}, Components: {Literal(b.Components)})");
-        if (m.Rrt is { } r) declared.Add($"RrtEpochs: {Literal(r.Epochs)}, RrtLearningRate: {Literal(r.LearningRate)}");
-        if (m.Smoter is not null) declared.Add("Smoter: " + Resampling(m.Smoter));
-        if (m.Smogn is not null) declared.Add("Smogn: " + Resampling(m.Smogn));
-        var units = m.Units.Count == 0 ? "" : $" {{ Units = new global::DirDsl.IVariantMethod[] {{ {string.Join(", ", m.Units.Select(u => u.Initializer))} }} }}";
-        bool extras = declared.Count > 0 || units.Length > 0;
-        var arguments = declared.Count == 0 ? "" : $"({string.Join(", ", declared)})";
-        var methods = extras ? $", new global::DirDsl.DirMethods{arguments}{units}" : "";
+        // The declared methods beyond LDS and FDS, each its runtime unit, one per line in the order of their rows.
+        bool extras = m.Units.Count > 0;
         w.Line(m.Ablation
             ? "/// <summary>The ablation: Vanilla, re-weighting, LDS, FDS, LDS+FDS (those the configuration allows) and the declared methods, same seed and data.</summary>"
             : extras ? "/// <summary>The variants to train: the configured one and the declared methods.</summary>" : "/// <summary>The variants to train: the configured one.</summary>");
-        w.Line(m.Ablation
-            ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Ablation(Configured{methods});"
-            : extras
-                ? $"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants {{ get; }} = global::DirDsl.DirVariant.Declared(Configured{methods});"
-                : "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = new[] { Configured };");
+        const string variants = "public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> Variants { get; } = ";
+        if (!m.Ablation && !extras) w.Line(variants + "new[] { Configured };");
+        else if (!extras) w.Line(variants + "global::DirDsl.DirVariant.Ablation(Configured);");
+        else
+        {
+            w.Line(variants + $"global::DirDsl.DirVariant.{(m.Ablation ? "Ablation" : "Declared")}(Configured,");
+            for (int i = 0; i < m.Units.Count; i++) w.Line("    " + m.Units[i].Initializer + (i == m.Units.Count - 1 ? ");" : ","));
+        }
         if (m.Search is { } search) EmitSearch(w, m, search);
         w.Line("/// <summary>Seeds per variant ([Ablation(Seeds)]).</summary>");
         w.Line($"public const int Seeds = {Literal(m.Seeds)};");
@@ -172,8 +165,4 @@ internal static class ConfigurationEmitter
         w.Line($"public static global::System.Collections.Generic.IReadOnlyList<global::DirDsl.DirVariant> SearchVariants {{ get; }} = global::DirDsl.HyperparameterSearch.Grid(Configured, {space}, Bins);");
         w.Line();
     }
-
-    /// <summary>The runtime options of a [Smoter] or [Smogn] attribute.</summary>
-    private static string Resampling(ResamplingModel r) =>
-        $"new(Kind: {ExperimentFile.Enum(r.Kind)}, Neighbours: {Literal(r.Neighbours)}, Threshold: {Literal(r.Threshold)}, Perturbation: {Literal(r.Perturbation)}, Undersample: {Literal(r.Undersample)}, Relevance: {ExperimentFile.Enum(r.Relevance)})";
 }

@@ -18,7 +18,7 @@ internal static class ModelEmitter
         var fdsText = m.Fds is null ? "" : " FDS calibration of the features (training only, in variants with FDS), then";
         w.Line("/// <summary>");
         w.Line($"/// The {m.ClassName} model: the [Encoder] {m.Encoder.Name}, then{fdsText} {regressorText}.");
-        w.Line("/// Checkpoint keys: encoder, regressor" + (m.Fds is null ? "" : ", fds") + (m.BalancedMse is null ? "." : ", balanced_mse (in Balanced MSE variants)."));
+        w.Line("/// Checkpoint keys: encoder, regressor" + (m.Fds is null ? "" : ", fds") + (!m.UsesBalancedMseLoss ? "." : ", balanced_mse (in Balanced MSE variants)."));
         w.Line("/// </summary>");
         w.Line(GeneratedCodeAttribute);
         w.Open("public sealed class Model : global::DirDsl.DirModel");

@@ -91,13 +91,13 @@ internal static class TrainingEmitter
             : "/// The loss of one training batch: the model's training forward (FDS calibrates the features of variants with FDS");
         if (m.Fds is not null) w.Line($"/// from epoch {m.Fds.StartSmooth} on, with the statistics of the epoch before), then the {loss} loss");
         w.Line("/// weighted per target element by the variant's weights (LDS, re-weighting or DenseWeight; none for Vanilla)"
-            + (m.BalancedMse is null ? "." : ", or the"));
-        if (m.BalancedMse is not null) w.Line("/// Balanced MSE of its rows, whose noise scale trains with the model.");
+            + (!m.UsesBalancedMseLoss ? "." : ", or the"));
+        if (m.UsesBalancedMseLoss) w.Line("/// Balanced MSE of its rows, whose noise scale trains with the model.");
         w.Line("/// </summary>");
         w.Line(GeneratedCodeAttribute);
         w.Open("public static global::TorchSharp.torch.Tensor TrainingStep(Model model, global::DirDsl.TrainingBatch batch)");
         w.Line("var predictions = model.forward(batch.Inputs, batch.Bins, batch.Epoch);");
-        if (m.BalancedMse is not null)
+        if (m.UsesBalancedMseLoss)
         {
             w.Open("if (model.BalancedMse is { } balancedMse)");
             w.Line("return balancedMse.call(predictions, batch.Targets);");

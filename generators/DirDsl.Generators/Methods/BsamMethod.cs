@@ -16,6 +16,6 @@ internal static class BsamMethod
         double rho = args.Named("Rho", DslDefaults.BsamRho);
         if (!DslRules.IsValidBsamRho(rho))
             problems.Add(Problem.OnArgument(DiagnosticIds.MethodSetting, "Bsam", "Rho", "Bsam", "Rho", $"a finite number greater than 0, not {ExperimentValidator.Text(rho)}"));
-        return new MethodUnitModel($"new global::DirDsl.Bsam {{ Rho = {Literal(rho)} }}");
+        return new MethodUnitModel("Bsam", $"new global::DirDsl.Bsam {{ Rho = {Literal(rho)} }}");
     }
 }

@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 
 namespace DirDsl.Generators.Model;
 
@@ -18,15 +19,10 @@ internal sealed record ExperimentModel(
     ScheduleModel Schedule,
     bool Ablation,
     int Seeds,
-    double? DenseAlpha,
-    BalancedMseModel? BalancedMse,
-    RrtModel? Rrt,
     DataMemberModel Data,
     RecordModel Record,
     EncoderModel Encoder,
     string? RegressorMember,
-    ResamplingModel? Smoter = null,
-    ResamplingModel? Smogn = null,
     SearchModel? Search = null,
     bool UserTrainingStep = false,
     EquatableArray<MethodUnitModel> Units = default)
@@ -36,6 +32,9 @@ internal sealed record ExperimentModel(
 
     /// <summary>The class as a global:: type name.</summary>
     public string GlobalName => "global::" + HintPrefix;
+
+    /// <summary>Whether a declared method trains with Balanced MSE's loss (the generated step then uses it in those rows).</summary>
+    public bool UsesBalancedMseLoss => Units.Any(unit => unit.UsesBalancedMseLoss);
 }
 
 internal sealed record TrainingModel(int Epochs, int BatchSize, double LearningRate, double WeightDecay, OptimizerKind Optimizer,
@@ -58,12 +57,26 @@ internal sealed record ShotGroupsModel(int ManyAbove, int FewBelow, EquatableArr
     public bool IsExplicit => Many is not null || Medium is not null || Few is not null;
 }
 
-internal sealed record RrtModel(int Epochs, double LearningRate);
+/// <summary>
+/// A method beyond LDS and FDS, a unit of its own: the C# initializer of its runtime IVariantMethod (which names its
+/// rows) and what the rules and emitters that look across attributes need to know about it.
+/// </summary>
+/// <param name="Attribute">The attribute's short name, for diagnostics.</param>
+/// <param name="Initializer">The C# expression creating its runtime method.</param>
+internal sealed record MethodUnitModel(string Attribute, string Initializer)
+{
+    /// <summary>The place of its rows in the ablation (<see cref="Methods.MethodUnits.RowOrder"/>).</summary>
+    public int Order { get; init; }
 
-/// <summary>A method that is a unit of its own: the C# initializer of its runtime IVariantMethod (which names its row).</summary>
-internal sealed record MethodUnitModel(string Initializer);
+    /// <summary>Defined for one scalar target per record only (DIR046 with a vector target).</summary>
+    public bool ScalarTargetOnly { get; init; }
 
-internal sealed record BalancedMseModel(BalancedMseKind Kind, double InitNoiseSigma, int Components);
+    /// <summary>Its rows train with Balanced MSE's loss instead of the configured one.</summary>
+    public bool UsesBalancedMseLoss { get; init; }
+
+    /// <summary>The diagnostic and its reason when the method needs [Lds] and the experiment has none; null when it does not need it.</summary>
+    public (string Id, string Why)? RequiresLds { get; init; }
+}
 
 internal sealed record ScheduleModel(ScheduleKind Kind, EquatableArray<int> Milestones, double Gamma);
 
@@ -114,8 +127,6 @@ internal sealed record ImageModel(string Name, ImageSourceKind Source, int Size,
 /// <summary>The [Encoder] member: its name, its FeatureDim, and whether it takes the input width (a parameterless factory does not).</summary>
 internal sealed record EncoderModel(string Name, int FeatureDim, bool TakesInputDim = true);
 
-
-internal sealed record ResamplingModel(ResamplingKind Kind, int Neighbours, double Threshold, double Perturbation, bool Undersample, RelevanceKind Relevance);
 
 /// <summary>The axes of [Search]; a null axis keeps the attribute's value. Kernels are Kernel values as ints (enums are not IEquatable).</summary>
 internal sealed record SearchModel(EquatableArray<int>? Kernels, EquatableArray<int>? Sizes, EquatableArray<double>? Sigmas,

@@ -126,20 +126,6 @@ internal sealed class ExperimentDraft
     public bool Ablation;
     public Setting<int> Seeds = new(DslDefaults.Seeds, false);
 
-    public bool HasDenseWeight;
-    public Setting<double> DenseAlpha = new(DslDefaults.DenseAlpha, false);
-
-    public bool HasRrt;
-    public Setting<int> RrtEpochs = new(DslDefaults.RrtEpochs, false);
-    public Setting<double> RrtLearningRate = new(DslDefaults.LearningRate, false);
-
-    public bool HasBalancedMse;
-    public BalancedMseKind BalancedMseKind;
-    public Setting<double> NoiseSigma = new(DslDefaults.NoiseSigma, false);
-    public Setting<int> MixtureComponents = new(DslDefaults.MixtureComponents, false);
-
-    public ResamplingDraft? Smoter, Smogn;
-
     public bool HasSearch;
     public Kernel[]? SearchKernels;
     public int[]? SearchSizes, SearchBinCounts;
@@ -156,13 +142,3 @@ internal sealed class ExperimentDraft
     public Setting<int> FeatureDim;
 }
 
-/// <summary>The arguments of a [Smoter] or [Smogn] attribute as written.</summary>
-internal sealed class ResamplingDraft
-{
-    public ResamplingKind Kind;
-    public Setting<int> Neighbours = new(DslDefaults.Neighbours, false);
-    public Setting<double> Threshold = new(DslDefaults.RelevanceThreshold, false);
-    public Setting<double> Perturbation = new(DslDefaults.Perturbation, false);
-    public Setting<bool> Undersample = new(true, false);
-    public RelevanceKind Relevance;
-}

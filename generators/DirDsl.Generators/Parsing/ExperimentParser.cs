@@ -135,35 +135,6 @@ internal static class ExperimentParser
                     draft.Ablation = true;
                     draft.Seeds = args.Named("Seeds", DslDefaults.Seeds);
                     break;
-                case AttributeNames.DenseWeight:
-                    draft.HasDenseWeight = true;
-                    draft.DenseAlpha = args.Named("Alpha", DslDefaults.DenseAlpha);
-                    break;
-                case AttributeNames.Rrt:
-                    draft.HasRrt = true;
-                    draft.RrtEpochs = args.Named("Epochs", DslDefaults.RrtEpochs);
-                    draft.RrtLearningRate = args.Named("LearningRate", DslDefaults.LearningRate);
-                    break;
-                case AttributeNames.BalancedMse:
-                    draft.HasBalancedMse = true;
-                    draft.BalancedMseKind = args.CtorEnum(0, BalancedMseKind.Bmc);
-                    draft.NoiseSigma = args.Named("InitNoiseSigma", DslDefaults.NoiseSigma);
-                    draft.MixtureComponents = args.Named("Components", DslDefaults.MixtureComponents);
-                    break;
-                case AttributeNames.Smoter:
-                case AttributeNames.Smogn:
-                    var resampling = new ResamplingDraft
-                    {
-                        Kind = name == AttributeNames.Smoter ? ResamplingKind.Smoter : ResamplingKind.Smogn,
-                        Neighbours = args.Named("Neighbours", DslDefaults.Neighbours),
-                        Threshold = args.Named("Threshold", DslDefaults.RelevanceThreshold),
-                        Perturbation = args.Named("Perturbation", DslDefaults.Perturbation),
-                        Undersample = args.Named("Undersample", DslDefaults.Undersample),
-                        Relevance = args.NamedEnum("Relevance", DslDefaults.Relevance),
-                    };
-                    if (resampling.Kind == ResamplingKind.Smoter) draft.Smoter = resampling;
-                    else draft.Smogn = resampling;
-                    break;
                 case AttributeNames.Search:
                     draft.HasSearch = true;
                     draft.SearchKernels = args.NamedValues<Kernel>("Kernels", ArgumentReader.TryEnum);
@@ -181,7 +152,7 @@ internal static class ExperimentParser
                 default:
                     if (name is not null && Methods.MethodUnits.Readers.TryGetValue(name, out var readUnit))
                     {
-                        draft.Units.Add(readUnit(args, draft.ReadProblems));
+                        draft.Units.Add(readUnit(args, draft.ReadProblems) with { Order = Methods.MethodUnits.RowOrder(name) });
                     }
                     break;
             }
@@ -242,21 +213,16 @@ internal static class ExperimentParser
                 d.HasSchedule ? d.ScheduleGamma : DslDefaults.ScheduleGamma),
             d.Ablation,
             d.Seeds,
-            d.HasDenseWeight ? d.DenseAlpha : null,
-            d.HasBalancedMse ? new BalancedMseModel(d.BalancedMseKind, d.NoiseSigma, d.MixtureComponents) : null,
-            d.HasRrt ? new RrtModel(d.RrtEpochs, d.RrtLearningRate) : null,
             new DataMemberModel(data.Name, data.TakesContext),
             data.Record!,
             new EncoderModel(d.EncoderMembers[0].Name, d.FeatureDim, d.EncoderMembers[0].TakesInputDim),
             d.RegressorMembers.Count == 1 ? d.RegressorMembers[0].Name : null,
-            Resampling(d.Smoter),
-            Resampling(d.Smogn),
             d.HasSearch
                 ? new SearchModel(d.SearchKernels?.Select(k => (int)k).ToEquatableArray(), d.SearchSizes?.ToEquatableArray(), d.SearchSigmas?.ToEquatableArray(),
                     d.SearchMomentums?.ToEquatableArray(), d.SearchBinCounts?.ToEquatableArray())
                 : null,
             d.UserTrainingStep,
-            d.Units.ToEquatableArray());
+            d.Units.OrderBy(unit => unit.Order).ToEquatableArray());
     }
 
     /// <summary>The name of the training step the trainer calls, generated unless the user declares it.</summary>
@@ -296,9 +262,6 @@ internal static class ExperimentParser
         if (reason is not null) draft.LossTypeProblem = (name, reason);
         else draft.LossType = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
     }
-
-    private static ResamplingModel? Resampling(ResamplingDraft? r) =>
-        r is null ? null : new ResamplingModel(r.Kind, r.Neighbours, r.Threshold, r.Perturbation, r.Undersample, r.Relevance);
 
     private static MemberFacts ReadDataMember(IMethodSymbol member, CancellationToken cancellationToken)
     {

@@ -98,30 +98,11 @@ internal static class ExperimentValidator
             if (!(d.ScheduleGamma > 0)) problems.Add(Problem.OnArgument(DiagnosticIds.Schedule, Schedule, "Gamma", $"Gamma must be greater than 0, not {Text(d.ScheduleGamma)}"));
         }
 
-        if (d.Ablation && !d.HasLds && !d.HasFds && !d.HasDenseWeight && !d.HasBalancedMse && !d.HasRrt && d.Smoter is null && d.Smogn is null && d.Units.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.AblationWithoutMethods));
+        if (d.Ablation && !d.HasLds && !d.HasFds && d.Units.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.AblationWithoutMethods));
         if (d.Seeds < 1) problems.Add(Problem.OnArgument(DiagnosticIds.Seeds, "Ablation", "Seeds", Text(d.Seeds)));
-        if (d.HasDenseWeight && !DslRules.IsValidDenseAlpha(d.DenseAlpha))
-            problems.Add(Problem.OnArgument(DiagnosticIds.DenseAlpha, "DenseWeight", "Alpha", Text(d.DenseAlpha)));
-        if (d.HasBalancedMse && (!(d.NoiseSigma > 0) || double.IsInfinity(d.NoiseSigma)))
-            problems.Add(Problem.OnArgument(DiagnosticIds.BalancedMseSetting, "BalancedMse", "InitNoiseSigma", "InitNoiseSigma must be a finite number greater than 0, not " + Text(d.NoiseSigma)));
-        if (d.HasRrt && !d.HasLds) problems.Add(Problem.OnArgument(DiagnosticIds.Rrt, "Rrt", "", "RRT retrains the regressor with the LDS weights: add [Lds]"));
-        if (d.HasRrt && d.RrtEpochs < 1) problems.Add(Problem.OnArgument(DiagnosticIds.Rrt, "Rrt", "Epochs", "Epochs must be at least 1, not " + Text(d.RrtEpochs)));
-        if (d.HasRrt && (!(d.RrtLearningRate > 0) || double.IsInfinity(d.RrtLearningRate)))
-            problems.Add(Problem.OnArgument(DiagnosticIds.Rrt, "Rrt", "LearningRate", "LearningRate must be a finite number greater than 0, not " + Text(d.RrtLearningRate)));
-        if (d.HasBalancedMse && d.MixtureComponents < 1)
-            problems.Add(Problem.OnArgument(DiagnosticIds.BalancedMseSetting, "BalancedMse", "Components", "Components must be at least 1, not " + Text(d.MixtureComponents)));
-
-        foreach (var resampling in new[] { d.Smoter, d.Smogn })
-        {
-            if (resampling is null) continue;
-            var attribute = resampling.Kind == ResamplingKind.Smoter ? "Smoter" : "Smogn";
-            if (!DslRules.IsValidNeighbours(resampling.Neighbours))
-                problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Neighbours", attribute, "Neighbours must be at least 1, not " + Text(resampling.Neighbours)));
-            if (!DslRules.IsValidRelevanceThreshold(resampling.Threshold))
-                problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Threshold", attribute, "Threshold must lie in (0, 1], not " + Text(resampling.Threshold)));
-            if (resampling.Kind == ResamplingKind.Smogn && !DslRules.IsValidPerturbation(resampling.Perturbation))
-                problems.Add(Problem.OnArgument(DiagnosticIds.Resampling, attribute, "Perturbation", attribute, "Perturbation must be a finite number greater than 0, not " + Text(resampling.Perturbation)));
-        }
+        // Each method's own arguments were checked by its reader (Methods/); what looks across attributes is here.
+        foreach (var unit in d.Units)
+            if (unit.RequiresLds is { } requirement && !d.HasLds) problems.Add(Problem.OnArgument(requirement.Id, unit.Attribute, "", requirement.Why));
         if (d.HasSearch) CheckSearch(problems, d);
 
         if (d.DataMembers.Count == 0) problems.Add(Problem.OnClass(DiagnosticIds.NoData, d.ClassName));
@@ -135,7 +116,7 @@ internal static class ExperimentValidator
             if (data.Record is { IsVectorTarget: true } record)
             {
                 // The methods whose runtime unit takes one scalar target (IVariantMethod.Unsupported): caught here, before a run.
-                var scalarOnly = new[] { (d.HasFds, Fds), (d.HasBalancedMse, "BalancedMse"), (d.Smoter is not null, "Smoter"), (d.Smogn is not null, "Smogn") };
+                var scalarOnly = new[] { (d.HasFds, Fds) }.Concat(d.Units.Select(unit => (unit.ScalarTargetOnly, unit.Attribute)));
                 string elements = record.TargetLength > 0 ? $"{record.Target}, {record.TargetLength} elements" : string.Join(", ", record.Targets);
                 foreach (var (declared, attribute) in scalarOnly)
                     if (declared) problems.Add(Problem.OnArgument(DiagnosticIds.ScalarTargetMethod, attribute, "", attribute, data.RecordTypeName ?? record.GlobalName, elements));

@@ -48,8 +48,6 @@ static class DslDefaults
     public const int Seeds = 1;
     /// <summary>DenseWeight strength.</summary>
     public const double DenseAlpha = 1.0;
-    /// <summary>DenseWeight's strength in a variant without DenseWeight (any negative value means off).</summary>
-    public const double DenseAlphaOff = -1;
     /// <summary>BSAM's perturbation radius (the paper's 0.2).</summary>
     public const double BsamRho = 0.2;
     /// <summary>Balanced MSE initial noise sigma.</summary>

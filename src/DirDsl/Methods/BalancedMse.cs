@@ -172,6 +172,9 @@ public sealed record BalancedMseMethod(BalancedMseOptions Options) : IVariantMet
     /// <inheritdoc />
     public IModelPart? CreatePart(ModelContext context, int featureDim) =>
         new BalancedMsePart(Options.Create(context.FitTargets, context.Bins, context.TargetScale));
+    /// <inheritdoc />
+    /// <remarks>The method alone and, when the configured variant has FDS, with it (the row NAME+FDS).</remarks>
+    public IEnumerable<DirVariant> Rows(DirVariant configured) => MethodRows.AloneAndWithFds(this, configured);
 }
 
 /// <summary>The Balanced MSE loss of a model (<see cref="BalancedMseMethod"/>).</summary>

@@ -109,4 +109,7 @@ public sealed record DenseWeighting(double Alpha) : IVariantMethod
 
     /// <inheritdoc />
     public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => DenseWeight.SampleWeights(trainTargets, Alpha);
+    /// <inheritdoc />
+    /// <remarks>The method alone and, when the configured variant has FDS, with it (the row NAME+FDS).</remarks>
+    public IEnumerable<DirVariant> Rows(DirVariant configured) => MethodRows.AloneAndWithFds(this, configured);
 }

@@ -22,6 +22,11 @@ public sealed record RrtMethod(int Epochs, double LearningRate) : IVariantMethod
 
     /// <inheritdoc />
     public StagePlan? Stages(DirVariant variant, TrainerSettings settings, int epochs) => new(StageOne, Epochs, _ => LearningRate);
+
+    /// <inheritdoc />
+    /// <remarks>One row with the configured LDS re-weighting for its second stage; none when the configuration has no LDS (DIR035 at compile time).</remarks>
+    public IEnumerable<DirVariant> Rows(DirVariant configured) =>
+        configured.Reweighting is { Lds: not null } reweighting ? new[] { new DirVariant(Name, reweighting, this) } : Array.Empty<DirVariant>();
 }
 
 /// <summary>

@@ -15,6 +15,12 @@ public interface IVariantMethod : IFingerprinted
     /// <summary>The row name of the variant this method trains alone (the table's row, the checkpoint folder).</summary>
     string Name { get; }
 
+    /// <summary>
+    /// The rows of the ablation this method adds when an experiment declares it beside the configured variant
+    /// (<paramref name="configured"/>, with its LDS and FDS): by default one row, the method alone under its name.
+    /// </summary>
+    IEnumerable<DirVariant> Rows(DirVariant configured) => new[] { new DirVariant(Name, this) };
+
     /// <summary>The records the variant trains on instead of the training split (resampling), or null for the split itself.</summary>
     SplitData? TrainingRecords(SplitData train, MethodContext context) => null;
 

@@ -198,19 +198,22 @@ public static class DirTrainer
         }
         var state = (resume ? checkpoints.TryResume(model, optimizer, options.Log) : null) ?? new TrainingState();
         state.Fingerprint = fingerprint;
-        progress.Resumed(state.NextEpoch);
         if (state.NextEpoch > 0) options.Log.WriteLine($"{variant.Name} seed {seed}: resumed after epoch {state.NextEpoch} from {checkpoints.LastPath}.");
         int stageEpochs = stage.Epochs;
-        // Early stopping is a callback like the user's: it asks to stop, the loop checkpoints and reports.
-        var callbacks = EarlyStopping.For(settings.Patience).Concat(options.Callbacks).ToList();
+        // Around the fit loop, in this order: early stopping, the user's callbacks, checkpointing (so a training they stop
+        // is saved as finished), the end-of-epoch hooks, progress.
+        var callbacks = EarlyStopping.For(settings.Patience).Concat(options.Callbacks)
+            .Append(new Checkpointing(checkpoints, optimizer, state, options.CheckpointInterval, stageEpochs))
+            .Append(new EpochHooks(options.OnTrainEpochEnd, experiment.OnTrainEpochEnd))
+            .Append(new ProgressReporting(progress)).ToList();
         foreach (var callback in callbacks) callback.OnTrainingStart(new TrainingStart(variant.Name, seed, stageEpochs, state.NextEpoch, model));
         int steps = (fit.Count + settings.BatchSize - 1) / settings.BatchSize;
 
         for (int epoch = state.NextEpoch; epoch < stageEpochs && !state.Stopped; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            progress.BeginEpoch();
             double learningRate = stage.LearningRateAt(epoch);
+            foreach (var callback in callbacks) callback.OnEpochStart(new EpochStart(variant.Name, seed, epoch, stageEpochs, learningRate));
             TrainingKit.SetLearningRate(optimizer, learningRate);
             TrainingKit.SeedEpoch(seed, epoch);
             model.train();
@@ -234,11 +237,13 @@ public static class DirTrainer
                         if (settings.GradientClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), settings.GradientClipNorm);
                         optimizer.step();
                     }));
-                    lossSum += TrainingKit.CheckLoss(loss, epoch, step);
+                    double stepLoss = TrainingKit.CheckLoss(loss, epoch, step);
+                    lossSum += stepLoss;
                     step++;
                     if (options.Cancellation.IsCancellationRequested)
                         throw new TrainingInterruptedException(variant.Name, seed, epoch, checkpoints.PeekState()?.NextEpoch ?? 0, options.Cancellation);
-                    progress.Step(variant.Name, epoch, stageEpochs, step, steps);
+                    var stepEnd = new StepEnd(variant.Name, seed, epoch, stageEpochs, step, steps, stepLoss);
+                    foreach (var callback in callbacks) callback.OnStepEnd(stepEnd);
                 }
             }
 
@@ -261,25 +266,16 @@ public static class DirTrainer
             {
                 state.BestScore = score;
                 state.BestEpoch = epoch;
-                checkpoints.RecordBest(model, state);
             }
             state.NextEpoch = epoch + 1;
-            // The callbacks (early stopping, then the user's), before the checkpoint, so a training they stop is saved as finished.
-            var control = new TrainingControl();
-            var end = new EpochEnd(variant.Name, seed, record, model, best) { BestEpoch = state.BestEpoch };
-            foreach (var callback in callbacks) callback.OnEpochEnd(end, control);
-            if (control.StopReason is { } reason)
+            // A callback that stops the training marks the state at once, so the checkpoint after it is written as finished.
+            var control = new TrainingControl(reason =>
             {
                 state.Stopped = true;
                 options.Log.WriteLine($"{variant.Name} seed {seed}: stopped after epoch {epoch + 1}: {reason}");
-            }
-            // Checkpoints at most every CheckpointInterval and after the last epoch; best weights wait in memory.
-            checkpoints.SaveIfDue(model, optimizer, state, options.CheckpointInterval, final: state.NextEpoch >= stageEpochs || state.Stopped);
-            options.OnTrainEpochEnd?.Invoke(variant.Name, record);
-            experiment.OnTrainEpochEnd?.Invoke(new EpochEnd(variant.Name, seed, record, model, best));
-            string marker = state.BestEpoch == epoch ? " (best)" : "";
-            progress.EndEpoch(record.Seconds, FormattableString.Invariant(
-                $"{variant.Name} epoch {epoch + 1}/{stageEpochs}: train loss {trainLoss:0.0000}, validation MSE {validationMse:0.0000} MAE {validationMae:0.0000}{marker}"));
+            });
+            var end = new EpochEnd(variant.Name, seed, record, model, best) { BestEpoch = state.BestEpoch, Epochs = stageEpochs };
+            foreach (var callback in callbacks) callback.OnEpochEnd(end, control);
         }
 
         // Report the epoch that validation chose, never the last one by default.

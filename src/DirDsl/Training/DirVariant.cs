@@ -41,47 +41,16 @@ public sealed record DirVariant(string Name, params IReadOnlyList<IVariantMethod
     };
 
     /// <summary>
-    /// The ablation plus the rows of further methods: DenseWeight and Balanced MSE, each alone and,
-    /// when the configuration has FDS, with FDS; RRT; SMOTER and SMOGN; and each method unit alone (BSAM, ...).
+    /// The ablation plus the rows of the further methods the experiment declares (each method's
+    /// <see cref="IVariantMethod.Rows"/>, in the order given: RRT, DenseWeight and Balanced MSE alone and with FDS,
+    /// SMOTER, SMOGN, BSAM, ...).
     /// </summary>
-    public static IReadOnlyList<DirVariant> Ablation(DirVariant configured, DirMethods methods) =>
-        Ablation(configured).Concat(MethodRows(configured, methods)).ToList();
+    public static IReadOnlyList<DirVariant> Ablation(DirVariant configured, params IReadOnlyList<IVariantMethod> methods) =>
+        Ablation(configured).Concat(methods.SelectMany(method => method.Rows(configured))).ToList();
 
-    /// <summary>The configured variant and the further methods' rows (no ablation).</summary>
-    public static IReadOnlyList<DirVariant> Declared(DirVariant configured, DirMethods methods) =>
-        new[] { configured }.Concat(MethodRows(configured, methods)).ToList();
-
-    private static IEnumerable<DirVariant> MethodRows(DirVariant configured, DirMethods methods)
-    {
-        var fds = configured.Method<FeatureSmoothing>();
-        if (methods.RrtEpochs > 0 && configured.Lds is not null)
-        {
-            // RRT (the paper's two-stage baseline): stage 1 without re-weighting, stage 2 retrains the
-            // regressor on the frozen encoder with the configured LDS weights.
-            var rrt = new RrtMethod(methods.RrtEpochs, methods.RrtLearningRate);
-            yield return new DirVariant(rrt.Name, configured.Reweighting!, rrt);
-        }
-        if (methods.DenseAlpha >= 0)
-        {
-            var dense = new DenseWeighting(methods.DenseAlpha);
-            yield return new DirVariant(dense.Name, dense);
-            if (fds is not null) yield return new DirVariant(dense.Name + "+FDS", dense, fds);
-        }
-        if (methods.BalancedMse is { } balancedMse)
-        {
-            var balanced = new BalancedMseMethod(balancedMse);
-            yield return new DirVariant(balanced.Name, balanced);
-            if (fds is not null) yield return new DirVariant(balanced.Name + "+FDS", balanced, fds);
-        }
-        // Resampling (SMOTER / SMOGN) changes the training records, not the loss: alone, never re-weighted.
-        foreach (var resampling in new[] { methods.Smoter, methods.Smogn })
-        {
-            if (resampling is not null) yield return new DirVariant(resampling.Name, new ResamplingMethod(resampling));
-        }
-        // A method that is a unit of its own trains alone as its row: its hooks decide weights and step.
-        foreach (var unit in methods.Units ?? Array.Empty<IVariantMethod>())
-            yield return new DirVariant(unit.Name, unit);
-    }
+    /// <summary>The configured variant and the rows of the further methods (no ablation).</summary>
+    public static IReadOnlyList<DirVariant> Declared(DirVariant configured, params IReadOnlyList<IVariantMethod> methods) =>
+        new[] { configured }.Concat(methods.SelectMany(method => method.Rows(configured))).ToList();
 
     /// <summary>
     /// The ablation of the paper: Vanilla, re-weighting alone (when LDS is configured), LDS, FDS,
@@ -130,16 +99,13 @@ public sealed record DirVariant(string Name, params IReadOnlyList<IVariantMethod
         this with { Methods = Methods.Select(m => m is T ? replacement : m).ToList() };
 }
 
-/// <summary>The optional methods an experiment declares beyond LDS and FDS (the generated configuration names those it has).</summary>
-/// <param name="DenseAlpha">DenseWeight strength (negative = not declared).</param>
-/// <param name="BalancedMse">Balanced MSE settings (null = not declared).</param>
-/// <param name="RrtEpochs">RRT second-stage epochs (0 = not declared).</param>
-/// <param name="RrtLearningRate">RRT second-stage learning rate.</param>
-/// <param name="Smoter">SMOTER settings (null = not declared).</param>
-/// <param name="Smogn">SMOGN settings (null = not declared).</param>
-public sealed record DirMethods(double DenseAlpha = DslDefaults.DenseAlphaOff, BalancedMseOptions? BalancedMse = null, int RrtEpochs = 0,
-    double RrtLearningRate = DslDefaults.LearningRate, ResamplingOptions? Smoter = null, ResamplingOptions? Smogn = null)
+/// <summary>Row rules that several methods share.</summary>
+public static class MethodRows
 {
-    /// <summary>Methods that are units of their own (<see cref="IVariantMethod"/>): each adds its row.</summary>
-    public IReadOnlyList<IVariantMethod>? Units { get; init; }
+    /// <summary>The method alone and, when <paramref name="configured"/> has FDS, with it (the row NAME+FDS).</summary>
+    public static IEnumerable<DirVariant> AloneAndWithFds(IVariantMethod method, DirVariant configured)
+    {
+        yield return new DirVariant(method.Name, method);
+        if (configured.Method<FeatureSmoothing>() is { } fds) yield return new DirVariant(method.Name + "+FDS", method, fds);
+    }
 }

@@ -68,6 +68,9 @@ public sealed record EpochEnd(string Variant, int Seed, EpochRecord Record, DirM
 {
     /// <summary>The epoch with the best validation score so far (this one when <see cref="IsBest"/>).</summary>
     public int BestEpoch { get; init; } = -1;
+
+    /// <summary>Epochs of this stage (0 when not given).</summary>
+    public int Epochs { get; init; }
 }
 
 /// <summary>

@@ -110,7 +110,13 @@ public sealed class SeamTests : IDisposable
     {
         public List<string> Events { get; } = new();
 
+        public List<(int Epoch, int Step, int Steps, double Loss)> Steps { get; } = new();
+
         public void OnTrainingStart(TrainingStart start) => Events.Add($"start {start.Variant} {start.Seed} {start.Epochs} {start.FirstEpoch}");
+
+        public void OnEpochStart(EpochStart start) => Events.Add($"begin {start.Epoch} of {start.Epochs}");
+
+        public void OnStepEnd(StepEnd step) => Steps.Add((step.Epoch, step.Step, step.Steps, step.Loss));
 
         public void OnEpochEnd(EpochEnd epochEnd, TrainingControl control)
         {
@@ -131,8 +137,19 @@ public sealed class SeamTests : IDisposable
         var log = new StringWriter();
         options.Log = log;
         var stopped = TinyExperiment.Run(options).Variants.Single();
-        Assert.Equal(new[] { "start LDS 7 4 0", "epoch 0", "epoch 1", "end LDS 2" }, callback.Events);
+        Assert.Equal(new[] { "start LDS 7 4 0", "begin 0 of 4", "epoch 0", "begin 1 of 4", "epoch 1", "end LDS 2" }, callback.Events);
         Assert.Contains("LDS seed 7: stopped after epoch 2: two epochs are enough", log.ToString());
+        // 240 training records in batches of 32: 8 steps per epoch, each reported with its finite loss, numbered from 1.
+        Assert.Equal(Enumerable.Range(0, 2).SelectMany(e => Enumerable.Range(1, 8).Select(s => (e, s))), callback.Steps.Select(s => (s.Epoch, s.Step)));
+        Assert.All(callback.Steps, s => Assert.True(s.Steps == 8 && double.IsFinite(s.Loss) && s.Loss > 0));
+        // The checkpoint callback ran after the stop: the training is saved as finished, so a resume trains nothing more.
+        var resumed = new StopAfterTwo();
+        var again = Options("callback", "LDS");
+        again.Epochs = 4;
+        again.Resume = true;
+        again.Callbacks.Add(resumed);
+        Assert.Equal(stopped.TestPredictions, TinyExperiment.Run(again).Variants.Single().TestPredictions);
+        Assert.Equal(new[] { "start LDS 7 4 2", "end LDS 2" }, resumed.Events);
         // A constant learning rate: stopping after two of four epochs trains exactly what a two-epoch run trains.
         var twoEpochs = TinyExperiment.Run(Options("two", "LDS")).Variants.Single();
         Assert.Equal(twoEpochs.TestPredictions, stopped.TestPredictions);
