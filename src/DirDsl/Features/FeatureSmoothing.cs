@@ -32,7 +32,6 @@ public sealed record FeatureSmoothing(FdsOptions Options) : IVariantMethod
 public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
 {
     private readonly int startSmooth;
-    private readonly FdsStatistics source;
     private BinMoments? trainingPassMoments;
     // FdsStatistics.TrainingPass: the steps' features wait here until a chunk of PassChunkRows rows is full, because a
     // moments update per small batch costs more in per-call overhead than its arithmetic.
@@ -44,11 +43,11 @@ public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
     {
         Statistics = options.Create(bins, featureDim);
         startSmooth = options.StartSmooth;
-        source = options.Statistics;
+        Source = options.Statistics;
     }
 
     /// <summary>Which features feed the statistics.</summary>
-    public FdsStatistics Source => source;
+    public FdsStatistics Source { get; }
 
     /// <summary>The per-bin statistics (running and smoothed).</summary>
     public FeatureStatistics Statistics { get; }
@@ -75,7 +74,7 @@ public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
     {
         ClearPending();
         trainingPassMoments?.Dispose();
-        trainingPassMoments = source == FdsStatistics.TrainingPass && epoch >= Statistics.StartEpoch ? Statistics.BeginPass() : null;
+        trainingPassMoments = Source == FdsStatistics.TrainingPass && epoch >= Statistics.StartEpoch ? Statistics.BeginPass() : null;
     }
 
     /// <summary>
@@ -96,7 +95,7 @@ public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
         }
         using var noGrad = no_grad();
         using var moments = Statistics.BeginPass();
-        if (source == FdsStatistics.EvaluationPass) pass.Evaluation(moments.Add);
+        if (Source == FdsStatistics.EvaluationPass) pass.Evaluation(moments.Add);
         else pass.Training(moments.Add);
         Statistics.Update(moments, epoch);
     }

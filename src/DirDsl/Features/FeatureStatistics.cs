@@ -169,11 +169,7 @@ public sealed class FeatureStatistics : nn.Module
         bool first = epoch == StartEpoch || UpdateCount == 0;
         // The reference's order: the smoothed statistics are those of the running statistics before this update.
         bool lagged = Order == FdsOrder.Reference;
-        if (lagged && !first)
-        {
-            smoothed_mean.copy_(Smooth(running_mean));
-            smoothed_var.copy_(Smooth(running_var));
-        }
+        if (lagged && !first) SmoothRunning();
         var m = first ? 0.0 : Momentum;
         var one = KeptScalars.Of(1);
         var kept = KeptScalars.Of(1 - m);
@@ -185,11 +181,7 @@ public sealed class FeatureStatistics : nn.Module
         seen.logical_or_(present);
         if (UnseenBins == FdsUnseenBins.Fill) FillFromNeighbours();
 
-        if (!lagged)
-        {
-            smoothed_mean.copy_(Smooth(running_mean));
-            smoothed_var.copy_(Smooth(running_var));
-        }
+        if (!lagged) SmoothRunning();
         // The reference's first update leaves its "last epoch" statistics at their initial 0 / 1: an identity calibration.
         if (lagged && first) ResetCalibration();
         else RebuildCalibration();
@@ -265,6 +257,13 @@ public sealed class FeatureStatistics : nn.Module
                 statistic[j].copy_(filled);
             }
         }
+    }
+
+    /// <summary>The smoothed statistics from the running ones as they stand.</summary>
+    private void SmoothRunning()
+    {
+        smoothed_mean.copy_(Smooth(running_mean));
+        smoothed_var.copy_(Smooth(running_var));
     }
 
     /// <summary>The identity calibration (centre 0, scale 1, target 0).</summary>

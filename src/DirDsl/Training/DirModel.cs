@@ -145,16 +145,11 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         train();
         try
         {
-            using var noGrad = no_grad();
-            using var reader = split.Read(batches, augmentation);
-            while (true)
+            EncodeBatches(split, batches, augmentation, visit, (features, bins) =>
             {
-                using var scope = NewDisposeScope();
-                if (reader.Next() is not { } batch) break;
-                var features = encoder.call(batch.Inputs);
-                foreach (var calibration in calibrations) features = calibration.Calibrate(features, batch.Bins, epoch);
-                visit(features, batch.Bins);
-            }
+                foreach (var calibration in calibrations) features = calibration.Calibrate(features, bins, epoch);
+                return features;
+            });
         }
         finally
         {
@@ -169,18 +164,28 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         encoder.eval();
         try
         {
-            using var noGrad = no_grad();
-            using var reader = split.Read(batches, augmentation);
-            while (true)
-            {
-                using var scope = NewDisposeScope();
-                if (reader.Next() is not { } batch) break;
-                visit(encoder.call(batch.Inputs), batch.Bins);
-            }
+            EncodeBatches(split, batches, augmentation, visit, (features, _) => features);
         }
         finally
         {
             if (wasTraining && !encoderFrozen) encoder.train();
+        }
+    }
+
+    /// <summary>
+    /// Reads <paramref name="batches"/> of <paramref name="split"/> without gradients, one dispose scope per batch, and
+    /// hands each batch's encoder features, as <paramref name="features"/> finishes them, to <paramref name="visit"/>.
+    /// </summary>
+    private void EncodeBatches(SplitData split, IEnumerable<long[]> batches, Augmentation augmentation, Action<Tensor, Tensor> visit,
+        Func<Tensor, Tensor, Tensor> features)
+    {
+        using var noGrad = no_grad();
+        using var reader = split.Read(batches, augmentation);
+        while (true)
+        {
+            using var scope = NewDisposeScope();
+            if (reader.Next() is not { } batch) break;
+            visit(features(encoder.call(batch.Inputs), batch.Bins), batch.Bins);
         }
     }
 
