@@ -76,6 +76,21 @@ public static class DirCommandLine
             "What FDS holds for bins never seen: keep (mean 0, variance 1, the age code) or fill (from the neighbours, the STS-B code); default as [Fds] declares.", null,
             ("keep", FdsUnseenBins.Keep), ("fill", FdsUnseenBins.Fill));
 
+        public readonly Option<double?> FdsMomentumOption = new("--fds-momentum")
+        {
+            Description = "FDS's momentum, the weight of the previous statistics in each update, in [0, 1) (overrides [Fds(Momentum)]).",
+            CustomParser = result => OptionParsing.Checked<double?>(result, text =>
+                double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && DslRules.IsValidMomentum(value)
+                    ? value
+                    : throw new ArgumentException($"Option --fds-momentum needs a number in [0, 1), not '{text}'.")),
+        };
+
+        public readonly Option<int?> FdsStartEpoch = AtLeast("--fds-start-epoch", 0,
+            "First epoch whose end updates FDS's statistics (overrides [Fds(StartEpoch)]; FDS's StartSmooth must stay above it).");
+
+        public readonly Option<int?> FdsStartSmooth = AtLeast("--fds-start-smooth", 1,
+            "First epoch whose batches FDS calibrates (overrides [Fds(StartSmooth)]; above FDS's StartEpoch).");
+
         public readonly Option<OutsideTargets> OutsideBinsOption = Keywords("--outside-bins",
             "Targets outside [LabelBins]: warn (keep them, the default), clip (to the edges), drop (their records) or error.", OutsideTargets.Warn,
             ("warn", OutsideTargets.Warn), ("clip", OutsideTargets.Clip), ("drop", OutsideTargets.Drop), ("error", OutsideTargets.Error));
@@ -114,7 +129,7 @@ public static class DirCommandLine
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption,
+            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
                 OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, ReportCommand })
                 root.Options.Add(option);
             return root;
@@ -149,9 +164,8 @@ public static class DirCommandLine
                 RestartChanged = result.GetValue(RestartChanged),
                 Verbose = result.GetValue(Verbose),
                 DataPath = result.GetValue(DataPathOption),
-                FdsStatistics = result.GetValue(FdsStatisticsOption),
-                FdsOrder = result.GetValue(FdsOrderOption),
-                FdsUnseenBins = result.GetValue(FdsUnseenBinsOption),
+                FdsChoices = new FdsChoices(result.GetValue(FdsStatisticsOption), result.GetValue(FdsOrderOption), result.GetValue(FdsUnseenBinsOption),
+                    result.GetValue(FdsMomentumOption), result.GetValue(FdsStartEpoch), result.GetValue(FdsStartSmooth)) is { IsEmpty: false } fds ? fds : null,
                 OnlySeed = result.GetValue(OnlySeed),
                 OutsideTargets = result.GetValue(OutsideBinsOption),
             };
@@ -161,13 +175,15 @@ public static class DirCommandLine
             return options;
         }
 
-        private static Option<int?> Positive(string name, string description)
+        private static Option<int?> Positive(string name, string description) => AtLeast(name, 1, description);
+
+        private static Option<int?> AtLeast(string name, int minimum, string description)
         {
             var option = new Option<int?>(name) { Description = description };
             option.Validators.Add(result =>
             {
-                if (result.GetValueOrDefault<int?>() is < 1 and var value)
-                    result.AddError($"Option {name} needs a whole number of at least 1, not '{value}'.");
+                if (result.GetValueOrDefault<int?>() is { } value && value < minimum)
+                    result.AddError($"Option {name} needs a whole number of at least {minimum}, not '{value}'.");
             });
             return option;
         }

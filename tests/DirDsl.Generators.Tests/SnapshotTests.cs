@@ -229,4 +229,36 @@ public sealed class SnapshotTests
         var (_, notPartial) = TestCompilation.Generate(TestCompilation.Create(new ExperimentSource { Extra = "[Lds(Size = 4)]", Modifiers = "public class" }.ToString()));
         Assert.Empty(notPartial.GeneratedTrees);
     }
+
+    /// <summary>
+    /// The example a new user reads first: its generated files compile without a warning, none is over 100 lines, and
+    /// no call passes a bare number by position (every setting is a named argument, a named constant or an array element).
+    /// </summary>
+    [Fact]
+    public void SyntheticAgeExample_GeneratesSmallNamedCode()
+    {
+        var path = Path.Combine(DiagnosticTests.RepositoryRoot(), "examples", "SyntheticAge", "SyntheticAgeExperiment.cs");
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(File.ReadAllText(path), TestCompilation.ParseOptions, path: path);
+        // The SDK's implicit usings of a console project (ImplicitUsings = enable), which the example relies on.
+        var implicitUsings = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(string.Concat(
+            new[] { "System", "System.Collections.Generic", "System.IO", "System.Linq", "System.Threading", "System.Threading.Tasks" }.Select(n => $"global using {n};\n")),
+            TestCompilation.ParseOptions, path: "ImplicitUsings.cs");
+        var (output, result) = TestCompilation.Generate(TestCompilation.Create(new[] { tree, implicitUsings }, OutputKind.ConsoleApplication));
+        var problems = output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning).ToArray();
+        Assert.True(problems.Length == 0, string.Join("\n", problems.Select(p => p.ToString())));
+        Assert.Contains(result.GeneratedTrees, t => t.FilePath.EndsWith("SyntheticAgeExperiment.Configuration.g.cs", StringComparison.Ordinal));
+        // A bare number right after "(" or ", " and before "," or ")", outside array initializers ({ ... }).
+        var positional = new System.Text.RegularExpressions.Regex(@"[(,]\s*-?\d[\d._eE+-]*[dfLm]?\s*[,)]");
+        foreach (var generated in result.GeneratedTrees)
+        {
+            var lines = generated.ToString().Split('\n');
+            Assert.True(lines.Length <= 100, $"{Path.GetFileName(generated.FilePath)} has {lines.Length} lines");
+            foreach (var line in lines)
+            {
+                var code = System.Text.RegularExpressions.Regex.Replace(line, @"\{[^{}]*\}", "{}");
+                if (code.TrimStart().StartsWith("//", StringComparison.Ordinal)) continue;
+                Assert.False(positional.IsMatch(code), $"{Path.GetFileName(generated.FilePath)}: a positional number in: {line.Trim()}");
+            }
+        }
+    }
 }

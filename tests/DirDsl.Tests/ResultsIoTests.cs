@@ -75,7 +75,7 @@ public sealed class ResultsIoTests : IDisposable
 
         // The run-time override gives the declared training-pass experiment's statistics from the epoch-end one.
         var overridden = Options("override");
-        overridden.FdsStatistics = FdsStatistics.TrainingPass;
+        overridden.FdsChoices = new FdsChoices(Statistics: FdsStatistics.TrainingPass);
         var viaOverride = EpochEndPassExperiment.Run(overridden).Variants.Single().Fds!;
         Assert.Equal(trainingPass.RunningMean.SelectMany(r => r), viaOverride.RunningMean.SelectMany(r => r));
         double Total(float[][] rows) => rows.SelectMany(r => r).Sum(v => (double)v);

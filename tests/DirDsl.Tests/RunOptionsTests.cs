@@ -17,8 +17,10 @@ public sealed class RunOptionsTests
         Assert.Equal(TimeSpan.Zero, o.CheckpointInterval);
         Assert.Equal(new TargetRange(1, 2), o.Holdouts.Single());
         Assert.Equal(DataPath.Streaming, o.DataPath);
-        Assert.Equal(FdsStatistics.TrainingPass, DirDsl.Hosting.DirCommandLine.Parse(new[] { "--fds-statistics", "training-pass" }).FdsStatistics);
-        Assert.Null(o.FdsStatistics);
+        var fds = DirDsl.Hosting.DirCommandLine.Parse(new[] { "--fds-statistics", "training-pass", "--fds-momentum", "0.5", "--fds-start-epoch", "3", "--fds-start-smooth", "4" }).FdsChoices;
+        Assert.Equal(new FdsChoices(Statistics: FdsStatistics.TrainingPass, Momentum: 0.5, StartEpoch: 3, StartSmooth: 4), fds);
+        Assert.Equal("statistics TrainingPass, momentum 0.5, start epoch 3, start smooth 4", fds!.ToString());
+        Assert.Null(o.FdsChoices);
         Assert.Equal(DataPath.InMemory, DirDsl.Hosting.DirCommandLine.Parse(new[] { "--data-path", "memory" }).DataPath);
         Assert.Equal(DataPath.Auto, DirDsl.Hosting.DirCommandLine.Parse(Array.Empty<string>()).DataPath);
     }
@@ -33,10 +35,26 @@ public sealed class RunOptionsTests
     [InlineData("--checkpoint-every", "1e300", "--checkpoint-every needs a number of seconds of 0 or more, not '1e300'")]
     [InlineData("--holdout", "6:4", "A held-out range is MIN:MAX with MIN < MAX")]
     [InlineData("--data-path", "disk", "--data-path needs auto, memory or stream, not 'disk'")]
+    [InlineData("--fds-momentum", "1", "--fds-momentum needs a number in [0, 1), not '1'")]
+    [InlineData("--fds-momentum", "NaN", "--fds-momentum needs a number in [0, 1), not 'NaN'")]
+    [InlineData("--fds-start-epoch", "-1", "--fds-start-epoch needs a whole number of at least 0, not '-1'")]
+    [InlineData("--fds-start-smooth", "0", "--fds-start-smooth needs a whole number of at least 1, not '0'")]
     public void BadOptions_AreClearErrors(string option, string value, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => DirDsl.Hosting.DirCommandLine.Parse(new[] { option, value }));
         Assert.Contains(message, e.Message);
+    }
+
+    [Fact]
+    public void FdsOverrides_ApplyOverTheDeclaredSettings_AndKeepItsRules()
+    {
+        var declared = new FdsOptions(Momentum: 0.9, Kernel: Kernel.Gaussian, Size: 5, Sigma: 2, StartEpoch: 0, ClampMin: 0.1, ClampMax: 10, StartSmooth: 1);
+        var moved = declared.With(new FdsChoices(Momentum: 0.5, StartEpoch: 4, StartSmooth: 5));
+        Assert.Equal((0.5, 4, 5, Kernel.Gaussian, 5), (moved.Momentum, moved.StartEpoch, moved.StartSmooth, moved.Kernel, moved.Size));
+        Assert.Same(declared, declared.With(null));
+        // A later StartEpoch alone would leave the declared StartSmooth (1) at or below it: refused, naming both and the way out.
+        var e = Assert.Throws<ArgumentException>(() => declared.With(new FdsChoices(StartEpoch: 4)));
+        Assert.Contains("StartSmooth 1 (as [Fds] declares) is not above --fds-start-epoch 4; pass --fds-start-smooth 5 or more", e.Message);
     }
 
     [Fact]

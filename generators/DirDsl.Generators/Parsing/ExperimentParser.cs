@@ -69,93 +69,11 @@ internal static class ExperimentParser
             cancellationToken.ThrowIfCancellationRequested();
             var name = attribute.AttributeClass?.ToDisplayString();
             var args = new ArgumentReader(attribute, draft);
-            switch (name)
-            {
-                case AttributeNames.Experiment:
-                    draft.Epochs = args.Named("Epochs", DslDefaults.Epochs);
-                    draft.BatchSize = args.Named("BatchSize", DslDefaults.BatchSize);
-                    draft.LearningRate = args.Named("LearningRate", DslDefaults.LearningRate);
-                    draft.WeightDecay = args.Named("WeightDecay", DslDefaults.WeightDecay);
-                    draft.Optimizer = args.NamedEnum("Optimizer", DslDefaults.Optimizer);
-                    draft.Seed = args.Named("Seed", DslDefaults.Seed);
-                    draft.GradientClipNorm = args.Named("GradientClipNorm", DslDefaults.GradientClipNorm);
-                    draft.Patience = args.Named("Patience", DslDefaults.Patience);
-                    draft.TargetScale = args.Named("TargetScale", DslDefaults.TargetScale);
-                    draft.SelectByMse = args.Named("SelectByMse", DslDefaults.SelectByMse);
-                    break;
-                case AttributeNames.LabelBins:
-                    draft.HasBins = true;
-                    draft.BinMin = args.Named("Min", 0.0);
-                    draft.BinMax = args.Named("Max", 0.0);
-                    draft.BinCount = args.Named("Count", 0);
-                    draft.IntegerBins = args.Named("Integer", false);
-                    break;
-                case AttributeNames.Lds:
-                    draft.HasLds = true;
-                    draft.LdsKernel = args.CtorEnum(0, Kernel.Gaussian);
-                    draft.LdsSize = args.Named("Size", DslDefaults.KernelSize);
-                    draft.LdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
-                    draft.LdsReweight = args.NamedEnumSetting("Reweight", DslDefaults.LdsReweight);
-                    draft.LdsClipMin = args.Named("ClipMin", DslDefaults.CountClipOff);
-                    draft.LdsClipMax = args.Named("ClipMax", DslDefaults.CountClipOff);
-                    break;
-                case AttributeNames.Fds:
-                    draft.HasFds = true;
-                    draft.Momentum = args.Named("Momentum", DslDefaults.Momentum);
-                    draft.StartEpoch = args.Named("StartEpoch", DslDefaults.StartEpoch);
-                    draft.StartSmooth = args.Named("StartSmooth", DslDefaults.StartSmooth);
-                    draft.FdsKernel = args.NamedEnum("Kernel", DslDefaults.FdsKernel);
-                    draft.FdsStatistics = args.NamedEnum("Statistics", DslDefaults.FdsStatisticsSource);
-                    draft.FdsOrder = args.NamedEnum("Order", DslDefaults.FdsOrder);
-                    draft.FdsUnseenBins = args.NamedEnum("UnseenBins", DslDefaults.FdsUnseenBins);
-                    draft.FdsSize = args.Named("Size", DslDefaults.KernelSize);
-                    draft.FdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
-                    draft.ClampMin = args.Named("ClampMin", DslDefaults.ClampMin);
-                    draft.ClampMax = args.Named("ClampMax", DslDefaults.ClampMax);
-                    break;
-                case AttributeNames.Loss:
-                    if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Type)
-                    {
-                        ReadLossType(attribute.ConstructorArguments[0].Value as ITypeSymbol, draft);
-                        break;
-                    }
-                    draft.LossKind = args.CtorEnum(0, LossKind.Mse);
-                    draft.LossBeta = args.Named("Beta", double.NaN);
-                    draft.LossGamma = args.Named("Gamma", DslDefaults.FocalGamma);
-                    draft.LossActivation = args.NamedEnum("Activation", DslDefaults.FocalActivation);
-                    break;
-                case AttributeNames.ShotGroups:
-                    draft.ManyAbove = args.Named("ManyAbove", DslDefaults.ManyAbove);
-                    draft.FewBelow = args.Named("FewBelow", DslDefaults.FewBelow);
-                    draft.ShotMany = args.NamedArray("Many");
-                    draft.ShotMedium = args.NamedArray("Medium");
-                    draft.ShotFew = args.NamedArray("Few");
-                    break;
-                case AttributeNames.Ablation:
-                    draft.Ablation = true;
-                    draft.Seeds = args.Named("Seeds", DslDefaults.Seeds);
-                    break;
-                case AttributeNames.Search:
-                    draft.HasSearch = true;
-                    draft.SearchKernels = args.NamedValues<Kernel>("Kernels", ArgumentReader.TryEnum);
-                    draft.SearchSizes = args.NamedArray("Sizes");
-                    draft.SearchSigmas = args.NamedValues<double>("Sigmas", ArgumentReader.TryValue);
-                    draft.SearchMomentums = args.NamedValues<double>("Momentums", ArgumentReader.TryValue);
-                    draft.SearchBinCounts = args.NamedArray("BinCounts");
-                    break;
-                case AttributeNames.LrSchedule:
-                    draft.HasSchedule = true;
-                    draft.ScheduleKind = args.CtorEnum(0, ScheduleKind.Constant);
-                    draft.Milestones = args.NamedArray("Milestones");
-                    draft.ScheduleGamma = args.Named("Gamma", DslDefaults.ScheduleGamma);
-                    break;
-                default:
-                    if (name is not null && Methods.MethodUnits.Readers.TryGetValue(name, out var readUnit))
-                    {
-                        draft.Units.Add(readUnit(args, draft.ReadProblems) with { Order = Methods.MethodUnits.RowOrder(name) });
-                    }
-                    break;
-            }
+            if (name is null) continue;
+            // A configuration attribute ([DirExperiment], [Lds], ...) or a method's ([Bsam], ...): each read by its own file.
+            if (Configuration.ConfigurationAttributes.Readers.TryGetValue(name, out var readSettings)) readSettings(args, draft);
+            else if (Methods.MethodUnits.Readers.TryGetValue(name, out var readUnit))
+                draft.Units.Add(readUnit(args, draft.ReadProblems) with { Order = Methods.MethodUnits.RowOrder(name) });
         }
 
         foreach (var member in type.GetMembers().OfType<IMethodSymbol>())
@@ -190,37 +108,23 @@ internal static class ExperimentParser
     private static ExperimentModel Build(ExperimentDraft d)
     {
         var data = d.DataMembers[0];
-        var lds = d.HasLds
-            ? new LdsModel(d.LdsKernel, d.LdsSize, d.LdsSigma, d.LdsReweight, d.LdsClipMin, d.LdsClipMax,
-                KernelWindow.ForLds(d.LdsKernel, d.LdsSize, d.LdsSigma).ToEquatableArray())
-            : null;
-        var fds = d.HasFds
-            ? new FdsModel(d.Momentum, d.StartEpoch, d.StartSmooth, d.FdsKernel, d.FdsSize, d.FdsSigma, d.ClampMin, d.ClampMax,
-                KernelWindow.ForFds(d.FdsKernel, d.FdsSize, d.FdsSigma).ToEquatableArray(), d.FdsStatistics, d.FdsOrder, d.FdsUnseenBins)
-            : null;
-        double beta = double.IsNaN(d.LossBeta) ? (d.LossKind is LossKind.FocalL1 or LossKind.FocalMse ? DslDefaults.FocalBeta : DslDefaults.LossBeta) : d.LossBeta;
         return new ExperimentModel(
             d.Namespace,
             d.ClassName,
-            new TrainingModel(d.Epochs, d.BatchSize, d.LearningRate, d.WeightDecay, d.Optimizer, d.Seed, d.GradientClipNorm,
-                d.Patience, d.TargetScale, d.SelectByMse),
-            new BinsModel(d.BinMin, d.BinMax, d.BinCount, d.IntegerBins),
-            lds,
-            fds,
-            new LossModel(d.LossKind, beta, d.LossGamma, d.LossActivation, d.LossType),
-            new ShotGroupsModel(d.ManyAbove, d.FewBelow, d.ShotMany?.ToEquatableArray(), d.ShotMedium?.ToEquatableArray(), d.ShotFew?.ToEquatableArray()),
-            new ScheduleModel(d.HasSchedule ? d.ScheduleKind : ScheduleKind.Constant, (d.Milestones ?? Array.Empty<int>()).ToEquatableArray(),
-                d.HasSchedule ? d.ScheduleGamma : DslDefaults.ScheduleGamma),
+            Configuration.ExperimentSettings.Build(d),
+            Configuration.LabelBinsSettings.Build(d),
+            Configuration.LdsSettings.Build(d),
+            Configuration.FdsSettings.Build(d),
+            Configuration.LossSettings.Build(d),
+            Configuration.ShotGroupsSettings.Build(d),
+            Configuration.ScheduleSettings.Build(d),
             d.Ablation,
             d.Seeds,
             new DataMemberModel(data.Name, data.TakesContext),
             data.Record!,
             new EncoderModel(d.EncoderMembers[0].Name, d.FeatureDim, d.EncoderMembers[0].TakesInputDim),
             d.RegressorMembers.Count == 1 ? d.RegressorMembers[0].Name : null,
-            d.HasSearch
-                ? new SearchModel(d.SearchKernels?.Select(k => (int)k).ToEquatableArray(), d.SearchSizes?.ToEquatableArray(), d.SearchSigmas?.ToEquatableArray(),
-                    d.SearchMomentums?.ToEquatableArray(), d.SearchBinCounts?.ToEquatableArray())
-                : null,
+            Configuration.SearchSettings.Build(d),
             d.UserTrainingStep,
             d.Units.OrderBy(unit => unit.Order).ToEquatableArray());
     }
@@ -238,30 +142,6 @@ internal static class ExperimentParser
         && member.ReturnType.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) == AttributeNames.Tensor
         && member.Parameters[0].Type.Name == "Model"
         && member.Parameters[1].Type.ToDisplayString() == AttributeNames.TrainingBatch;
-
-    /// <summary>[Loss(typeof(T))]: T must be a concrete class or struct implementing IRegressionLoss with a public parameterless constructor.</summary>
-    private static void ReadLossType(ITypeSymbol? type, ExperimentDraft draft)
-    {
-        if (type is null or { TypeKind: TypeKind.Error })
-        {
-            draft.HasUnreadableArgument = true;
-            return;
-        }
-        var name = type.ToDisplayString();
-        string? reason = null;
-        if (!type.AllInterfaces.Any(i => i.ToDisplayString() == AttributeNames.RegressionLoss))
-            reason = "it does not implement DirDsl.IRegressionLoss";
-        else if (type.IsAbstract || type.TypeKind is not (TypeKind.Class or TypeKind.Struct))
-            reason = "it is not a concrete class or struct";
-        else if (type is INamedTypeSymbol { IsGenericType: true, IsUnboundGenericType: true })
-            reason = "it is an open generic type";
-        else if (type.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Internal)
-            || (type.TypeKind == TypeKind.Class && !((INamedTypeSymbol)type).InstanceConstructors.Any(c => c.Parameters.Length == 0
-                && c.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal)))
-            reason = "it has no public parameterless constructor the generated code can call";
-        if (reason is not null) draft.LossTypeProblem = (name, reason);
-        else draft.LossType = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-    }
 
     private static MemberFacts ReadDataMember(IMethodSymbol member, CancellationToken cancellationToken)
     {
@@ -512,6 +392,14 @@ internal static class ExperimentParser
                 : fallback;
 
         public int[]? NamedArray(string name) => NamedValues<int>(name, TryValue);
+
+        /// <summary>True when the attribute's one constructor argument is a type (<c>typeof(T)</c>); <paramref name="type"/> is null when it does not resolve.</summary>
+        public bool TryOnlyConstructorType(out ITypeSymbol? type)
+        {
+            bool isType = attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Kind == TypedConstantKind.Type;
+            type = isType ? attribute.ConstructorArguments[0].Value as ITypeSymbol : null;
+            return isType;
+        }
 
         /// <summary>Reads a converted element; false when the element is not of the expected kind.</summary>
         public delegate bool Convert<T>(TypedConstant constant, out T value);

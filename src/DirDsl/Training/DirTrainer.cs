@@ -40,6 +40,13 @@ public static class DirTrainer
         var map = experiment.CreateFeatureMap();
         var targetShape = map.TargetShape;
         foreach (var variant in variants) variant.CheckTarget(targetShape);
+        if (options.FdsChoices is { } fdsChoices)
+        {
+            // The overrides' rules are checked here, before any data is read, not when the first FDS row starts.
+            var withFds = variants.Where(v => v.Fds).ToList();
+            foreach (var variant in withFds) variant.Method<FeatureSmoothing>()!.Options.At(variant.Point).With(fdsChoices);
+            if (withFds.Count == 0) options.Log.WriteLine($"warning: the FDS overrides ({fdsChoices}) change nothing: no row of this run uses FDS.");
+        }
         if (!targetShape.IsScalar && options.Holdouts.Count > 0)
             throw new ArgumentException($"--holdout removes records by their target, and this experiment's target is a {targetShape}; hold out ranges of a scalar target only.");
         // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).

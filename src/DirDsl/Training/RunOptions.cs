@@ -77,17 +77,8 @@ public sealed class RunOptions
     /// <summary>Print a line per epoch (losses, validation errors); otherwise one line per finished training and the ETA.</summary>
     public bool Verbose { get; set; }
 
-    /// <summary>Which features feed FDS's statistics, overriding [Fds(Statistics)] (null: as declared).</summary>
-    public FdsStatistics? FdsStatistics { get; set; }
-
-    /// <summary>Which statistics calibrate an epoch's batches, overriding [Fds(Order)] (null: as declared).</summary>
-    public FdsOrder? FdsOrder { get; set; }
-
-    /// <summary>What never-seen bins hold, overriding [Fds(UnseenBins)] (null: as declared).</summary>
-    public FdsUnseenBins? FdsUnseenBins { get; set; }
-
-    /// <summary>The FDS overrides of this run, or null when there are none.</summary>
-    public FdsChoices? FdsChoices => new FdsChoices(FdsStatistics, FdsOrder, FdsUnseenBins) is { IsEmpty: false } choices ? choices : null;
+    /// <summary>The run's overrides of [Fds] (<c>--fds-statistics</c>, <c>--fds-momentum</c>, ...), or null to train FDS as declared.</summary>
+    public FdsChoices? FdsChoices { get; set; }
 
     /// <summary>How splits reach the model: held whole when they fit (auto, the default), always held, or always streamed.</summary>
     public DataPath DataPath { get; set; } = DataPath.Auto;
