@@ -57,11 +57,9 @@ public static class DirCommandLine
             Description = $"Write checkpoints at most every S seconds (default {RunOptions.DefaultCheckpointInterval.TotalSeconds}; 0 = every epoch).",
             CustomParser = result => OptionParsing.Checked(result, Seconds),
         };
-        public readonly Option<DataPath> DataPathOption = new("--data-path")
-        {
-            Description = "auto (default: splits held whole when they fit, streamed when read from disk or over 1 GiB), memory, or stream.",
-            CustomParser = result => OptionParsing.Checked(result, PathOf),
-        };
+        public readonly Option<DataPath> DataPathOption = Keywords("--data-path",
+            "auto (default: splits held whole when they fit, streamed when read from disk or over 1 GiB), memory, or stream.", DataPath.Auto,
+            ("auto", DataPath.Auto), ("memory", DataPath.InMemory), ("stream", DataPath.Streaming));
 
         public readonly Option<FdsStatistics?> FdsStatisticsOption = Keywords<FdsStatistics?>("--fds-statistics",
             "Which features feed FDS's statistics: epoch-end-pass (the reference's training-mode pass), training-pass (the steps' own, no second pass) "
@@ -193,14 +191,6 @@ public static class DirCommandLine
             double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds <= TimeSpan.MaxValue.TotalSeconds / 2
                 ? TimeSpan.FromSeconds(seconds)
                 : throw new ArgumentException($"Option --checkpoint-every needs a number of seconds of 0 or more, not '{text}'.");
-
-        private static DataPath PathOf(string text) => text.ToLowerInvariant() switch
-        {
-            "auto" => DataPath.Auto,
-            "memory" => DataPath.InMemory,
-            "stream" => DataPath.Streaming,
-            _ => throw new ArgumentException($"Option --data-path needs auto, memory or stream, not '{text}'."),
-        };
     }
 
     /// <summary>

@@ -15,6 +15,14 @@ namespace DirDsl.Tests;
 /// bins. Every statistic and every calibrated feature must agree, in the reference's order (DirDsl's default) and in
 /// the snapshot order (an option), with the age code's rule for unseen bins (the default) and the STS-B code's.
 /// </summary>
+/// <remarks>
+/// Runs alone (<see cref="SerialTorchCollection"/>): in a CI run with the other test classes in parallel, the CNN's first
+/// SGD step once gave NaN features in three of the four cases (both sides NaN, so nothing to compare), which a run
+/// alone never gave. Its cause is not pinned down (it resembles the NaN gradients of small padded 3x3 convolutions
+/// under two threads noted in the dense-targets issue); running alone keeps the test meaningful meanwhile, and a NaN
+/// is reported as such rather than as a mismatch.
+/// </remarks>
+[Collection(SerialTorchCollection.Name)]
 public sealed class FdsOracleTests
 {
     private const int Bins = 20;
@@ -178,6 +186,7 @@ public sealed class FdsOracleTests
             {
                 using var scope = NewDisposeScope();
                 var raw = encoder.call(images);
+                Assert.False(raw.isnan().any().item<bool>(), $"epoch {epoch} step {step}: the CNN's features are NaN before any comparison");
                 var calibrated = ours.Calibrate(raw, binTensor);
                 using (no_grad()) AssertClose(oracle.Calibrate(raw.detach(), labels, epoch), epoch >= StartSmooth ? calibrated.detach() : raw.detach(), $"epoch {epoch} step {step} calibrated features");
                 if (epoch >= StartSmooth && !calibrated.detach().eq(raw.detach()).all().item<bool>()) calibratedEpochs++;
@@ -224,4 +233,12 @@ public sealed class FdsOracleTests
         Assert.Equal(e.Length, a.Length);
         for (int i = 0; i < e.Length; i++) Vectors.Close(e[i], a[i], 1e-4, 1e-5, $"{what}[{i}]");
     }
+}
+
+/// <summary>Test classes that must not run beside others: their torch computations are checked to the last digit or known to misbehave under concurrent load.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class SerialTorchCollection
+{
+    /// <summary>The collection's name.</summary>
+    public const string Name = "Serial torch";
 }

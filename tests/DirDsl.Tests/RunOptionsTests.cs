@@ -46,6 +46,17 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void Help_SpellsEachKeywordOptionAsItIsTyped()
+    {
+        var help = DirDsl.Hosting.DirCommandLine.Help("test");
+        Assert.Contains("--data-path <auto|memory|stream>", help);
+        Assert.Contains("--fds-order <reference|snapshot>", help);
+        // An enum's C# names are not what the parser takes.
+        Assert.DoesNotContain("InMemory", help);
+        Assert.DoesNotContain("<Auto|", help);
+    }
+
+    [Fact]
     public void FdsOverrides_ApplyOverTheDeclaredSettings_AndKeepItsRules()
     {
         var declared = new FdsOptions(Momentum: 0.9, Kernel: Kernel.Gaussian, Size: 5, Sigma: 2, StartEpoch: 0, ClampMin: 0.1, ClampMax: 10, StartSmooth: 1);
