@@ -16,11 +16,11 @@ namespace DirDsl.Tests;
 /// the snapshot order (an option), with the age code's rule for unseen bins (the default) and the STS-B code's.
 /// </summary>
 /// <remarks>
-/// Runs alone (<see cref="SerialTorchCollection"/>) and with one torch thread: with two threads this small CNN
-/// (padded 3x3 convolutions on 16x16 and 8x8 maps, batch norm) gave NaN features at a random step in most runs on a
-/// 2-core machine, even with a small clipped step, and never with one thread (3 of 3 runs each way). That is a native
-/// numerics problem to pin down (the dense-targets issue saw the same on 4x4 maps), not FDS's; a NaN is reported as
-/// such rather than as a mismatch.
+/// Runs alone (<see cref="SerialTorchCollection"/>), with one torch thread and a small clipped SGD step. Each half
+/// alone was not enough on a 2-core machine: with two threads and the small step, NaN features at a random step in
+/// most runs; with one thread and the earlier step (0.05, no clip), NaN at epoch 4 in two of three runs; with both,
+/// none in eight runs. The two-thread NaNs are a native numerics problem to pin down (the dense-targets issue saw the
+/// same on 4x4 maps), not FDS's; a NaN is reported as such rather than as a mismatch.
 /// </remarks>
 [Collection(SerialTorchCollection.Name)]
 public sealed class FdsOracleTests
@@ -189,8 +189,8 @@ public sealed class FdsOracleTests
         BatchNormCounters.Detach(encoder);
         using var head = nn.Linear(FeatureDim, 1);
         var parameters = encoder.parameters().Concat(head.parameters()).ToList();
-        // A small step with a clipped gradient: the features change from epoch to epoch without the training diverging
-        // (with 0.05 and no clip, a run's threaded reductions sometimes sent it to NaN by epoch 4).
+        // A small step with a clipped gradient: with 0.05 and no clip the training reached NaN features at epoch 4 in two
+        // of three runs even with one thread (see the remarks); the features still change from epoch to epoch.
         var optimizer = optim.SGD(parameters, 0.01);
 
         using var ours = new FeatureStatistics(Bins, FeatureDim, Momentum, Kernel.Gaussian, 5, 2, StartUpdate, ClipMin, ClipMax, order, unseen);

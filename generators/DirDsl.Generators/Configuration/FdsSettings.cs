@@ -42,7 +42,7 @@ internal static class FdsSettings
         if (!d.HasFds) return;
         CheckKernel(problems, Attribute, "FDS", d.FdsSize, d.FdsSigma);
         if (!DslRules.IsValidMomentum(d.Momentum)) problems.Add(Problem.OnArgument(DiagnosticIds.Momentum, Attribute, "Momentum", Text(d.Momentum)));
-        if (d.StartEpoch < 0) problems.Add(Problem.OnArgument(DiagnosticIds.StartEpoch, Attribute, "StartEpoch", Text(d.StartEpoch)));
+        if (!DslRules.IsValidStartEpoch(d.StartEpoch)) problems.Add(Problem.OnArgument(DiagnosticIds.StartEpoch, Attribute, "StartEpoch", Text(d.StartEpoch)));
         if (!DslRules.IsValidStartSmooth(d.StartEpoch, d.StartSmooth)) problems.Add(Problem.OnArgument(DiagnosticIds.StartSmooth, Attribute, "StartSmooth", Text(d.StartSmooth), Text(d.StartEpoch)));
         else if (d.Epochs >= 1 && d.StartSmooth >= d.Epochs) problems.Add(Problem.OnArgument(DiagnosticIds.SmoothAfterTraining, Attribute, "StartSmooth", Text(d.StartSmooth), Text(d.Epochs)));
         if (!DslRules.IsValidClamp(d.ClampMin, d.ClampMax))

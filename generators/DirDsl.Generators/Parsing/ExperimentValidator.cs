@@ -12,8 +12,6 @@ namespace DirDsl.Generators.Parsing;
 /// </summary>
 internal static class ExperimentValidator
 {
-    private const string Fds = Configuration.FdsSettings.Attribute;
-
     public static List<Problem> Validate(ExperimentDraft d)
     {
         var problems = new List<Problem>();
@@ -39,7 +37,7 @@ internal static class ExperimentValidator
             if (data.Record is { IsVectorTarget: true } record)
             {
                 // The methods whose runtime unit takes one scalar target (IVariantMethod.Unsupported): caught here, before a run.
-                var scalarOnly = new[] { (d.HasFds, Fds) }.Concat(d.Units.Select(unit => (unit.ScalarTargetOnly, unit.Attribute)));
+                var scalarOnly = new[] { (d.HasFds, Configuration.FdsSettings.Attribute) }.Concat(d.Units.Select(unit => (unit.ScalarTargetOnly, unit.Attribute)));
                 string elements = record.TargetLength > 0 ? $"{record.Target}, {record.TargetLength} elements" : string.Join(", ", record.Targets);
                 foreach (var (declared, attribute) in scalarOnly)
                     if (declared) problems.Add(Problem.OnArgument(DiagnosticIds.ScalarTargetMethod, attribute, "", attribute, data.RecordTypeName ?? record.GlobalName, elements));

@@ -45,6 +45,9 @@ static class DslRules
     /// <summary>FDS momentum lies in [0, 1) (DIR004).</summary>
     public static bool IsValidMomentum(double momentum) => momentum >= 0 && momentum < 1;
 
+    /// <summary>FDS's statistics start updating at an epoch of 0 or more (DIR005).</summary>
+    public static bool IsValidStartEpoch(int startEpoch) => startEpoch >= 0;
+
     /// <summary>Calibration starts after the first statistics update: StartSmooth &gt; StartEpoch (DIR006).</summary>
     public static bool IsValidStartSmooth(int startEpoch, int startSmooth) => startSmooth > startEpoch;
 

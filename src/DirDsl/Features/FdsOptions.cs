@@ -46,7 +46,7 @@ public sealed record FdsOptions(double Momentum, Kernel Kernel, int Size, double
         };
         if (!DslRules.IsValidMomentum(chosen.Momentum))
             throw new ArgumentException($"--fds-momentum must lie in [0, 1), not {chosen.Momentum.ToString("R", CultureInfo.InvariantCulture)}.");
-        if (chosen.StartEpoch < 0)
+        if (!DslRules.IsValidStartEpoch(chosen.StartEpoch))
             throw new ArgumentException($"--fds-start-epoch must be 0 or more, not {chosen.StartEpoch}.");
         if (!DslRules.IsValidStartSmooth(chosen.StartEpoch, chosen.StartSmooth))
         {
