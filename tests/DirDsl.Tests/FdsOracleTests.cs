@@ -16,11 +16,13 @@ namespace DirDsl.Tests;
 /// the snapshot order (an option), with the age code's rule for unseen bins (the default) and the STS-B code's.
 /// </summary>
 /// <remarks>
-/// Runs alone (<see cref="SerialTorchCollection"/>), with one torch thread and a small clipped SGD step. Each half
-/// alone was not enough on a 2-core machine: with two threads and the small step, NaN features at a random step in
-/// most runs; with one thread and the earlier step (0.05, no clip), NaN at epoch 4 in two of three runs; with both,
-/// none in eight runs. The two-thread NaNs are a native numerics problem to pin down (the dense-targets issue saw the
-/// same on 4x4 maps), not FDS's; a NaN is reported as such rather than as a mismatch.
+/// Runs alone (<see cref="SerialTorchCollection"/>), with one torch thread, a small clipped SGD step and the CNN in
+/// double precision (its features handed on as float32). On a 2-core machine the float32 CNN gave NaN features:
+/// with two threads at a random step in most runs; with one thread and the earlier step (0.05, no clip) at epoch 4 in
+/// two of three runs; with one thread and the small step never alone, but at the first steps of all four cases in a
+/// fresh clone's full suite (after every other test). Not FDS's problem: the pattern fits a garbage collection
+/// freeing a Scalar that TorchSharp's own SGD step still reads (see OptimizerTests), to be fixed in the runtime, after
+/// which these workarounds should go. A NaN is reported as such rather than as a mismatch.
 /// </remarks>
 [Collection(SerialTorchCollection.Name)]
 public sealed class FdsOracleTests
@@ -180,12 +182,15 @@ public sealed class FdsOracleTests
         var labels = Labels();
         int n = labels.Length;
         // Pictures whose brightness grows with the label plus noise: a CNN learns features that vary with the bin.
-        var images = (tensor(labels.Select(l => (float)l / Bins).ToArray()).reshape(n, 1, 1, 1) + randn(n, 1, 16, 16) * 0.3f).contiguous();
+        // The CNN computes in double (its float32 convolution kernels gave NaN features under the full suite, see the
+        // remarks); its features reach FDS and the oracle as float32, as a float model's would.
+        var images = (tensor(labels.Select(l => (float)l / Bins).ToArray()).reshape(n, 1, 1, 1) + randn(n, 1, 16, 16) * 0.3f).to(float64).contiguous();
         var targets = tensor(labels.Select(l => (float)l).ToArray()).reshape(n, 1);
         using var encoder = nn.Sequential(
             nn.Conv2d(1, 4, 3, padding: 1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(4, 8, 3, padding: 1), nn.BatchNorm2d(8), nn.ReLU(), nn.MaxPool2d(2),
             nn.Flatten(), nn.Linear(8 * 4 * 4, FeatureDim), nn.ReLU());
+        encoder.to(float64);
         BatchNormCounters.Detach(encoder);
         using var head = nn.Linear(FeatureDim, 1);
         var parameters = encoder.parameters().Concat(head.parameters()).ToList();
@@ -204,7 +209,7 @@ public sealed class FdsOracleTests
             for (int step = 0; step < 3; step++)
             {
                 using var scope = NewDisposeScope();
-                var raw = encoder.call(images);
+                var raw = encoder.call(images).to(float32);
                 Assert.False(raw.isnan().any().item<bool>(), $"epoch {epoch} step {step}: the CNN's features are NaN before any comparison");
                 var calibrated = ours.Calibrate(raw, binTensor);
                 using (no_grad()) AssertClose(oracle.Calibrate(raw.detach(), labels, epoch), epoch >= StartSmooth ? calibrated.detach() : raw.detach(), $"epoch {epoch} step {step} calibrated features");
@@ -217,7 +222,7 @@ public sealed class FdsOracleTests
             // The epoch-end pass in training mode, calibrated as the reference's model returns its features.
             using (no_grad())
             {
-                var raw = encoder.call(images);
+                var raw = encoder.call(images).to(float32);
                 var referenceFeatures = oracle.Calibrate(raw, labels, epoch);
                 var ourFeatures = epoch >= StartSmooth ? ours.Calibrate(raw, binTensor) : raw;
                 AssertClose(referenceFeatures, ourFeatures, $"epoch {epoch} pass features");
