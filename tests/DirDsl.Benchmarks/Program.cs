@@ -3,13 +3,20 @@ using BenchmarkDotNet.Running;
 // Run by hand (see README.md):
 //   dotnet run -c Release --project tests/DirDsl.Benchmarks -- --filter '*'     BenchmarkDotNet benchmarks
 //   dotnet run -c Release --project tests/DirDsl.Benchmarks -- memory 200       RSS over 200 epochs
-//   dotnet run -c Release --project tests/DirDsl.Benchmarks -- stress 20 3000   optimiser steps under forced GC
+//   dotnet run -c Release --project tests/DirDsl.Benchmarks -- soak 10 2000     common modules under forced GC and image workers
 //   dotnet run -c Release --project tests/DirDsl.Benchmarks -- images 5         image loader vs ResNet-18 training step
 DirDsl.Native.TorchNative.EnsureRegistered();
-if (args.Length > 0 && args[0] == "stress")
+// The programs' default CPU numerics (portable), as DirDsl.Hosting applies them.
+DirDsl.Native.CpuNumerics.Apply(DirDsl.Native.CpuNumerics.DefaultMode);
+if (args.Length > 0 && args[0] == "soak")
 {
-    return DirDsl.Benchmarks.OptimizerStress.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20,
-        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3000);
+    return DirDsl.Benchmarks.GcSoak.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+}
+if (args.Length == 6 && args[0] == "soak-run")
+{
+    return DirDsl.Benchmarks.GcSoak.RunOne(args[1], args[2], int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture),
+        int.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture), args[5]);
 }
 if (args.Length > 0 && args[0] == "images")
 {

@@ -47,6 +47,8 @@ public sealed class PackageTests : IDisposable
         foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props", "global.json", "README.md" })
             Copy(Path.Combine(root, file), Path.Combine(sources, file));
         foreach (var package in Packages) CopyTree(Path.Combine(root, "src", package), Path.Combine(sources, "src", package));
+        // The build step's task, packed inside DirDsl.
+        CopyTree(Path.Combine(root, "src", "DirDsl.Build"), Path.Combine(sources, "src", "DirDsl.Build"));
         CopyTree(Path.Combine(root, "generators", "DirDsl.Generators"), Path.Combine(sources, "generators", "DirDsl.Generators"));
         // The README's pack command, run as written in a copy of the repository; the only change gives the packages this
         // test's own version, so a package of the same version cached by an earlier run cannot stand in for them.
@@ -121,6 +123,8 @@ public sealed class PackageTests : IDisposable
         var json = JsonDocument.Parse(File.ReadAllText(Path.Combine(app, "results", "PackagedExperiment", "results.json"))).RootElement;
         Assert.Equal(5, json.GetProperty("variants").GetArrayLength());
         Assert.Equal(2, json.GetProperty("variants")[0].GetProperty("epochsRun").GetInt32());
+        // DirDsl's buildTransitive step ran in the consumer's build: its TorchSharp.dll runs without JIT optimisations.
+        Assert.Equal("unoptimized (temporary Scalars kept alive)", json.GetProperty("environment").GetProperty("torchsharpJit").GetString());
         // DirDsl.Figures from its package: the generated entry point drew the figures.
         Assert.True(File.Exists(Path.Combine(app, "results", "PackagedExperiment", "label-density.png")));
     }

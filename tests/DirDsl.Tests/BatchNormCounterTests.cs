@@ -1,3 +1,4 @@
+using DirDsl.Testing;
 using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;

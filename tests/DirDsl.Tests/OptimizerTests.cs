@@ -1,3 +1,4 @@
+using DirDsl.Testing;
 using DirDsl.Tests.Generated;
 using TorchSharp;
 using Xunit;

@@ -34,6 +34,7 @@ public static class RunEnvironment
             ["os"] = RuntimeInformation.OSDescription,
             ["dotnet"] = RuntimeInformation.FrameworkDescription,
             ["torchsharp"] = Version(typeof(TorchSharp.torch).Assembly),
+            ["torchsharpJit"] = TorchSharpSafety.Describe(),
             ["libtorch"] = LibTorchVersion(),
             ["dirdsl"] = Version(typeof(RunEnvironment).Assembly),
         };

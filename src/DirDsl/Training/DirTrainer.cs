@@ -36,6 +36,7 @@ public static class DirTrainer
 
         // One run per output folder at a time: a second one fails here, before any work.
         using var outputLock = OutputLock.Acquire(Path.Combine(options.OutputFolder, experiment.Name));
+        if (TorchSharpSafety.Warning() is { } unsafeTorchSharp) options.Log.WriteLine(unsafeTorchSharp);
         var context = new DataContext(options.DataRoot, seed, options.Log);
         var map = experiment.CreateFeatureMap();
         var targetShape = map.TargetShape;

@@ -1,4 +1,4 @@
-namespace DirDsl.Tests;
+namespace DirDsl.Testing;
 
 /// <summary>
 /// A thread that collects and runs finalizers without pause while it lives: the load under which TorchSharp 0.107 frees
