@@ -5,9 +5,6 @@ using System.Globalization;
 using DirDsl;
 using Examples.StsbDir;
 
-// The main job's tables are meant to be rerun anywhere: unless told otherwise it uses the portable CPU numerics
-// (MKL and oneDNN on their AVX2 kernels on any AVX2 CPU; see the README's Reliability section).
-if (!args.Any(a => a.StartsWith("--cpu-numerics", StringComparison.Ordinal))) args = args.Concat(new[] { "--cpu-numerics", "portable" }).ToArray();
 var options = DirDsl.Hosting.DirCommandLine.TryParse(args,
     "STS-B-DIR ablation (Vanilla, Inverse, LDS, FDS, LDS+FDS, RRT, DenseWeight, BMSE-BNI, SMOTER, SMOGN) with MiniLM sentence embeddings.",
     out int exitCode);

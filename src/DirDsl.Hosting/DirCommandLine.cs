@@ -62,9 +62,9 @@ public static class DirCommandLine
             ("auto", DataPath.Auto), ("memory", DataPath.InMemory), ("stream", DataPath.Streaming));
 
         public readonly Option<FdsStatistics?> FdsStatisticsOption = Keywords<FdsStatistics?>("--fds-statistics",
-            "Which features feed FDS's statistics: epoch-end-pass (the reference's training-mode pass), training-pass (the steps' own, no second pass) "
+            "Which features feed FDS's statistics: epoch-end-pass (the reference's training-mode pass) "
             + "or evaluation-pass (evaluation mode, raw features); default as [Fds] declares.", null,
-            ("epoch-end-pass", FdsStatistics.EpochEndPass), ("training-pass", FdsStatistics.TrainingPass), ("evaluation-pass", FdsStatistics.EvaluationPass));
+            ("epoch-end-pass", FdsStatistics.EpochEndPass), ("evaluation-pass", FdsStatistics.EvaluationPass));
 
         public readonly Option<FdsOrder?> FdsOrderOption = Keywords<FdsOrder?>("--fds-order",
             "Which statistics calibrate an epoch: reference (smoothed one update behind the running ones) or snapshot (both from the last update); default as [Fds] declares.", null,
@@ -94,8 +94,9 @@ public static class DirCommandLine
             ("warn", OutsideTargets.Warn), ("clip", OutsideTargets.Clip), ("drop", OutsideTargets.Drop), ("error", OutsideTargets.Error));
 
         public readonly Option<CpuNumericsMode> CpuNumericsOption = Keywords("--cpu-numerics",
-            "native (the fastest kernels for this CPU, the default) or portable (an AVX2 CPU's kernels on any CPU with AVX2, so machines agree).",
-            CpuNumericsMode.Native, ("native", CpuNumericsMode.Native), ("portable", CpuNumericsMode.Portable));
+            "portable (the default: an AVX2 CPU's kernels on any CPU with AVX2, so machines agree, and oneDNN's AVX-512 convolution "
+            + "backward, which has given non-finite gradients, is not used) or native (the fastest kernels for this CPU).",
+            CpuNumerics.DefaultMode, ("native", CpuNumericsMode.Native), ("portable", CpuNumericsMode.Portable));
 
         /// <summary>An option taking one of a few keywords (case-insensitive); another word is an error listing them.</summary>
         private static Option<T> Keywords<T>(string name, string description, T fallback, params (string Text, T Value)[] choices)

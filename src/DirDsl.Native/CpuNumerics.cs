@@ -6,7 +6,7 @@ namespace DirDsl.Native;
 /// <summary>Which CPU kernels libtorch's math libraries may choose.</summary>
 public enum CpuNumericsMode
 {
-    /// <summary>The fastest kernels for this CPU (the default): results can differ between CPUs with other instruction sets.</summary>
+    /// <summary>The fastest kernels for this CPU: results can differ between CPUs with other instruction sets.</summary>
     Native,
     /// <summary>
     /// The kernels of an AVX2 CPU on any CPU that has AVX2 (MKL's conditional numerical reproducibility, MKL_CBWR=AVX2,
@@ -24,6 +24,13 @@ public static partial class CpuNumerics
 {
     /// <summary>The variables <see cref="CpuNumericsMode.Portable"/> sets, and their values.</summary>
     public static readonly IReadOnlyList<(string Name, string Value)> PortableSettings = new[] { ("MKL_CBWR", "AVX2"), ("ONEDNN_MAX_CPU_ISA", "AVX2") };
+
+    /// <summary>
+    /// Portable wherever the CPU has AVX2, native elsewhere. Portable is the default not only so that machines agree: on
+    /// CPUs with AVX-512, oneDNN's convolution backward (jit:avx512_core, backward_data, a layer of 8 channels in 16-wide
+    /// blocks) gave non-finite input gradients at random steps, never on its AVX2 kernels (README, CPU numerics).
+    /// </summary>
+    public static CpuNumericsMode DefaultMode => Avx2.IsSupported ? CpuNumericsMode.Portable : CpuNumericsMode.Native;
 
     /// <summary>Applies <paramref name="mode"/>; call before the first tensor operation.</summary>
     /// <exception cref="PlatformNotSupportedException">Portable on a CPU without AVX2.</exception>

@@ -42,21 +42,23 @@ public sealed class ReproducibilityTests : IDisposable
     }
 
     [Fact]
-    public void PortableNumerics_AreTheAvx2SettingsOfMklAndOneDnn_AndRecordedInResults()
+    public void PortableNumerics_TheDefault_AreTheAvx2SettingsOfMklAndOneDnn_AndRecordedInResults()
     {
         var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var program = Path.Combine(CsvSourceTests.RepositoryRoot(), "examples", "SyntheticAge", "bin", configuration, "net10.0", "SyntheticAge.dll");
         Assert.True(File.Exists(program), $"{program} is missing: build the solution before testing.");
-        string Run(string name, bool portableOption, params (string, string)[] environment)
+        string Run(string name, string? numerics, params (string, string)[] environment)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in new[] { program, "--variant", "LDS+FDS", "--epochs", "3", "--device", "cpu", "--output", Path.Combine(folder, name) })
                 start.ArgumentList.Add(argument);
-            if (portableOption)
+            if (numerics is not null)
             {
                 start.ArgumentList.Add("--cpu-numerics");
-                start.ArgumentList.Add("portable");
+                start.ArgumentList.Add(numerics);
             }
+            // This test process runs the default numerics itself (NativeSetup): its children must not inherit them.
+            foreach (var (key, _) in DirDsl.Native.CpuNumerics.PortableSettings) start.Environment.Remove(key);
             foreach (var (key, value) in environment) start.Environment[key] = value;
             using var process = Process.Start(start)!;
             var error = process.StandardError.ReadToEndAsync();
@@ -72,9 +74,13 @@ public sealed class ReproducibilityTests : IDisposable
             Assert.Contains("this CPU has no AVX2", process.StandardError.ReadToEnd());
             return;
         }
-        // The option sets exactly what the variables set by hand do, before libtorch's libraries start.
-        string option = Run("option", portableOption: true);
-        string variables = Run("variables", portableOption: false, ("MKL_CBWR", "AVX2"), ("ONEDNN_MAX_CPU_ISA", "AVX2"));
+        // The default (portable) sets exactly what the variables set by hand under native numerics do, before
+        // libtorch's libraries start; native sets nothing.
+        string option = Run("default", numerics: null);
+        string variables = Run("variables", "native", ("MKL_CBWR", "AVX2"), ("ONEDNN_MAX_CPU_ISA", "AVX2"));
+        string native = Run("native", "native");
+        using (var nativeResults = JsonDocument.Parse(File.ReadAllText(Path.Combine(native, "results.json"))))
+            Assert.False(nativeResults.RootElement.GetProperty("environment").TryGetProperty("env.ONEDNN_MAX_CPU_ISA", out _));
         Assert.Equal(File.ReadAllText(Path.Combine(variables, "predictions.csv")), File.ReadAllText(Path.Combine(option, "predictions.csv")));
         using var results = JsonDocument.Parse(File.ReadAllText(Path.Combine(option, "results.json")));
         var environment = results.RootElement.GetProperty("environment");
