@@ -72,18 +72,6 @@ public partial class FdsEpochEndExperiment
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => FdsData.Encoder(inputDim);
 }
 
-/// <summary>The same task with FDS statistics from the training pass.</summary>
-[DirExperiment(Epochs = 2, BatchSize = 256, LearningRate = 1e-3, Seed = 5)]
-[LabelBins(Min = 0, Max = 100, Count = 100, Integer = true)]
-[Fds(StartEpoch = 0, StartSmooth = 1, Statistics = FdsStatistics.TrainingPass)]
-public partial class FdsTrainingPassExperiment
-{
-    [Data] public static DirSplits<FdsRecord> Load() => FdsData.Splits();
-
-    [Encoder(FeatureDim = 256)]
-    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => FdsData.Encoder(inputDim);
-}
-
 /// <summary>Data and encoder of the FDS cost task.</summary>
 public static class FdsData
 {
@@ -105,8 +93,7 @@ public static class FdsData
 
 /// <summary>
 /// Two epochs of the FDS cost task (20,000 x 32, 256-wide MLP, 100 bins, batch 256; FDS updates after both and
-/// calibrates the second) without FDS (baseline), with FDS statistics from the reference's epoch-end pass, and from
-/// the training pass. FDS's share of an epoch is (with - without) / with. Splits held whole; validation included.
+/// calibrates the second) without FDS (baseline), with FDS statistics from the reference's epoch-end pass. FDS's share of an epoch is (with - without) / with. Splits held whole; validation included.
 /// </summary>
 public class FdsShareBenchmarks
 {
@@ -140,9 +127,6 @@ public class FdsShareBenchmarks
 
     [Benchmark]
     public float[] FdsEpochEndPass() => Train(FdsEpochEndExperiment.Definition, FdsEpochEndExperiment.Configuration.Configured, folder, Options());
-
-    [Benchmark]
-    public float[] FdsTrainingPass() => Train(FdsTrainingPassExperiment.Definition, FdsTrainingPassExperiment.Configuration.Configured, folder, Options());
 
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(folder, recursive: true);

@@ -57,7 +57,7 @@ public sealed class SnapshotTests
         [DirExperiment(Epochs = 5, SelectByMse = false)]
         [LabelBins(Min = 0, Max = 100, Count = 100, Integer = true)]
         [Lds(Kernel.Gaussian, Size = 5, Sigma = 2)]
-        [Fds(Statistics = FdsStatistics.TrainingPass)]
+        [Fds(Statistics = FdsStatistics.EvaluationPass)]
         [Loss(LossKind.L1)]
         public partial class FaceExperiment
         {

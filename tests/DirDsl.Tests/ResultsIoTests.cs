@@ -59,25 +59,26 @@ public sealed class ResultsIoTests : IDisposable
     }
 
     [Fact]
-    public void FdsTrainingPass_WithoutDropout_GivesTheEpochEndPassStatistics()
+    public void FdsPasses_WithoutDropout_GiveTheSameStatistics_AndTheTrainingModePassKeepsDropout()
     {
-        // A learning rate of 1e-12 leaves every weight unchanged, so both sources see the same features.
+        // A learning rate of 1e-12 leaves every weight unchanged and nothing is calibrated, so both passes see the same features.
         EpochEndPassExperiment.HookCalls.Clear();
         var endPass = EpochEndPassExperiment.Run(Options("end")).Variants.Single().Fds!;
         // The user's partial OnTrainEpochEnd ran after each epoch's FDS update (one update per epoch).
         Assert.Equal(new[] { ("FDS", 0, 1L), ("FDS", 1, 2L) }, EpochEndPassExperiment.HookCalls.Take(2));
-        var trainingPass = TrainingPassExperiment.Run(Options("training")).Variants.Single().Fds!;
-        AssertClose(endPass.RunningMean, trainingPass.RunningMean, 1e-5);
-        AssertClose(endPass.RunningVar, trainingPass.RunningVar, 1e-4);
+        var evaluationPass = EvaluationPassExperiment.Run(Options("evaluation")).Variants.Single().Fds!;
+        // Same features, summed in another order (the training-mode pass shuffles).
+        AssertClose(endPass.RunningMean, evaluationPass.RunningMean, 1e-5);
+        AssertClose(endPass.RunningVar, evaluationPass.RunningVar, 1e-4);
 
-        // With dropout the training steps' features are not the evaluation-mode ones: their variance is larger.
-        var dropout = TrainingPassDropoutExperiment.Run(Options("dropout")).Variants.Single().Fds!;
-
-        // The run-time override gives the declared training-pass experiment's statistics from the epoch-end one.
+        // The run-time override gives the declared evaluation-pass experiment's statistics from the epoch-end one.
         var overridden = Options("override");
-        overridden.FdsChoices = new FdsChoices(Statistics: FdsStatistics.TrainingPass);
+        overridden.FdsChoices = new FdsChoices(Statistics: FdsStatistics.EvaluationPass);
         var viaOverride = EpochEndPassExperiment.Run(overridden).Variants.Single().Fds!;
-        Assert.Equal(trainingPass.RunningMean.SelectMany(r => r), viaOverride.RunningMean.SelectMany(r => r));
+        Assert.Equal(evaluationPass.RunningMean.SelectMany(r => r), viaOverride.RunningMean.SelectMany(r => r));
+
+        // With dropout, the reference's training-mode pass sees dropped features: their variance is larger.
+        var dropout = DropoutEndPassExperiment.Run(Options("dropout")).Variants.Single().Fds!;
         double Total(float[][] rows) => rows.SelectMany(r => r).Sum(v => (double)v);
         Assert.True(Total(dropout.RunningVar) > 1.2 * Total(endPass.RunningVar), $"{Total(dropout.RunningVar)} vs {Total(endPass.RunningVar)}");
     }

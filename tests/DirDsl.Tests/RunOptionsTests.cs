@@ -17,9 +17,9 @@ public sealed class RunOptionsTests
         Assert.Equal(TimeSpan.Zero, o.CheckpointInterval);
         Assert.Equal(new TargetRange(1, 2), o.Holdouts.Single());
         Assert.Equal(DataPath.Streaming, o.DataPath);
-        var fds = DirDsl.Hosting.DirCommandLine.Parse(new[] { "--fds-statistics", "training-pass", "--fds-momentum", "0.5", "--fds-start-epoch", "3", "--fds-start-smooth", "4" }).FdsChoices;
-        Assert.Equal(new FdsChoices(Statistics: FdsStatistics.TrainingPass, Momentum: 0.5, StartEpoch: 3, StartSmooth: 4), fds);
-        Assert.Equal("statistics TrainingPass, momentum 0.5, start epoch 3, start smooth 4", fds!.ToString());
+        var fds = DirDsl.Hosting.DirCommandLine.Parse(new[] { "--fds-statistics", "evaluation-pass", "--fds-momentum", "0.5", "--fds-start-epoch", "3", "--fds-start-smooth", "4" }).FdsChoices;
+        Assert.Equal(new FdsChoices(Statistics: FdsStatistics.EvaluationPass, Momentum: 0.5, StartEpoch: 3, StartSmooth: 4), fds);
+        Assert.Equal("statistics EvaluationPass, momentum 0.5, start epoch 3, start smooth 4", fds!.ToString());
         Assert.Null(o.FdsChoices);
         Assert.Equal(DataPath.InMemory, DirDsl.Hosting.DirCommandLine.Parse(new[] { "--data-path", "memory" }).DataPath);
         Assert.Equal(DataPath.Auto, DirDsl.Hosting.DirCommandLine.Parse(Array.Empty<string>()).DataPath);

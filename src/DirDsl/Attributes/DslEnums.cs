@@ -164,11 +164,6 @@ enum FdsStatistics
     /// </summary>
     EpochEndPass,
     /// <summary>
-    /// The features the epoch's own training steps computed (before calibration, in training mode, with the weights of
-    /// their step): no second pass. The statistics lag the end-of-epoch model by up to an epoch of updates.
-    /// </summary>
-    TrainingPass,
-    /// <summary>
     /// A second pass in evaluation mode over the training records (augmented with the pass's own draws, as the
     /// reference's training loader gives them) on raw, uncalibrated features: normalisation layers use their running
     /// statistics. DirDsl's earlier choice, kept as an option for the ablation (see the README's FDS study).

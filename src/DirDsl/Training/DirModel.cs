@@ -98,7 +98,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         return regressor.call(features);
     }
 
-    /// <summary>Start of a training epoch: the calibrations prepare (FDS's training-pass accumulator).</summary>
+    /// <summary>Start of a training epoch: the calibrations prepare (none of the built-in ones needs to).</summary>
     public void BeginTrainingEpoch(int epoch)
     {
         foreach (var calibration in calibrations) calibration.BeginTrainingEpoch(epoch);

@@ -4,8 +4,9 @@ using static TorchSharp.torch;
 
 namespace DirDsl.Tests.Generated;
 
-// Three two-epoch FDS experiments whose learning rate is too small to change any float32 weight, so the features of
-// the training steps and of an epoch-end pass come from the same model: they differ only in how they are gathered.
+// Three two-epoch FDS experiments whose learning rate is too small to change any float32 weight, and which never
+// calibrate (in the reference order FDS first acts at epoch StartEpoch + 2), so every statistics pass sees the same
+// model: passes differ only in how they gather the features.
 
 /// <summary>The reference's semantics: a second pass after the epoch.</summary>
 [DirExperiment(Epochs = 2, BatchSize = 32, LearningRate = 1e-12, Seed = 7)]
@@ -19,11 +20,11 @@ public partial class EpochEndPassExperiment
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU());
 }
 
-/// <summary>Statistics from the training steps' own features.</summary>
+/// <summary>Statistics from a pass in evaluation mode.</summary>
 [DirExperiment(Epochs = 2, BatchSize = 32, LearningRate = 1e-12, Seed = 7)]
 [LabelBins(Min = 0, Max = 10, Count = 10)]
-[Fds(Size = 3, Sigma = 1, Statistics = FdsStatistics.TrainingPass)]
-public partial class TrainingPassExperiment
+[Fds(Size = 3, Sigma = 1, Statistics = FdsStatistics.EvaluationPass)]
+public partial class EvaluationPassExperiment
 {
     [Data] public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(7);
 
@@ -31,11 +32,11 @@ public partial class TrainingPassExperiment
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU());
 }
 
-/// <summary>Statistics from the training steps' own features, with dropout active in those steps.</summary>
+/// <summary>The reference's training-mode pass over an encoder with dropout, which stays active in that pass.</summary>
 [DirExperiment(Epochs = 2, BatchSize = 32, LearningRate = 1e-12, Seed = 7)]
 [LabelBins(Min = 0, Max = 10, Count = 10)]
-[Fds(Size = 3, Sigma = 1, Statistics = FdsStatistics.TrainingPass)]
-public partial class TrainingPassDropoutExperiment
+[Fds(Size = 3, Sigma = 1)]
+public partial class DropoutEndPassExperiment
 {
     [Data] public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(7);
 
