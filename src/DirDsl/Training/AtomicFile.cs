@@ -16,16 +16,22 @@ public static class AtomicFile
         Path.Combine(Path.GetDirectoryName(fullPath)!, $".{Path.GetFileName(fullPath)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
 
     /// <summary>Writes bytes atomically, creating the folder if needed.</summary>
-    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    public static void WriteAllBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
+
+    /// <summary>
+    /// Writes a file atomically from <paramref name="write"/>, which streams its content into a seekable file stream (so a
+    /// large file is never held in memory), creating the folder if needed.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(folder);
         var temp = TempFor(Path.GetFullPath(path));
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
-                stream.Write(bytes);
+                write(stream);
             }
             File.Move(temp, path, overwrite: true);
         }

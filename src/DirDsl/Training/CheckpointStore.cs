@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text.Json;
 using static TorchSharp.torch;
 
@@ -47,10 +46,11 @@ public sealed class CheckpointException : Exception
 /// </summary>
 public sealed class CheckpointStore
 {
-    private static readonly byte[] Magic = "DIRCKPT1"u8.ToArray();
     private static readonly JsonSerializerOptions StateJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
-    private byte[]? pendingBest;
+    // The best weights recorded since the last due save wait in best.next.ckpt (never read by a resume: a killed run
+    // repeats the epochs since its last save and records its best again).
+    private bool pendingBest;
     private readonly System.Diagnostics.Stopwatch sinceLastSave = System.Diagnostics.Stopwatch.StartNew();
 
     // Whether last.ckpt is known to verify (null: not checked yet). A damaged last.ckpt is never rotated over a good
@@ -62,6 +62,7 @@ public sealed class CheckpointStore
     {
         Folder = folder;
         AtomicFile.DeleteOrphanedTemps(folder);
+        if (File.Exists(PendingBestPath)) File.Delete(PendingBestPath);
     }
 
     /// <summary>The folder.</summary>
@@ -73,10 +74,14 @@ public sealed class CheckpointStore
     /// <summary>The best-by-validation weights.</summary>
     public string BestPath => Path.Combine(Folder, "best.ckpt");
 
+    /// <summary>The best weights recorded since the last due save (see <see cref="RecordBest"/>).</summary>
+    private string PendingBestPath => Path.Combine(Folder, "best.next.ckpt");
+
     /// <summary>Deletes this training's checkpoints (a retraining from the start follows).</summary>
     public void Discard()
     {
-        foreach (var path in new[] { LastPath, PreviousPath, BestPath })
+        pendingBest = false;
+        foreach (var path in new[] { LastPath, PreviousPath, BestPath, PendingBestPath })
             if (File.Exists(path)) File.Delete(path);
         lastIsGood = false;
     }
@@ -84,7 +89,6 @@ public sealed class CheckpointStore
     /// <summary>Saves the resume checkpoint, keeping the previous one as a fallback.</summary>
     public void SaveLast(nn.Module model, TorchSharp.Modules.OptimizerHelper optimizer, TrainingState state)
     {
-        var bytes = Encode(model, optimizer, state);
         // Rotate by rename (no copy). Killed between the two steps, only last.ckpt is missing and
         // TryResume uses last.prev.ckpt. A last.ckpt that fails its checksum is dropped instead, so the
         // good backup survives until the new last.ckpt is complete.
@@ -94,18 +98,29 @@ public sealed class CheckpointStore
             if (lastIsGood == true) File.Move(LastPath, PreviousPath, overwrite: true);
             else File.Delete(LastPath);
         }
-        AtomicFile.WriteAllBytes(LastPath, bytes);
+        AtomicFile.Write(LastPath, stream => Encode(stream, model, optimizer, state));
         lastIsGood = true;
     }
 
     /// <summary>Saves the best weights.</summary>
-    public void SaveBest(nn.Module model, TrainingState state) => AtomicFile.WriteAllBytes(BestPath, Encode(model, null, state));
+    public void SaveBest(nn.Module model, TrainingState state) => AtomicFile.Write(BestPath, stream => Encode(stream, model, null, state));
 
     /// <summary>
-    /// Keeps the current weights in memory as the best so far (about a millisecond for a small model);
-    /// they reach best.ckpt with the next due checkpoint.
+    /// Records the current weights as the best so far, streamed to best.next.ckpt (a model of any size, never held in
+    /// memory); they become best.ckpt with the next due checkpoint.
     /// </summary>
-    public void RecordBest(nn.Module model, TrainingState state) => pendingBest = Encode(model, null, state);
+    public void RecordBest(nn.Module model, TrainingState state)
+    {
+        try
+        {
+            AtomicFile.Write(PendingBestPath, stream => Encode(stream, model, null, state));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw WriteFailure(PendingBestPath, e);
+        }
+        pendingBest = true;
+    }
 
     /// <summary>
     /// Writes the pending best weights, then the resume checkpoint, when <paramref name="interval"/> has
@@ -119,19 +134,26 @@ public sealed class CheckpointStore
         string writing = BestPath;
         try
         {
-            if (pendingBest is not null) AtomicFile.WriteAllBytes(BestPath, pendingBest);
+            if (pendingBest)
+            {
+                File.Move(PendingBestPath, BestPath, overwrite: true);
+                pendingBest = false;
+            }
             writing = LastPath;
             SaveLast(model, optimizer, state);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // A full disk or a lost permission: the files written before are whole (writes go through a temp file and a rename).
-            throw new IOException($"Cannot write the checkpoint {writing}: {e.Message} The checkpoints written before it are intact: "
-                + "make room (or fix the folder) and run again with --resume to continue.", e);
+            throw WriteFailure(writing, e);
         }
         sinceLastSave.Restart();
         return true;
     }
+
+    /// <summary>A full disk or a lost permission: the files written before are whole (writes go through a temp file and a rename).</summary>
+    private static IOException WriteFailure(string path, Exception e) =>
+        new($"Cannot write the checkpoint {path}: {e.Message} The checkpoints written before it are intact: "
+            + "make room (or fix the folder) and run again with --resume to continue.", e);
 
     /// <summary>
     /// Loads the weights of a checkpoint into <paramref name="model"/> except the entries whose keys start
@@ -140,8 +162,7 @@ public sealed class CheckpointStore
     public static void LoadWeightsExcept(string path, nn.Module model, string skipPrefix)
     {
         var skip = model.state_dict().Keys.Where(k => k.StartsWith(skipPrefix, StringComparison.Ordinal)).ToList();
-        var bytes = File.Exists(path) ? File.ReadAllBytes(path) : throw new CheckpointException(path, "does not exist.");
-        DecodeInto(path, bytes, reader => model.load(reader, strict: true, skip: skip));
+        DecodeInto(path, reader => model.load(reader, strict: true, skip: skip));
     }
 
     /// <summary>
@@ -151,11 +172,10 @@ public sealed class CheckpointStore
     /// <exception cref="CheckpointException">The file is missing, damaged or of another model.</exception>
     public static void LoadForInference(string path, nn.Module model)
     {
-        var bytes = File.Exists(path) ? File.ReadAllBytes(path) : throw new CheckpointException(path, "does not exist.");
         var loaded = new Dictionary<string, bool>();
         try
         {
-            DecodeInto(path, bytes, reader => model.load(reader, strict: false, loadedParameters: loaded));
+            DecodeInto(path, reader => model.load(reader, strict: false, loadedParameters: loaded));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
         {
@@ -166,16 +186,8 @@ public sealed class CheckpointStore
             throw new CheckpointException(path, $"does not hold {string.Join(", ", missing.Take(5))} of this model: it was written by another model.");
     }
 
-    /// <summary>Restores the best weights into <paramref name="model"/> (from memory when they are pending).</summary>
-    public void LoadBest(nn.Module model)
-    {
-        if (pendingBest is null)
-        {
-            Decode(BestPath, model, null);
-            return;
-        }
-        Decode(BestPath, pendingBest, model, null);
-    }
+    /// <summary>Restores the best weights into <paramref name="model"/> (the pending ones when recorded since the last save).</summary>
+    public void LoadBest(nn.Module model) => Decode(pendingBest ? PendingBestPath : BestPath, model, null);
 
     /// <summary>
     /// Restores the last good checkpoint (falling back to the previous one when the last is damaged,
@@ -206,52 +218,63 @@ public sealed class CheckpointStore
     }
 
     /// <summary>Whether a checkpoint file is complete and unchanged (its trailing SHA-256 matches).</summary>
-    private static bool Verifies(string path) => ReadVerified(path) is not null;
-
-    /// <summary>A checkpoint's bytes when it is complete and unchanged, else null.</summary>
-    private static byte[]? ReadVerified(string path)
+    private static bool Verifies(string path)
     {
         try
         {
-            var bytes = File.ReadAllBytes(path);
-            return Problem(bytes) is null ? bytes : null;
+            using var stream = OpenRead(path);
+            return CheckpointFormat.Read(stream).Problem is null;
         }
         catch (IOException)
         {
-            return null;
+            return false;
         }
     }
 
-    /// <summary>What is wrong with a checkpoint's bytes (its header or its trailing SHA-256), or null when they verify.</summary>
-    private static string? Problem(byte[] bytes)
-    {
-        if (bytes.Length < Magic.Length + 32 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic)) return "not a DirDsl checkpoint, or truncated.";
-        return SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)).AsSpan().SequenceEqual(bytes.AsSpan(bytes.Length - 32))
-            ? null
-            : "its checksum does not match (truncated or corrupted).";
-    }
+    private static FileStream OpenRead(string path) => new(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
 
-    /// <summary>The sections of a checkpoint: the training state (JSON), the model's weights, the optimiser's state (empty when none).</summary>
-    private sealed record Sections(byte[] State, byte[] Model, byte[] Optimizer);
-
-    /// <summary>Verifies a checkpoint and splits it into its sections (the one parser of the format).</summary>
-    /// <exception cref="CheckpointException">The bytes do not verify, or their sections do not parse.</exception>
-    private static Sections Read(string path, byte[] bytes)
+    /// <summary>
+    /// Opens a checkpoint, verifies it and hands its sections (the training state as JSON, the model's weights, the
+    /// optimiser's state, empty when none) to <paramref name="use"/>, streamed from the file.
+    /// </summary>
+    /// <exception cref="CheckpointException">The file is missing or unreadable, or does not verify or parse.</exception>
+    private static T ReadSections<T>(string path, Func<Stream, IReadOnlyList<CheckpointFormat.Section>, T> use)
     {
-        if (Problem(bytes) is { } problem) throw new CheckpointException(path, problem);
+        FileStream stream;
         try
         {
-            using var reader = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - 32));
-            reader.ReadBytes(Magic.Length);
-            var state = reader.ReadBytes(reader.ReadInt32());
-            var model = reader.ReadBytes((int)reader.ReadInt64());
-            long optimizerLength = reader.ReadInt64();
-            return new Sections(state, model, optimizerLength > 0 ? reader.ReadBytes((int)optimizerLength) : Array.Empty<byte>());
+            stream = OpenRead(path);
         }
-        catch (Exception e) when (e is IOException or ArgumentException)
+        catch (FileNotFoundException)
         {
-            throw new CheckpointException(path, "its sections do not parse: " + e.Message, e);
+            throw new CheckpointException(path, "does not exist.");
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CheckpointException(path, "cannot be read: " + e.Message, e);
+        }
+        using (stream)
+        {
+            IReadOnlyList<CheckpointFormat.Section>? sections;
+            string? problem;
+            try
+            {
+                (sections, problem) = CheckpointFormat.Read(stream);
+            }
+            catch (IOException e)
+            {
+                throw new CheckpointException(path, "cannot be read: " + e.Message, e);
+            }
+            if (sections is null) throw new CheckpointException(path, problem!);
+            if (sections.Count != 3) throw new CheckpointException(path, $"its sections do not parse: {sections.Count} sections, not 3.");
+            return use(stream, sections);
+        }
+    }
+
+    private static TrainingState? DeserializeState(Stream file, CheckpointFormat.Section section)
+    {
+        using var json = CheckpointFormat.Open(file, section);
+        return JsonSerializer.Deserialize<TrainingState>(json, StateJson);
     }
 
     /// <summary>
@@ -262,87 +285,60 @@ public sealed class CheckpointStore
     {
         foreach (var path in new[] { LastPath, PreviousPath })
         {
-            if (!File.Exists(path) || ReadVerified(path) is not { } bytes) continue;
-            return JsonSerializer.Deserialize<TrainingState>(Read(path, bytes).State, StateJson);
+            if (!File.Exists(path) || !Verifies(path)) continue;
+            return ReadSections(path, (file, sections) => DeserializeState(file, sections[0]));
         }
         return null;
     }
 
-    private static byte[] Encode(nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer, TrainingState state)
+    /// <summary>Streams a checkpoint into <paramref name="output"/>: state, weights, optimiser state (empty when none).</summary>
+    private static void Encode(Stream output, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer, TrainingState state)
     {
-        using var stream = new MemoryStream();
-        using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
+        CheckpointFormat.Write(output, new Action<Stream>[]
         {
-            writer.Write(Magic);
-            var json = JsonSerializer.SerializeToUtf8Bytes(state, StateJson);
-            writer.Write(json.Length);
-            writer.Write(json);
-            WriteSection(writer, w => model.save(w));
-            if (optimizer is null) writer.Write(0L);
-            else WriteSection(writer, w => optimizer.save_state_dict(w));
-        }
-        // Append the SHA-256 of everything before it.
-        var hash = SHA256.HashData(stream.GetBuffer().AsSpan(0, (int)stream.Length));
-        stream.Write(hash);
-        return stream.ToArray();
+            section => JsonSerializer.Serialize(section, state, StateJson),
+            section => WithWriter(section, w => model.save(w)),
+            section =>
+            {
+                if (optimizer is not null) WithWriter(section, w => optimizer.save_state_dict(w));
+            },
+        });
     }
 
-    /// <summary>A length-prefixed section: its byte count is patched in after the body is written.</summary>
-    private static void WriteSection(BinaryWriter writer, Action<BinaryWriter> write)
+    private static void WithWriter(Stream section, Action<BinaryWriter> write)
     {
-        writer.Flush();
-        var stream = writer.BaseStream;
-        long lengthAt = stream.Position;
-        writer.Write(0L);
+        using var writer = new BinaryWriter(section, System.Text.Encoding.UTF8, leaveOpen: true);
         write(writer);
         writer.Flush();
-        long end = stream.Position;
-        stream.Position = lengthAt;
-        writer.Write(end - lengthAt - sizeof(long));
-        writer.Flush();
-        stream.Position = end;
-    }
-
-    private static TrainingState Decode(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)
-    {
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(path);
-        }
-        catch (IOException e)
-        {
-            throw new CheckpointException(path, "cannot be read: " + e.Message, e);
-        }
-        return Decode(path, bytes, model, optimizer);
     }
 
     /// <summary>Verifies a checkpoint and hands its model section to <paramref name="loadModel"/>.</summary>
-    private static void DecodeInto(string path, byte[] bytes, Action<BinaryReader> loadModel)
-    {
-        using var modelReader = new BinaryReader(new MemoryStream(Read(path, bytes).Model));
-        loadModel(modelReader);
-    }
+    private static void DecodeInto(string path, Action<BinaryReader> loadModel) =>
+        ReadSections(path, (file, sections) =>
+        {
+            using var reader = new BinaryReader(CheckpointFormat.Open(file, sections[1]));
+            loadModel(reader);
+            return true;
+        });
 
-    private static TrainingState Decode(string path, byte[] bytes, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer)
-    {
-        var sections = Read(path, bytes);
-        try
+    private static TrainingState Decode(string path, nn.Module model, TorchSharp.Modules.OptimizerHelper? optimizer) =>
+        ReadSections(path, (file, sections) =>
         {
-            var state = JsonSerializer.Deserialize<TrainingState>(sections.State, StateJson)
-                ?? throw new CheckpointException(path, "has no training state.");
-            using (var modelReader = new BinaryReader(new MemoryStream(sections.Model))) model.load(modelReader);
-            if (optimizer is not null && sections.Optimizer.Length > 0)
+            try
             {
-                using var optimizerReader = new BinaryReader(new MemoryStream(sections.Optimizer));
-                optimizer.load_state_dict(optimizerReader);
+                var state = DeserializeState(file, sections[0]) ?? throw new CheckpointException(path, "has no training state.");
+                using (var modelReader = new BinaryReader(CheckpointFormat.Open(file, sections[1]))) model.load(modelReader);
+                if (optimizer is not null && sections[2].Length > 0)
+                {
+                    using var optimizerReader = new BinaryReader(CheckpointFormat.Open(file, sections[2]));
+                    optimizer.load_state_dict(optimizerReader);
+                }
+                return state;
             }
-            return state;
-        }
-        // InvalidDataException: e.g. an optimiser state of another type (a checkpoint written before DirDsl's own optimisers).
-        catch (Exception e) when (e is not CheckpointException and (ArgumentException or InvalidOperationException or IOException or InvalidDataException or JsonException or FormatException))
-        {
-            throw new CheckpointException(path, "does not fit this model: " + e.Message, e);
-        }
-    }
+            // InvalidDataException: e.g. an optimiser state of another type (a checkpoint written before DirDsl's own optimisers).
+            catch (Exception e) when (e is not CheckpointException and (ArgumentException or InvalidOperationException or IOException or InvalidDataException or JsonException or FormatException))
+            {
+                throw new CheckpointException(path, "does not fit this model: " + e.Message, e);
+            }
+        });
 }
