@@ -15,6 +15,12 @@ public static class ImageDecoder
 {
     private static readonly SKSamplingOptions Sampling = new(SKFilterMode.Linear, SKMipmapMode.Linear);
 
+    /// <summary>
+    /// The most pixels an image may declare (128 megapixels: a 512 MB RGBA buffer per decoding worker). A header that
+    /// declares more (a decompression bomb, or a damaged size field) is refused before any pixel is decoded.
+    /// </summary>
+    public const long MaxPixels = 128L * 1024 * 1024;
+
     /// <summary>Null when the image exists and its header decodes; otherwise what is wrong (the pre-training check).</summary>
     public static string? Check(ImageInput input, ImageSpec spec)
     {
@@ -116,6 +122,12 @@ public static class ImageDecoder
         {
             codec.Dispose();
             throw new ImageReadException($"{input.Describe()} has no pixels ({codec.Info.Width} x {codec.Info.Height})");
+        }
+        if ((long)codec.Info.Width * codec.Info.Height > MaxPixels)
+        {
+            var (width, height) = (codec.Info.Width, codec.Info.Height);
+            codec.Dispose();
+            throw new ImageReadException($"{input.Describe()} declares {width:N0} x {height:N0} pixels, more than the {MaxPixels:N0} an image may have; it is refused before decoding");
         }
         return codec;
     }
