@@ -293,9 +293,13 @@ public static class DirTrainer
         }
         catch (CheckpointException e) when (!fresh)
         {
-            // The best weights of a resumed training are damaged or gone: the training is deterministic, so train this
-            // variant again from the start rather than stop the run (its checkpoints are replaced).
-            options.Log.WriteLine($"warning: {variant.Name} seed {seed}: {e.Message}; training this variant again from the start.");
+            // The best weights of a resumed training are damaged or gone: on CPU the training is deterministic, so train
+            // this variant again from the start rather than stop the run (its checkpoints are replaced). On CUDA some
+            // backward kernels add with atomics in no fixed order, so the retrained weights can differ in their last digits.
+            string again = data.Device.type == DeviceType.CUDA
+                ? "training this variant again from the start (on CUDA to a result that can differ in its last digits from the lost one)"
+                : "training this variant again from the start";
+            options.Log.WriteLine($"warning: {variant.Name} seed {seed}: {e.Message}; {again}.");
             checkpoints.Discard();
             return TrainVariant(experiment, variant, data, options, seed, epochs, progress, fresh: true);
         }
