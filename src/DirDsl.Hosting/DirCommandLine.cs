@@ -123,13 +123,15 @@ public static class DirCommandLine
         public readonly Option<int?> SlurmGpus = Positive("--slurm-gpus", "GPUs per array task.");
         public readonly Option<string?> SlurmTime = new("--slurm-time") { Description = "Time limit per array task, as sbatch --time takes it (e.g. 02:00:00).", HelpName = "limit" };
         public readonly Option<string?> SlurmPartition = new("--slurm-partition") { Description = "Slurm partition of the array and merge jobs.", HelpName = "name" };
+        public readonly Option<int?> SlurmSignal = Positive("--slurm-signal", $"Seconds before the time limit at which Slurm sends each array task SIGTERM, which stops its training with a checkpoint (default {SlurmResources.DefaultSignalLead}).");
+        public readonly Option<bool> SlurmRequeue = new("--slurm-requeue") { Description = "Requeue an array task that SIGTERM stopped (the time limit's warning, a preemption): it resumes from its checkpoint." };
         public readonly Option<string?> ReportCommand = new("--report-command") { Description = $"How the merge job calls the dirdsl tool (default: {SlurmResources.DefaultReportCommand}).", HelpName = "command" };
 
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
             foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
-                OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, ReportCommand })
+                OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand })
                 root.Options.Add(option);
             return root;
         }
@@ -142,7 +144,8 @@ public static class DirCommandLine
             if (!plan && slurm is null) return null;
             var resources = new SlurmResources(result.GetValue(SlurmCpus) ?? SlurmResources.DefaultCpus, result.GetValue(SlurmMemory),
                 result.GetValue(SlurmGpus) ?? 0, result.GetValue(SlurmTime), result.GetValue(SlurmPartition),
-                result.GetValue(ReportCommand) ?? SlurmResources.DefaultReportCommand);
+                result.GetValue(ReportCommand) ?? SlurmResources.DefaultReportCommand, result.GetValue(SlurmSignal) ?? SlurmResources.DefaultSignalLead,
+                result.GetValue(SlurmRequeue));
             return new ScaleOutRequest(plan, slurm, resources);
         }
 

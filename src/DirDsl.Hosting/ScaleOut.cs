@@ -96,9 +96,9 @@ public sealed record RunPlan(string Root, IReadOnlyList<PlannedRun> Runs, IReadO
         var withValue = new HashSet<string>(StringComparer.Ordinal)
         {
             "--output", "--variant", "--seed", "--seeds", "--only-seed", "--experiment", "--slurm", "--slurm-cpus", "--slurm-mem",
-            "--slurm-gpus", "--slurm-time", "--slurm-partition", "--report-command",
+            "--slurm-gpus", "--slurm-time", "--slurm-partition", "--slurm-signal", "--report-command",
         };
-        var flags = new HashSet<string>(StringComparer.Ordinal) { "--plan", "--search", "--resume", "--list" };
+        var flags = new HashSet<string>(StringComparer.Ordinal) { "--plan", "--search", "--resume", "--list", "--slurm-requeue" };
         var kept = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {
@@ -124,9 +124,17 @@ public sealed record RunPlan(string Root, IReadOnlyList<PlannedRun> Runs, IReadO
 /// <param name="Time">--time (e.g. 02:00:00), or null for the partition's default.</param>
 /// <param name="Partition">--partition, or null for the default one.</param>
 /// <param name="ReportCommand">The command that merges results (the dirdsl tool).</param>
+/// <param name="SignalLead">Seconds before the time limit at which Slurm sends the task SIGTERM (--signal=B:TERM@N): the
+/// training stops at its next step with a checkpoint that verifies.</param>
+/// <param name="Requeue">Whether a task stopped by SIGTERM is requeued (and resumes from its checkpoint) instead of failing.</param>
 public sealed record SlurmResources(int CpusPerTask = SlurmResources.DefaultCpus, string? Memory = null, int GpusPerTask = 0, string? Time = null,
-    string? Partition = null, string ReportCommand = SlurmResources.DefaultReportCommand)
+    string? Partition = null, string ReportCommand = SlurmResources.DefaultReportCommand, int SignalLead = SlurmResources.DefaultSignalLead,
+    bool Requeue = false)
 {
+    /// <summary>Seconds of warning before the time limit unless set: a step and a checkpoint fit in them for most models.</summary>
+    public const int DefaultSignalLead = 120;
+
+
     /// <summary>CPUs per task unless set: DirDsl trains with at most 2 torch threads per process by default.</summary>
     public const int DefaultCpus = 2;
 
@@ -184,18 +192,47 @@ public static class SlurmScripts
         text.AppendLine($"#SBATCH --job-name={jobName}");
         text.AppendLine($"#SBATCH --array=0-{plan.Runs.Count - 1}");
         AppendResources(text, resources, withGpus: true);
+        // SIGTERM to the batch shell, which is the training (exec) or its runner below: a clean stop with a checkpoint.
+        text.AppendLine($"#SBATCH --signal=B:TERM@{resources.SignalLead.ToString(CultureInfo.InvariantCulture)}");
+        if (resources.Requeue) text.AppendLine("#SBATCH --requeue");
         text.AppendLine($"#SBATCH --output={logs}/%A_%a.out");
         text.AppendLine("set -euo pipefail");
+        if (resources.Requeue) text.Append(RequeueRunner);
         text.AppendLine("case \"${SLURM_ARRAY_TASK_ID:?run this script with sbatch}\" in");
         foreach (var run in plan.Runs)
         {
             text.AppendLine($"  # {run.Experiment} {run.Variant}, seed {run.Seed.ToString(CultureInfo.InvariantCulture)}");
-            text.AppendLine($"  {run.Index.ToString(CultureInfo.InvariantCulture)}) exec {string.Join(' ', run.Command.Select(Quote))} ;;");
+            text.AppendLine($"  {run.Index.ToString(CultureInfo.InvariantCulture)}) {(resources.Requeue ? "run" : "exec")} {string.Join(' ', run.Command.Select(Quote))} ;;");
         }
         text.AppendLine("  *) echo \"no task $SLURM_ARRAY_TASK_ID in this plan\" >&2; exit 2 ;;");
         text.AppendLine("esac");
         return text.ToString();
     }
+
+    /// <summary>
+    /// --slurm-requeue: the training runs as a child of the batch shell, which passes SIGTERM on, waits for the clean stop
+    /// (exit 143, its checkpoint written) and then requeues the task, which starts again with --resume.
+    /// </summary>
+    private const string RequeueRunner = """
+        # SIGTERM (Slurm's warning before the time limit, a preemption, or scancel --signal=TERM --batch) stops the training
+        # at its next step with a checkpoint (exit 143); the task is then requeued and resumes from it (--slurm-requeue).
+        run() {
+          "$@" &
+          local child=$!
+          trap 'kill -TERM "$child" 2>/dev/null' TERM
+          local status=0
+          wait "$child" || status=$?
+          # A trapped signal ends the first wait early: wait again for the training's own exit status.
+          if kill -0 "$child" 2>/dev/null; then status=0; wait "$child" || status=$?; fi
+          trap - TERM
+          if [ "$status" -eq 143 ]; then
+            echo "requeueing ${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}: it resumes from its checkpoint"
+            scontrol requeue "${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}"
+          fi
+          return "$status"
+        }
+
+        """;
 
     private static string Merge(RunPlan plan, SlurmResources resources, string jobName, string logs)
     {

@@ -21,7 +21,8 @@ public sealed class ScaleOutTests : IDisposable
     public void PassThrough_DropsWhatThePlanSetsPerJob_InBothForms()
     {
         var args = new[] { "--epochs", "5", "--output", "x", "--variant=LDS", "--search", "--data", "d", "--slurm", "s", "--slurm-cpus", "2",
-            "--seed=3", "--seeds", "2", "--resume", "--holdout", "0:1", "--plan", "--report-command", "dirdsl", "--only-seed", "4" };
+            "--seed=3", "--seeds", "2", "--resume", "--holdout", "0:1", "--plan", "--report-command", "dirdsl", "--only-seed", "4",
+            "--slurm-signal", "60", "--slurm-requeue", "--slurm-signal=90" };
         Assert.Equal(new[] { "--epochs", "5", "--data", "d", "--holdout", "0:1" }, RunPlan.PassThrough(args));
     }
 
@@ -85,11 +86,30 @@ public sealed class ScaleOutTests : IDisposable
         Assert.Contains("#SBATCH --gpus-per-task=1", array);
         Assert.Contains("#SBATCH --time=01:30:00", array);
         Assert.Contains("#SBATCH --partition=gpu", array);
+        // The default warning before the time limit, no requeue unless asked.
+        Assert.Contains("#SBATCH --signal=B:TERM@120", array);
+        Assert.DoesNotContain("#SBATCH --requeue", array);
         Assert.Equal(jobs, array.Count(l => l.TrimStart().Length > 0 && char.IsDigit(l.TrimStart()[0]) && l.Contains(") exec ", StringComparison.Ordinal)));
         var merge = File.ReadAllText(Path.Combine(scripts, SlurmScripts.MergeScript));
         Assert.Contains($"dirdsl report {Path.Combine(root, "jobs", "0000", "TinyExperiment", "results.json")}", merge);
         Assert.Contains("--dependency=afterok:", File.ReadAllText(Path.Combine(scripts, SlurmScripts.SubmitScript)));
         foreach (var script in new[] { SlurmScripts.ArrayScript, SlurmScripts.MergeScript, SlurmScripts.SubmitScript })
             Assert.Equal(0, LocalSlurm.Run("bash", new[] { "-n", Path.Combine(scripts, script) }).ExitCode);
+    }
+
+    [Fact]
+    public void SlurmRequeue_RunsEachTaskUnderTheRunnerThatRequeuesItAfterACleanStop()
+    {
+        string root = Path.Combine(folder, "runs"), scripts = Path.Combine(folder, "slurm");
+        int code = DirCommandLine.Run(new[] { "--seeds", "2", "--output", root, "--slurm", scripts, "--slurm-signal", "300", "--slurm-requeue" },
+            new[] { Tiny }, TextWriter.Null);
+        Assert.Equal(0, code);
+        int jobs = TinyExperiment.Configuration.Variants.Count * 2;
+        var array = File.ReadAllLines(Path.Combine(scripts, SlurmScripts.ArrayScript));
+        Assert.Contains("#SBATCH --signal=B:TERM@300", array);
+        Assert.Contains("#SBATCH --requeue", array);
+        Assert.Equal(jobs, array.Count(l => l.TrimStart().Length > 0 && char.IsDigit(l.TrimStart()[0]) && l.Contains(") run ", StringComparison.Ordinal)));
+        Assert.Contains(array, l => l.Contains("scontrol requeue \"${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}\"", StringComparison.Ordinal));
+        Assert.Equal(0, LocalSlurm.Run("bash", new[] { "-n", Path.Combine(scripts, SlurmScripts.ArrayScript) }).ExitCode);
     }
 }

@@ -57,7 +57,7 @@ public sealed class SlurmTests : IClassFixture<LocalSlurm>, IDisposable
         int last = -1;
         var sinceProgress = System.Diagnostics.Stopwatch.StartNew();
         string state;
-        while ((state = slurm.State(job)) is "PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING" or "UNKNOWN")
+        while ((state = slurm.State(job)) is "PENDING" or "RUNNING" or "CONFIGURING" or "COMPLETING" or "REQUEUED" or "UNKNOWN")
         {
             int now = Finished();
             if (now != last)
@@ -115,6 +115,35 @@ public sealed class SlurmTests : IClassFixture<LocalSlurm>, IDisposable
         string rerun = again.Output.Trim().Split(';')[0];
         Assert.Equal("COMPLETED", WaitForEnd($"{rerun}_1", root));
         Assert.Contains("resumed after epoch", File.ReadAllText(Path.Combine(root, "logs", $"{rerun}_1.out")), StringComparison.Ordinal);
+        var merge = slurm.Scheduler("sbatch", "--parsable", scripts[1]);
+        Assert.Equal("COMPLETED", WaitForEnd(merge.Output.Trim().Split(';')[0], root));
+        Assert.Equal(InProcessReport("uninterrupted", run), Body(Path.Combine(root, "merged", "report.md")));
+    }
+    [SlurmFact]
+    public void TaskSignalledMidTraining_IsRequeued_ResumesAndMergesToTheUninterruptedReport()
+    {
+        var run = new[]
+        {
+            "--variant", "LDS+FDS@kernel=gaussian,size=5,sigma=2", "--variant", "LDS+FDS@kernel=laplace,size=3,sigma=1", "--seeds", "1",
+            "--epochs", "30", "--checkpoint-every", "0", "--verbose", "--device", "cpu",
+        };
+        var scripts = WriteScripts("requeued", run.Append("--slurm-requeue").ToArray());
+        var script = File.ReadAllText(scripts[0]);
+        Assert.Contains($"#SBATCH --signal=B:TERM@{DirDsl.Hosting.SlurmResources.DefaultSignalLead}", script);
+        Assert.Contains("#SBATCH --requeue", script);
+        string root = Path.Combine(folder, "requeued");
+        var array = slurm.Scheduler("sbatch", "--parsable", scripts[0]);
+        Assert.Equal(0, array.ExitCode);
+        string job = array.Output.Trim().Split(';')[0];
+        // SIGTERM to task 1's batch shell once it has reported epoch 10 of 30, as Slurm's warning before a time limit
+        // (--signal=B:TERM) or a preemption delivers it: the training stops with a checkpoint and the task is requeued.
+        string log = Path.Combine(root, "logs", $"{job}_1.out");
+        LocalSlurm.WaitFor(() => File.Exists(log) && File.ReadAllText(log).Contains("epoch 10/30", StringComparison.Ordinal), "task 1 to reach epoch 10");
+        Assert.Equal(0, slurm.Scheduler("scancel", "--signal=TERM", "--batch", $"{job}_1").ExitCode);
+        LocalSlurm.WaitFor(() => slurm.Scheduler("scontrol", "show", "job", $"{job}_1").Output.Contains("Restarts=1", StringComparison.Ordinal), "task 1 to be requeued");
+        Assert.Equal("COMPLETED", WaitForEnd($"{job}_1", root));
+        Assert.Equal("COMPLETED", WaitForEnd($"{job}_0", root));
+        Assert.Contains("resumed after epoch", File.ReadAllText(log), StringComparison.Ordinal);
         var merge = slurm.Scheduler("sbatch", "--parsable", scripts[1]);
         Assert.Equal("COMPLETED", WaitForEnd(merge.Output.Trim().Split(';')[0], root));
         Assert.Equal(InProcessReport("uninterrupted", run), Body(Path.Combine(root, "merged", "report.md")));
