@@ -14,8 +14,14 @@ namespace DirDsl.Build;
 /// </summary>
 public sealed class DisableJitOptimizations : Microsoft.Build.Utilities.Task
 {
-    /// <summary>DebuggingModes.Default | IgnoreSymbolStoreSequencePoints | DisableOptimizations.</summary>
-    public const int Modes = 0x1 | 0x2 | 0x100;
+    // DebuggableAttribute.DebuggingModes by value, as they are stored in the attribute's blob.
+    private const int Default = 0x1, IgnoreSymbolStoreSequencePoints = 0x2, EnableEditAndContinue = 0x4, DisableOptimizations = 0x100;
+
+    /// <summary>What the runtime needs to skip optimisations: DisableOptimizations together with Default (JIT tracking).</summary>
+    private const int Unoptimised = Default | DisableOptimizations;
+
+    /// <summary>The modes the rewrite sets: Default | IgnoreSymbolStoreSequencePoints | DisableOptimizations.</summary>
+    public const int Modes = Unoptimised | IgnoreSymbolStoreSequencePoints;
 
     /// <summary>The assembly to read.</summary>
     [Required]
@@ -72,8 +78,8 @@ public sealed class DisableJitOptimizations : Microsoft.Build.Utilities.Task
             {
                 // DebuggableAttribute(DebuggingModes): Edit and Continue off, the rest kept.
                 int modes = Convert.ToInt32(arguments[0].Value, System.Globalization.CultureInfo.InvariantCulture);
-                outcome = (modes & 0x101) == 0x101 ? Outcome.AlreadyMarked : Outcome.Marked;
-                arguments[0] = new CustomAttributeArgument(arguments[0].Type, (modes | Modes) & ~0x4);
+                outcome = (modes & Unoptimised) == Unoptimised ? Outcome.AlreadyMarked : Outcome.Marked;
+                arguments[0] = new CustomAttributeArgument(arguments[0].Type, (modes | Modes) & ~EnableEditAndContinue);
             }
             else if (arguments is { Count: 2 })
             {

@@ -134,7 +134,6 @@ public sealed record SlurmResources(int CpusPerTask = SlurmResources.DefaultCpus
     /// <summary>Seconds of warning before the time limit unless set: a step and a checkpoint fit in them for most models.</summary>
     public const int DefaultSignalLead = 120;
 
-
     /// <summary>CPUs per task unless set: DirDsl trains with at most 2 torch threads per process by default.</summary>
     public const int DefaultCpus = 2;
 

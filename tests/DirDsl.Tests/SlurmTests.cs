@@ -89,22 +89,39 @@ public sealed class SlurmTests : IClassFixture<LocalSlurm>, IDisposable
         Assert.Equal(InProcessReport("local", run), Body(merged));
     }
 
+    /// <summary>Two FDS variants of Abalone with one seed, checkpointed after every epoch: two array tasks long enough to interrupt.</summary>
+    private static string[] TwoTasks(int epochs) => new[]
+    {
+        "--variant", "LDS+FDS@kernel=gaussian,size=5,sigma=2", "--variant", "LDS+FDS@kernel=laplace,size=3,sigma=1", "--seeds", "1",
+        "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture), "--checkpoint-every", "0", "--verbose", "--device", "cpu",
+    };
+
+    /// <summary>Submits the array and waits until task 1 has reported epoch 10 (its checkpoint of that epoch is written before the line).</summary>
+    private (string Job, string Log) SubmitUntilTaskOneReachesEpoch10(string arrayScript, string root, int epochs)
+    {
+        var array = slurm.Scheduler("sbatch", "--parsable", arrayScript);
+        Assert.Equal(0, array.ExitCode);
+        string job = array.Output.Trim().Split(';')[0];
+        string log = Path.Combine(root, "logs", $"{job}_1.out");
+        LocalSlurm.WaitFor(() => File.Exists(log) && File.ReadAllText(log).Contains($"epoch 10/{epochs}", StringComparison.Ordinal), "task 1 to reach epoch 10");
+        return (job, log);
+    }
+
+    /// <summary>Runs the merge job and checks its report against an uninterrupted in-process run of <paramref name="run"/>.</summary>
+    private void AssertMergeIsTheUninterruptedReport(string mergeScript, string root, string[] run)
+    {
+        var merge = slurm.Scheduler("sbatch", "--parsable", mergeScript);
+        Assert.Equal("COMPLETED", WaitForEnd(merge.Output.Trim().Split(';')[0], root));
+        Assert.Equal(InProcessReport("uninterrupted", run), Body(Path.Combine(root, "merged", "report.md")));
+    }
+
     [SlurmFact]
     public void TaskKilledMidTraining_ResubmittedAlone_MergesToTheUninterruptedReport()
     {
-        var run = new[]
-        {
-            "--variant", "LDS+FDS@kernel=gaussian,size=5,sigma=2", "--variant", "LDS+FDS@kernel=laplace,size=3,sigma=1", "--seeds", "1",
-            "--epochs", "60", "--checkpoint-every", "0", "--verbose", "--device", "cpu",
-        };
+        var run = TwoTasks(60);
         var scripts = WriteScripts("killed", run);
         string root = Path.Combine(folder, "killed");
-        var array = slurm.Scheduler("sbatch", "--parsable", scripts[0]);
-        Assert.Equal(0, array.ExitCode);
-        string job = array.Output.Trim().Split(';')[0];
-        // Kill task 1 once it has reported epoch 10 of 60 (its checkpoint of that epoch is written before the line).
-        string log = Path.Combine(root, "logs", $"{job}_1.out");
-        LocalSlurm.WaitFor(() => File.Exists(log) && File.ReadAllText(log).Contains("epoch 10/60", StringComparison.Ordinal), "task 1 to reach epoch 10");
+        var (job, _) = SubmitUntilTaskOneReachesEpoch10(scripts[0], root, 60);
         Assert.Equal(0, slurm.Scheduler("scancel", $"{job}_1").ExitCode);
         Assert.Equal("CANCELLED", WaitForEnd($"{job}_1", root));
         Assert.Equal("COMPLETED", WaitForEnd($"{job}_0", root));
@@ -115,37 +132,26 @@ public sealed class SlurmTests : IClassFixture<LocalSlurm>, IDisposable
         string rerun = again.Output.Trim().Split(';')[0];
         Assert.Equal("COMPLETED", WaitForEnd($"{rerun}_1", root));
         Assert.Contains("resumed after epoch", File.ReadAllText(Path.Combine(root, "logs", $"{rerun}_1.out")), StringComparison.Ordinal);
-        var merge = slurm.Scheduler("sbatch", "--parsable", scripts[1]);
-        Assert.Equal("COMPLETED", WaitForEnd(merge.Output.Trim().Split(';')[0], root));
-        Assert.Equal(InProcessReport("uninterrupted", run), Body(Path.Combine(root, "merged", "report.md")));
+        AssertMergeIsTheUninterruptedReport(scripts[1], root, run);
     }
+
     [SlurmFact]
     public void TaskSignalledMidTraining_IsRequeued_ResumesAndMergesToTheUninterruptedReport()
     {
-        var run = new[]
-        {
-            "--variant", "LDS+FDS@kernel=gaussian,size=5,sigma=2", "--variant", "LDS+FDS@kernel=laplace,size=3,sigma=1", "--seeds", "1",
-            "--epochs", "30", "--checkpoint-every", "0", "--verbose", "--device", "cpu",
-        };
+        var run = TwoTasks(30);
         var scripts = WriteScripts("requeued", run.Append("--slurm-requeue").ToArray());
         var script = File.ReadAllText(scripts[0]);
         Assert.Contains($"#SBATCH --signal=B:TERM@{DirDsl.Hosting.SlurmResources.DefaultSignalLead}", script);
         Assert.Contains("#SBATCH --requeue", script);
         string root = Path.Combine(folder, "requeued");
-        var array = slurm.Scheduler("sbatch", "--parsable", scripts[0]);
-        Assert.Equal(0, array.ExitCode);
-        string job = array.Output.Trim().Split(';')[0];
-        // SIGTERM to task 1's batch shell once it has reported epoch 10 of 30, as Slurm's warning before a time limit
-        // (--signal=B:TERM) or a preemption delivers it: the training stops with a checkpoint and the task is requeued.
-        string log = Path.Combine(root, "logs", $"{job}_1.out");
-        LocalSlurm.WaitFor(() => File.Exists(log) && File.ReadAllText(log).Contains("epoch 10/30", StringComparison.Ordinal), "task 1 to reach epoch 10");
+        // SIGTERM to task 1's batch shell at epoch 10, as Slurm's warning before a time limit (--signal=B:TERM) or a
+        // preemption delivers it: the training stops with a checkpoint and the task is requeued.
+        var (job, log) = SubmitUntilTaskOneReachesEpoch10(scripts[0], root, 30);
         Assert.Equal(0, slurm.Scheduler("scancel", "--signal=TERM", "--batch", $"{job}_1").ExitCode);
         LocalSlurm.WaitFor(() => slurm.Scheduler("scontrol", "show", "job", $"{job}_1").Output.Contains("Restarts=1", StringComparison.Ordinal), "task 1 to be requeued");
         Assert.Equal("COMPLETED", WaitForEnd($"{job}_1", root));
         Assert.Equal("COMPLETED", WaitForEnd($"{job}_0", root));
         Assert.Contains("resumed after epoch", File.ReadAllText(log), StringComparison.Ordinal);
-        var merge = slurm.Scheduler("sbatch", "--parsable", scripts[1]);
-        Assert.Equal("COMPLETED", WaitForEnd(merge.Output.Trim().Split(';')[0], root));
-        Assert.Equal(InProcessReport("uninterrupted", run), Body(Path.Combine(root, "merged", "report.md")));
+        AssertMergeIsTheUninterruptedReport(scripts[1], root, run);
     }
 }

@@ -19,8 +19,8 @@ public static class AtomicFile
     public static void WriteAllBytes(string path, byte[] bytes) => Write(path, stream => stream.Write(bytes));
 
     /// <summary>
-    /// Writes a file atomically from <paramref name="write"/>, which streams its content into a seekable file stream (so a
-    /// large file is never held in memory), creating the folder if needed.
+    /// Writes a file atomically from <paramref name="write"/>, which streams its content into the file (so a large file is
+    /// never held in memory), creating the folder if needed.
     /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
@@ -29,7 +29,7 @@ public static class AtomicFile
         var temp = TempFor(Path.GetFullPath(path));
         try
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
                 write(stream);
             }

@@ -285,8 +285,16 @@ public sealed class CheckpointStore
     {
         foreach (var path in new[] { LastPath, PreviousPath })
         {
-            if (!File.Exists(path) || !Verifies(path)) continue;
-            return ReadSections(path, (file, sections) => DeserializeState(file, sections[0]));
+            if (!File.Exists(path)) continue;
+            try
+            {
+                // ReadSections verifies the file in the same pass that reads its state: no separate check first.
+                return ReadSections(path, (file, sections) => DeserializeState(file, sections[0]));
+            }
+            catch (CheckpointException)
+            {
+                // Damaged or unreadable: the previous checkpoint, as a resume would.
+            }
         }
         return null;
     }
