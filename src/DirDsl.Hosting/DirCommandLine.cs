@@ -125,13 +125,35 @@ public static class DirCommandLine
         public readonly Option<string?> SlurmPartition = new("--slurm-partition") { Description = "Slurm partition of the array and merge jobs.", HelpName = "name" };
         public readonly Option<int?> SlurmSignal = Positive("--slurm-signal", $"Seconds before the time limit at which Slurm sends each array task SIGTERM, which stops its training with a checkpoint (default {SlurmResources.DefaultSignalLead}).");
         public readonly Option<bool> SlurmRequeue = new("--slurm-requeue") { Description = "Requeue an array task that SIGTERM stopped (the time limit's warning, a preemption): it resumes from its checkpoint." };
+        public readonly Option<string?> Predict = new("--predict")
+        {
+            Description = "Predict the records of this delimited file (a header naming the record's members; no target needed) with a trained variant "
+                + "(--variant, default the configured one; --seed, default the lowest trained; --output, the run's folder), write them to --predictions, and exit.",
+            HelpName = "file",
+        };
+        public readonly Option<string?> Predictions = new("--predictions") { Description = "Where --predict writes its CSV (default: FILE.predictions.csv beside the input).", HelpName = "file" };
+        public readonly Option<string> Delimiter = new("--delimiter")
+        {
+            Description = "Field separator of the --predict file: one character or several, or tab (default ,).", HelpName = "text",
+            DefaultValueFactory = _ => ",",
+            CustomParser = result => result.Tokens.Count == 0 ? "," : result.Tokens[^1].Value is "tab" or "\\t" ? "\t" : result.Tokens[^1].Value,
+        };
+        public readonly Option<bool> Trim = new("--trim") { Description = "Remove white space around every field of the --predict file." };
+        public readonly Option<string?> Export = new("--export")
+        {
+            Description = "Write a trained variant's weights (--variant, --seed, --output as for --predict) for PyTorch, and exit: "
+                + "FILE.safetensors (safetensors) or FILE.pt / .pth / .bin (a state dict torch.load reads).",
+            HelpName = "file",
+        };
+        public readonly Option<int?> Threads = Positive("--threads", "Torch threads for this process (default: as many as cores; fewer on a machine others share).");
         public readonly Option<string?> ReportCommand = new("--report-command") { Description = $"How the merge job calls the dirdsl tool (default: {SlurmResources.DefaultReportCommand}).", HelpName = "command" };
 
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
             foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
-                OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand })
+                OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand,
+                Predict, Predictions, Delimiter, Trim, Export, Threads })
                 root.Options.Add(option);
             return root;
         }
@@ -204,12 +226,12 @@ public static class DirCommandLine
     public static RunOptions Parse(IReadOnlyList<string> args) => ParseWithNumerics(args).Options;
 
     /// <summary>The options and the --cpu-numerics mode (a process setting, applied by <see cref="TryParse"/>).</summary>
-    private static (RunOptions Options, CpuNumericsMode Numerics) ParseWithNumerics(IReadOnlyList<string> args)
+    private static (RunOptions Options, CpuNumericsMode Numerics, int? Threads) ParseWithNumerics(IReadOnlyList<string> args)
     {
         var definition = new Definition();
         var result = definition.Root("").Parse(args.ToArray());
         if (result.Errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, result.Errors.Select(e => e.Message)));
-        return (definition.Bind(result), result.GetValue(definition.CpuNumericsOption));
+        return (definition.Bind(result), result.GetValue(definition.CpuNumericsOption), result.GetValue(definition.Threads));
     }
 
     /// <summary>The help text of a DirDsl program whose description is <paramref name="description"/>.</summary>
@@ -235,9 +257,11 @@ public static class DirCommandLine
         }
         try
         {
-            var (options, numerics) = ParseWithNumerics(args);
+            var (options, numerics, threads) = ParseWithNumerics(args);
             // Before the first tensor operation: MKL and oneDNN read their settings when first used.
             CpuNumerics.Apply(numerics);
+            // --threads: libtorch's intra-op pool, which otherwise takes every core (and spins when the cores are shared).
+            if (threads is { } count) TorchSharp.torch.set_num_threads(count);
             return options;
         }
         catch (Exception e) when (e is ArgumentException or PlatformNotSupportedException)
@@ -321,6 +345,10 @@ public static class DirCommandLine
             Console.Error.WriteLine($"error: {missing}");
             return RunError;
         }
+        // --predict / --export: a trained model is used, nothing is trained.
+        var parsed = definition.Root("").Parse(args.ToArray());
+        if (parsed.GetValue(definition.Predict) is not null || parsed.GetValue(definition.Export) is not null)
+            return UseTrained(parsed, definition, selected, options, log);
         // Ctrl-C (SIGINT) or a scheduler's SIGTERM stops the run at the next training step, with the lock released and a
         // line saying how to resume; a second signal ends the process at once.
         using var interrupt = new CancellationTokenSource();
@@ -348,6 +376,52 @@ public static class DirCommandLine
         }
         catch (Exception e) when (e is DirDataException or DataFormatException or CheckpointException or TrainingDivergedException
                                       or IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or NotSupportedException)
+        {
+            Console.Error.WriteLine($"error: {e.Message}");
+            return RunError;
+        }
+    }
+
+    /// <summary>--predict FILE and --export FILE: one experiment's trained variant predicts a file or is written for PyTorch.</summary>
+    private static int UseTrained(ParseResult parsed, Definition definition, IReadOnlyList<ExperimentEntry> selected, RunOptions options, TextWriter log)
+    {
+        if (selected.Count > 1)
+        {
+            Console.Error.WriteLine($"error: this program has {selected.Count} experiments ({string.Join(", ", selected.Select(e => e.Name))}); name the one to use with --experiment.");
+            return UsageError;
+        }
+        if (options.Variants.Count > 1)
+        {
+            Console.Error.WriteLine($"error: --predict and --export use one trained variant; --variant was given {options.Variants.Count} times.");
+            return UsageError;
+        }
+        var experiment = selected[0];
+        string? variant = options.Variants.FirstOrDefault();
+        if (experiment.PredictFile is null || experiment.LoadTrained is null)
+        {
+            Console.Error.WriteLine($"error: {experiment.Name} has configuration errors; fix them (see the build output), train it, then predict.");
+            return RunError;
+        }
+        try
+        {
+            if (parsed.GetValue(definition.Predict) is { } input)
+            {
+                var target = parsed.GetValue(definition.Predictions)
+                    ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(input))!, Path.GetFileNameWithoutExtension(input) + ".predictions.csv");
+                var summary = experiment.PredictFile(new PredictionRequest(input, target, options.OutputFolder, variant, options.Seed,
+                    parsed.GetValue(definition.Delimiter) ?? ",", parsed.GetValue(definition.Trim)));
+                log.WriteLine($"{summary.Records} records of {input} predicted by {experiment.Name} {summary.Variant} seed {summary.Seed}: {Path.GetFullPath(summary.Predictions)}");
+            }
+            if (parsed.GetValue(definition.Export) is { } export)
+            {
+                using var model = experiment.LoadTrained(options.OutputFolder, variant, options.Seed);
+                var tensors = ModelExport.Write(model.Model, export);
+                log.WriteLine($"{experiment.Name} {model.Variant} seed {model.Seed}: {tensors} tensors written to {Path.GetFullPath(export)}");
+            }
+            return 0;
+        }
+        catch (Exception e) when (e is DirDataException or DataFormatException or CheckpointException or IOException or UnauthorizedAccessException
+                                      or ArgumentException or InvalidOperationException or NotSupportedException or InvalidDataException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
             return RunError;

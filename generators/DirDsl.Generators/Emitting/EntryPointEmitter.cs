@@ -17,10 +17,20 @@ internal static class EntryPointEmitter
         w.Open("public static int Main(string[] args)");
         w.Line("var experiments = new global::DirDsl.ExperimentEntry[]");
         w.Line("{");
-        var entries = experiments.Select(m => (m.HintPrefix, Line: $"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")}) {{ Settings = {m.GlobalName}.Configuration.Training }},"))
+        var entries = experiments.Select(m => (m.HintPrefix, Lines: new[]
+            {
+                $"    new(\"{m.ClassName}\", {m.GlobalName}.Run, {m.GlobalName}.Configuration.Variants{(m.Search is null ? "" : $", {m.GlobalName}.Configuration.SearchVariants")})",
+                "    {",
+                $"        Settings = {m.GlobalName}.Configuration.Training,",
+                // --predict and --export use the trained model through the experiment's typed reader and loader.
+                $"        PredictFile = {m.GlobalName}.PredictFile,",
+                $"        LoadTrained = static (output, variant, seed) => {m.GlobalName}.LoadTrained(output, variant, seed),",
+                "    },",
+            }))
             // An experiment with errors is listed too (its Run says what to fix), so the program still compiles.
-            .Concat(stubs.Select(s => (s.HintPrefix, Line: $"    new(\"{s.ClassName}\", {s.GlobalName}.Run),")));
-        foreach (var entry in entries.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal)) w.Line(entry.Line);
+            .Concat(stubs.Select(s => (s.HintPrefix, Lines: new[] { $"    new(\"{s.ClassName}\", {s.GlobalName}.Run)," })));
+        foreach (var entry in entries.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal))
+            foreach (var line in entry.Lines) w.Line(line);
         w.Line("};");
         w.Line(figures
             ? "return global::DirDsl.Hosting.DirCommandLine.Run(args, experiments, figures: global::DirDsl.Figures.FigureWriter.Instance);"

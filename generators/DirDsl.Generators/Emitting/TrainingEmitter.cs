@@ -1,3 +1,4 @@
+using System.Linq;
 using DirDsl.Generators.Model;
 using static DirDsl.Generators.Emitting.SourceWriter;
 
@@ -61,6 +62,18 @@ internal static class TrainingEmitter
         w.Line("    global::DirDsl.TrainedModel.Load(Definition, output, variant, seed);");
         w.Line();
 
+        EmitRecordReader(w, m);
+        w.Line();
+
+        w.Line("/// <summary>");
+        w.Line("/// Predicts the records of a file with a trained variant and writes the predictions as CSV (what --predict runs):");
+        w.Line("/// the records are read by <see cref=\"ReadRecords\"/>, the model is the one <see cref=\"LoadTrained\"/> loads.");
+        w.Line("/// </summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Line("public static global::DirDsl.PredictionSummary PredictFile(global::DirDsl.PredictionRequest request) =>");
+        w.Line("    global::DirDsl.PredictionFile.Write(request, ReadRecords, LoadTrained);");
+        w.Line();
+
         w.Line("/// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>");
         w.Line(GeneratedCodeAttribute);
         w.Line("public static float[] Predict(Model model, global::DirDsl.SplitData data) =>");
@@ -74,6 +87,37 @@ internal static class TrainingEmitter
         w.Line("/// </summary>");
         w.Line("static partial void OnTrainEpochEnd(global::DirDsl.EpochEnd epochEnd);");
     });
+
+    /// <summary>
+    /// ReadRecords: a record per data row of a delimited file, each input member read from the column named like it (the
+    /// target is not read), or, for a record type no row can build, a method that says why.
+    /// </summary>
+    private static void EmitRecordReader(SourceWriter w, ExperimentModel m)
+    {
+        var record = m.Record.GlobalName;
+        var reader = m.Record.Reader;
+        w.Line("/// <summary>");
+        w.Line(reader.Problem is null
+            ? $"/// Reads {m.Record.GlobalName.Replace("global::", "")} records to predict from a delimited file with a header row: each input member from the column"
+            : $"/// Would read records to predict from a delimited file; {m.Record.GlobalName.Replace("global::", "")} cannot be read so ({reader.Problem}).");
+        if (reader.Problem is null)
+        {
+            w.Line("/// named like it (ignoring case, '_', '-' and spaces; a float[] member from Name_0, Name_1, ...); a target column is not");
+            w.Line("/// needed and not read. Errors name the file, row and column.");
+        }
+        w.Line("/// </summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{record}> ReadRecords(string path, string delimiter = \",\", bool trim = false) =>");
+        if (reader.Problem is not null)
+        {
+            w.Line($"    global::DirDsl.PredictionFile.Unreadable<{record}>({Literal(reader.Problem)})(path, delimiter, trim);");
+            return;
+        }
+        string Value(ReaderArgument a) => a.Type is null ? "default!" : $"row.Member<{a.Type}>({Literal(a.Member)})";
+        var values = string.Join(", ", reader.Arguments.Select(a => reader.Initializer ? $"{a.Name} = {Value(a)}" : $"{a.Name}: {Value(a)}"));
+        var create = reader.Initializer ? $"new {record} {{ {values} }}" : $"new {record}({values})";
+        w.Line($"    global::DirDsl.CsvSource.Read(path, static row => {create}, delimiter, trim: trim);");
+    }
 
     /// <summary>The loss of one batch, specialised to what the experiment configures.</summary>
     private static void EmitTrainingStep(SourceWriter w, ExperimentModel m)

@@ -110,6 +110,25 @@ internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureMode
 
     /// <summary>Whether the target has more than one element (a vector).</summary>
     public bool IsVectorTarget => Targets.Count > 1 || TargetLength > 0;
+
+    /// <summary>How a record is built from a row of a file to predict (--predict).</summary>
+    public RecordReaderModel Reader { get; init; } = RecordReaderModel.None("it was not analysed");
+}
+
+/// <summary>
+/// One value a record reader passes: to constructor parameter or member <paramref name="Name"/>, the column named like
+/// record member <paramref name="Member"/> read as <paramref name="Type"/> (a global:: type), or default when
+/// <paramref name="Type"/> is null (the target, not read to predict).
+/// </summary>
+internal sealed record ReaderArgument(string Name, string Member, string? Type);
+
+/// <summary>
+/// How the generated ReadRecords builds a record from a row: by a constructor (named arguments) or by an object
+/// initializer; <paramref name="Problem"/> says why it cannot (then --predict says so and points to LoadTrained).
+/// </summary>
+internal sealed record RecordReaderModel(bool Initializer, EquatableArray<ReaderArgument> Arguments, string? Problem)
+{
+    public static RecordReaderModel None(string problem) => new(false, EquatableArray<ReaderArgument>.Empty, problem);
 }
 
 /// <summary>How an [Image] member holds its image.</summary>

@@ -253,7 +253,66 @@ internal static class ExperimentParser
             return (null, $"it has an [Image] member ({images[0].Name}) and [Feature] members ({string.Join(", ", features.Select(f => f.Name))}); an image record has no other inputs", features[0].Name);
         if (features.Count == 0 && images.Count == 0) return (null, "it has no [Feature] or [Image] member", null);
         var globalName = record.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
-        return (new RecordModel(globalName, features.ToEquatableArray(), targets.ToEquatableArray(), images.FirstOrDefault(), arrayTarget is null ? 0 : targetLength), null, null);
+        var inputs = features.Select(f => f.Name).Concat(images.Select(i => i.Name)).ToList();
+        return (new RecordModel(globalName, features.ToEquatableArray(), targets.ToEquatableArray(), images.FirstOrDefault(), arrayTarget is null ? 0 : targetLength)
+        {
+            Reader = ReadRecordReader(record, inputs),
+        }, null, null);
+    }
+
+    /// <summary>
+    /// How a record is built from a row of a file to predict: the public constructor whose parameters name (ignoring case)
+    /// every input member and need the fewest other values, else a public parameterless constructor and settable input
+    /// members. Every input member's type must be one a row reads (CsvRow.Member).
+    /// </summary>
+    private static RecordReaderModel ReadRecordReader(INamedTypeSymbol record, IReadOnlyList<string> inputs)
+    {
+        var members = new Dictionary<string, ISymbol>(StringComparer.Ordinal);
+        for (var current = record; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+            foreach (var member in current.GetMembers())
+                if (member is IPropertySymbol or IFieldSymbol && !members.ContainsKey(member.Name)) members[member.Name] = member;
+        ITypeSymbol TypeOf(ISymbol member) => member is IPropertySymbol p ? p.Type : ((IFieldSymbol)member).Type;
+        string Global(ITypeSymbol type) => type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        foreach (var input in inputs)
+            if (!IsReadable(TypeOf(members[input])))
+                return RecordReaderModel.None($"its member '{input}' is a {TypeOf(members[input]).ToDisplayString()}, which a row of a delimited file does not hold");
+
+        var best = record.InstanceConstructors
+            .Where(c => c.DeclaredAccessibility == Accessibility.Public && c.Parameters.Length > 0
+                && !(c.Parameters.Length == 1 && SymbolEqualityComparer.Default.Equals(c.Parameters[0].Type, record)))
+            .Select(c => (Constructor: c, Matched: c.Parameters.Select(p => inputs.FirstOrDefault(i => string.Equals(i, p.Name, StringComparison.OrdinalIgnoreCase))).ToList()))
+            .Where(c => inputs.All(i => c.Matched.Contains(i)))
+            .OrderBy(c => c.Constructor.Parameters.Count(p => !p.HasExplicitDefaultValue) - inputs.Count)
+            .FirstOrDefault();
+        if (best.Constructor is not null)
+            return new RecordReaderModel(false, best.Constructor.Parameters.Select((p, i) => (Parameter: p, Member: best.Matched[i]))
+                .Where(x => x.Member is not null || !x.Parameter.HasExplicitDefaultValue)
+                .Select(x => new ReaderArgument(x.Parameter.Name, x.Member ?? x.Parameter.Name, x.Member is null ? null : Global(x.Parameter.Type))).ToEquatableArray(), null);
+
+        bool parameterless = record.IsValueType || record.InstanceConstructors.Any(c => c.DeclaredAccessibility == Accessibility.Public && c.Parameters.Length == 0);
+        bool Settable(ISymbol member) => member.DeclaredAccessibility == Accessibility.Public && member switch
+        {
+            IPropertySymbol property => property.SetMethod is { DeclaredAccessibility: Accessibility.Public },
+            IFieldSymbol field => !field.IsReadOnly && !field.IsConst,
+            _ => false,
+        };
+        if (!parameterless || !inputs.All(i => Settable(members[i])))
+            return RecordReaderModel.None($"no public constructor takes every input member ({string.Join(", ", inputs)}) by name, and they cannot all be set "
+                + "after a public parameterless constructor");
+        // Required members that are not inputs (a required target) are set to their default.
+        var required = members.Values.Where(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true } && !inputs.Contains(m.Name)).Select(m => m.Name);
+        return new RecordReaderModel(true, inputs.Select(i => new ReaderArgument(i, i, Global(TypeOf(members[i]))))
+            .Concat(required.Select(r => new ReaderArgument(r, r, null))).ToEquatableArray(), null);
+    }
+
+    /// <summary>Whether a row reads this type (CsvRow.Member): a number, bool, string, enum, a nullable one of those, float[] or double[].</summary>
+    private static bool IsReadable(ITypeSymbol type)
+    {
+        var plain = NullableOf(type) ?? type;
+        if (IsNumber(plain) || plain.SpecialType is SpecialType.System_Boolean or SpecialType.System_String or SpecialType.System_UInt16 or SpecialType.System_UInt32
+                or SpecialType.System_UInt64 or SpecialType.System_SByte || plain.TypeKind == TypeKind.Enum)
+            return NullableOf(type) is null || plain.SpecialType != SpecialType.System_String;
+        return NullableOf(type) is null && type is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Single or SpecialType.System_Double };
     }
 
     /// <summary>How an [Image] member of this type holds its image, or null for an unsupported type.</summary>

@@ -74,6 +74,72 @@ public readonly struct CsvRow
     /// <summary>The target: a finite number; NaN, infinity or an empty cell is an error naming the target column.</summary>
     public float Target(string column) => (float)Number(column, "target ");
 
+
+    /// <summary>
+    /// The value of the column named like a record member (what a generated <c>ReadRecords</c> reads to predict): the
+    /// column <paramref name="member"/>, or one whose name is the same ignoring case and every character that is not a
+    /// letter or digit (<c>WholeWeight</c> reads <c>whole_weight</c>). <typeparamref name="T"/> is a number, bool
+    /// (true/false, 1/0, yes/no), string, enum (its names, ignoring case), a nullable one of those (a missing cell, see
+    /// <see cref="MissingMarkers"/>, is null), or float[] / double[] (the columns <c>Member_0</c>, <c>Member_1</c>, ...).
+    /// </summary>
+    /// <exception cref="DataFormatException">No such column, or a cell that is not a <typeparamref name="T"/>: names file, row and column.</exception>
+    /// <exception cref="NotSupportedException"><typeparamref name="T"/> is none of those types.</exception>
+    public T Member<T>(string member) => (T)MemberValue(typeof(T), member)!;
+
+    private object? MemberValue(Type type, string member)
+    {
+        if (type == typeof(float[])) return MemberVector(member).Select(Float).ToArray();
+        if (type == typeof(double[])) return MemberVector(member).Select(Double).ToArray();
+        var column = file.Header[file.MemberIndex(member)];
+        if (Nullable.GetUnderlyingType(type) is { } underlying) return IsMissing(column) ? null : MemberValue(underlying, column);
+        if (type == typeof(string)) return String(column);
+        if (type == typeof(double)) return Double(column);
+        if (type == typeof(float)) return Float(column);
+        if (type == typeof(int)) return Int(column);
+        if (type == typeof(decimal)) return (decimal)Double(column);
+        if (type == typeof(long) || type == typeof(short) || type == typeof(byte) || type == typeof(uint) || type == typeof(ulong) || type == typeof(ushort) || type == typeof(sbyte))
+        {
+            double value = Double(column);
+            if (value != Math.Floor(value)) throw new DataFormatException(file.Path, Row, column, $"'{Shorten(String(column).Trim())}' is not a whole number.");
+            try
+            {
+                return Convert.ChangeType(checked((long)value), type, CultureInfo.InvariantCulture);
+            }
+            catch (Exception e) when (e is OverflowException)
+            {
+                throw new DataFormatException(file.Path, Row, column, $"'{Shorten(String(column).Trim())}' is outside the range of {type.Name}.");
+            }
+        }
+        if (type == typeof(bool))
+        {
+            var cell = String(column).Trim();
+            return cell.ToLowerInvariant() switch
+            {
+                "true" or "1" or "yes" => true,
+                "false" or "0" or "no" => false,
+                _ => throw new DataFormatException(file.Path, Row, column, $"'{Shorten(cell)}' is not true/false, 1/0 or yes/no."),
+            };
+        }
+        if (type.IsEnum)
+        {
+            var cell = String(column).Trim();
+            if (Enum.TryParse(type, cell, ignoreCase: true, out var value) && Enum.IsDefined(type, value!) && !char.IsDigit(cell.FirstOrDefault()) && cell.FirstOrDefault() != '-')
+                return value;
+            throw new DataFormatException(file.Path, Row, column, $"'{Shorten(cell)}' is not a {type.Name}; its values are {string.Join(", ", Enum.GetNames(type))}.");
+        }
+        throw new NotSupportedException($"A record member of type {type.Name} cannot be read from a delimited file.");
+    }
+
+    /// <summary>The columns Member_0, Member_1, ... (any separator, or none) of a vector member, in order.</summary>
+    private IEnumerable<string> MemberVector(string member)
+    {
+        var found = new List<string>();
+        for (int i = 0; file.TryMemberIndex(member + "_" + i.ToString(CultureInfo.InvariantCulture)) is { } index; i++) found.Add(file.Header[index]);
+        if (found.Count == 0)
+            throw new DataFormatException(file.Path, 1, member + "_0", $"no such column: the vector member '{member}' is read from the columns {member}_0, {member}_1, ...; the header has {string.Join(", ", file.Header)}.");
+        return found;
+    }
+
     private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "...";
 }
 

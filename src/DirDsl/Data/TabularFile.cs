@@ -142,6 +142,27 @@ public sealed class TabularFile
     /// <summary>The index of a column; a missing column is an error listing the header.</summary>
     public int ColumnIndex(string column) => IndexOf(column);
 
+    /// <summary>
+    /// The index of the column named like a record member: exactly, else the one column whose name is the same ignoring
+    /// case and every character that is not a letter or digit; a missing or ambiguous one is an error listing the header.
+    /// </summary>
+    internal int MemberIndex(string member) => TryMemberIndex(member)
+        ?? throw new DataFormatException(Path, 1, member, $"no column for the record member '{member}' (its name, ignoring case, '_', '-' and spaces); "
+            + $"the header has {string.Join(", ", Header)}.");
+
+    /// <summary>As <see cref="MemberIndex"/>, or null when no column matches.</summary>
+    internal int? TryMemberIndex(string member)
+    {
+        if (columns.TryGetValue(member, out var exact)) return exact;
+        var key = Loose(member);
+        var matches = Enumerable.Range(0, Header.Count).Where(i => Loose(Header[i]) == key).ToList();
+        if (matches.Count > 1)
+            throw new DataFormatException(Path, 1, member, $"the columns {string.Join(" and ", matches.Select(i => Header[i]))} both name the record member '{member}'.");
+        return matches.Count == 1 ? matches[0] : null;
+    }
+
+    private static string Loose(string name) => string.Concat(name.Where(char.IsLetterOrDigit)).ToLowerInvariant();
+
     private int IndexOf(string column) => columns.TryGetValue(column, out var index)
         ? index
         : throw new DataFormatException(Path, 1, column, $"no such column; the header has {string.Join(", ", Header)}."

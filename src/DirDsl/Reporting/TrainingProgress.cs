@@ -65,7 +65,9 @@ public sealed class RunProgress
     private readonly Stopwatch training = new();
     private readonly Stopwatch sinceLine = Stopwatch.StartNew();
     private readonly Stopwatch epochClock = Stopwatch.StartNew();
-    private readonly List<(string Variant, double Seconds, int Epochs)> finished = new();
+    // Per finished training: the seconds it took in this process and the epochs it trained here (Timed) and in all,
+    // so a resumed training's restored epochs do not count as trained in no time.
+    private readonly List<(string Variant, double Seconds, int Epochs, int Timed)> finished = new();
     private readonly int trainings;
     private long totalEpochs;
     private long timedEpochs;
@@ -75,6 +77,7 @@ public sealed class RunProgress
     private int currentSeed;
     private int currentPlanned;
     private int currentDone;
+    private int currentResumed;
 
     /// <summary>A run of <paramref name="plan"/>: each training's variant name and planned epochs (RRT: both stages).</summary>
     public RunProgress(TextWriter log, IReadOnlyList<(string Variant, int Epochs)> plan, bool verbose)
@@ -96,6 +99,7 @@ public sealed class RunProgress
         currentSeed = seed;
         currentPlanned = plannedEpochs;
         currentDone = 0;
+        currentResumed = 0;
         training.Restart();
     }
 
@@ -103,6 +107,7 @@ public sealed class RunProgress
     public void Resumed(int epochs)
     {
         currentDone += epochs;
+        currentResumed += epochs;
         doneEpochs += epochs;
     }
 
@@ -151,9 +156,12 @@ public sealed class RunProgress
     {
         // Planned epochs that early stopping skipped leave the run's total.
         totalEpochs -= Math.Max(0, currentPlanned - currentDone);
-        finished.Add((current, training.Elapsed.TotalSeconds, currentDone));
+        finished.Add((current, training.Elapsed.TotalSeconds, currentDone, currentDone - currentResumed));
+        string trainedHere = currentResumed == 0 ? $"{currentDone} epochs in {Format(training.Elapsed)}"
+            : currentResumed == currentDone ? $"{currentDone} epochs, all restored from its checkpoint"
+            : $"{currentDone} epochs ({currentResumed} restored from its checkpoint, {currentDone - currentResumed} in {Format(training.Elapsed)})";
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"{current} seed {currentSeed}: {currentDone} epochs in {Format(training.Elapsed)} (best epoch {bestEpoch + 1}); run {finished.Count}/{trainings}, elapsed {Format(clock.Elapsed)}{Eta()}");
+            $"{current} seed {currentSeed}: {trainedHere} (best epoch {bestEpoch + 1}); run {finished.Count}/{trainings}, elapsed {Format(clock.Elapsed)}{Eta()}");
         if (bar.Interactive) log.WriteLine($"\r{line}".PadRight(Math.Max(1, Console.WindowWidth - 1)));
         else log.WriteLine(line);
     }
@@ -170,11 +178,23 @@ public sealed class RunProgress
     public string Summary()
     {
         var text = new System.Text.StringBuilder();
+        int restored = finished.Sum(f => f.Epochs - f.Timed);
+        string restoredNote = restored > 0 ? $", {restored} more restored from checkpoints (--resume; not timed)." : ".";
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-            $"Timing: {finished.Count} trainings, {finished.Sum(f => f.Epochs)} epochs in {Format(clock.Elapsed)}."));
+            $"Timing: {finished.Count} trainings, {finished.Sum(f => f.Timed)} epochs trained in {Format(clock.Elapsed)}{restoredNote}"));
+        // Means over what this process trained: a training restored whole has no time of its own.
         foreach (var variant in finished.GroupBy(f => f.Variant))
+        {
+            var timed = variant.Where(f => f.Timed > 0).ToList();
+            if (timed.Count == 0)
+            {
+                text.AppendLine($"  {variant.Key}: {variant.Count()} restored from checkpoints, not timed");
+                continue;
+            }
+            string more = timed.Count < variant.Count() ? $", {variant.Count() - timed.Count} more restored" : "";
             text.AppendLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {variant.Key}: {variant.Count()} x {variant.Average(f => f.Seconds):0.0} s ({variant.Sum(f => f.Seconds) / Math.Max(1, variant.Sum(f => f.Epochs)):0.00} s per epoch)"));
+                $"  {variant.Key}: {timed.Count} x {timed.Average(f => f.Seconds):0.0} s ({timed.Sum(f => f.Seconds) / timed.Sum(f => f.Timed):0.00} s per epoch){more}"));
+        }
         return text.ToString();
     }
 

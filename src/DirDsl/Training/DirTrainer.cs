@@ -65,7 +65,8 @@ public static class DirTrainer
         map.Fit(splits.Train);
         foreach (var note in map.FitNotes) options.Log.WriteLine(note);
         // What the fit learned, kept beside the checkpoints: a trained model predicts new records with it (TrainedModel.Load).
-        FittedFeatureMap.Save(Path.Combine(options.OutputFolder, experiment.Name), experiment.Name, map, settings.TargetScale);
+        var fitted = FittedFeatureMap.Of(experiment.Name, map, settings.TargetScale);
+        fitted.WriteTo(Path.Combine(options.OutputFolder, experiment.Name));
         using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
@@ -89,6 +90,7 @@ public static class DirTrainer
             {
                 progress.BeginTraining(variant.Name, runSeed, PlannedEpochs(variant, settings, epochs));
                 var trained = TrainVariant(experiment, variant, data, options, runSeed, epochs, progress);
+                fitted.WriteTo(Path.Combine(data.Folder, variant.Slug, $"seed-{runSeed}"));
                 progress.EndTraining(trained.BestEpoch);
                 results.Add(trained);
             }

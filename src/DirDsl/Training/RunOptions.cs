@@ -142,4 +142,10 @@ public sealed record ExperimentEntry(string Name, Func<RunOptions, ExperimentRes
 {
     /// <summary>Its training settings (seed and seed count for --plan and --slurm), or null for an experiment with errors.</summary>
     public TrainerSettings? Settings { get; init; }
+
+    /// <summary>Predicts the records of a file with a trained model (--predict), or null for an experiment with errors.</summary>
+    public Func<PredictionRequest, PredictionSummary>? PredictFile { get; init; }
+
+    /// <summary>Loads a trained model (output folder, variant, seed) for --export, or null for an experiment with errors.</summary>
+    public Func<string, string?, int?, ITrainedModel>? LoadTrained { get; init; }
 }

@@ -21,12 +21,22 @@ public sealed record FittedFeatureMap(string Experiment, int InputWidth, string 
     /// <summary>The file name in the experiment's output folder.</summary>
     public const string FileName = "feature-map.json";
 
+    /// <summary>The fitted state of <paramref name="map"/>.</summary>
+    public static FittedFeatureMap Of<T>(string experiment, IFeatureMap<T> map, double targetScale) =>
+        new(experiment, map.Width, map.TargetShape.ToString(), targetScale, map.Fitted, RunFingerprint.Version);
+
     /// <summary>Writes the fitted state of <paramref name="map"/> into <paramref name="folder"/> (atomically).</summary>
-    public static void Save<T>(string folder, string experiment, IFeatureMap<T> map, double targetScale)
+    public static void Save<T>(string folder, string experiment, IFeatureMap<T> map, double targetScale) => Of(experiment, map, targetScale).WriteTo(folder);
+
+    /// <summary>
+    /// Writes this into <paramref name="folder"/> (atomically): the run's experiment folder, and each trained seed's folder
+    /// beside its best.ckpt, so the weights and the map they were trained with stay together when a later run with another
+    /// split (another --seed, --holdout) rewrites the experiment folder's copy.
+    /// </summary>
+    public void WriteTo(string folder)
     {
         Directory.CreateDirectory(folder);
-        var file = new FittedFeatureMap(experiment, map.Width, map.TargetShape.ToString(), targetScale, map.Fitted, RunFingerprint.Version);
-        AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(file, FittedFeatureMapJson.Default.FittedFeatureMap));
+        AtomicFile.WriteAllText(Path.Combine(folder, FileName), JsonSerializer.Serialize(this, FittedFeatureMapJson.Default.FittedFeatureMap));
     }
 
     /// <summary>Reads the fitted state from <paramref name="folder"/>.</summary>
@@ -72,19 +82,7 @@ public static class TrainedModel
         string? variant = null, int? seed = null) where TModel : DirModel
     {
         var folder = Path.Combine(output, experiment.Name);
-        var fitted = FittedFeatureMap.Read(folder);
-        var file = Path.Combine(folder, FittedFeatureMap.FileName);
-        if (fitted.Experiment != experiment.Name)
-            throw new InvalidDataException($"{file} was written by the experiment {fitted.Experiment}, not {experiment.Name}.");
-        if (fitted.DirDsl != RunFingerprint.Version)
-            throw new InvalidDataException($"{file} was written by DirDsl {fitted.DirDsl ?? "(unknown)"}, and this is DirDsl {RunFingerprint.Version}: "
-                + "train the model again with this version (its numerics and file formats are only guaranteed within one version).");
-        var map = experiment.CreateFeatureMap();
-        map.Restore(fitted.Members);
-        if (map.Width != fitted.InputWidth || map.TargetShape.ToString() != fitted.Target)
-            throw new InvalidDataException($"{file}: the model was trained on rows of width {fitted.InputWidth} and a "
-                + $"{fitted.Target} target; this record type maps to width {map.Width} and a {map.TargetShape} target.");
-
+        var runMap = FittedFeatureMap.Read(folder);
         var variants = experiment.Variants.Concat(experiment.SearchVariants ?? Array.Empty<DirVariant>()).ToList();
         var name = variant ?? experiment.Configured.Name;
         var chosen = variants.FirstOrDefault(v => v.Name == name)
@@ -98,6 +96,22 @@ public static class TrainedModel
         int chosenSeed = seed ?? trained[0];
         if (!trained.Contains(chosenSeed))
             throw new FileNotFoundException($"{name} was not trained with seed {chosenSeed} in {variantFolder}; trained seeds: {string.Join(", ", trained)}.", variantFolder);
+        var seedFolder = Path.Combine(variantFolder, $"seed-{chosenSeed}");
+
+        // The map this seed was trained with, kept beside its weights (a later run with another split rewrites the
+        // experiment folder's copy); the experiment folder's for a training written before the copies were kept.
+        var fitted = File.Exists(Path.Combine(seedFolder, FittedFeatureMap.FileName)) ? FittedFeatureMap.Read(seedFolder) : runMap;
+        var file = Path.Combine(File.Exists(Path.Combine(seedFolder, FittedFeatureMap.FileName)) ? seedFolder : folder, FittedFeatureMap.FileName);
+        if (fitted.Experiment != experiment.Name)
+            throw new InvalidDataException($"{file} was written by the experiment {fitted.Experiment}, not {experiment.Name}.");
+        if (fitted.DirDsl != RunFingerprint.Version)
+            throw new InvalidDataException($"{file} was written by DirDsl {fitted.DirDsl ?? "(unknown)"}, and this is DirDsl {RunFingerprint.Version}: "
+                + "train the model again with this version (its numerics and file formats are only guaranteed within one version).");
+        var map = experiment.CreateFeatureMap();
+        map.Restore(fitted.Members);
+        if (map.Width != fitted.InputWidth || map.TargetShape.ToString() != fitted.Target)
+            throw new InvalidDataException($"{file}: the model was trained on rows of width {fitted.InputWidth} and a "
+                + $"{fitted.Target} target; this record type maps to width {map.Width} and a {map.TargetShape} target.");
 
         // Inference needs the encoder and the regressor only: parts that exist for training alone (Balanced MSE's noise
         // scale, fitted to the training targets) are left out; FDS's statistics are loaded but not used.
@@ -109,7 +123,7 @@ public static class TrainedModel
         });
         try
         {
-            CheckpointStore.LoadForInference(Path.Combine(variantFolder, $"seed-{chosenSeed}", "best.ckpt"), model);
+            CheckpointStore.LoadForInference(Path.Combine(seedFolder, "best.ckpt"), model);
         }
         catch
         {
@@ -126,7 +140,7 @@ public static class TrainedModel
 /// </summary>
 /// <typeparam name="TRecord">The record type.</typeparam>
 /// <typeparam name="TModel">The generated model.</typeparam>
-public sealed class TrainedModel<TRecord, TModel> : IDisposable where TModel : DirModel
+public sealed class TrainedModel<TRecord, TModel> : ITrainedModel where TModel : DirModel
 {
     private readonly IFeatureMap<TRecord> map;
     private readonly double targetScale;
@@ -143,6 +157,8 @@ public sealed class TrainedModel<TRecord, TModel> : IDisposable where TModel : D
 
     /// <summary>The model with the weights validation selected.</summary>
     public TModel Model { get; }
+
+    DirModel ITrainedModel.Model => Model;
     /// <summary>The variant's name.</summary>
     public string Variant { get; }
     /// <summary>The seed of the training loaded.</summary>
@@ -182,4 +198,71 @@ public sealed class TrainedModel<TRecord, TModel> : IDisposable where TModel : D
 
     /// <inheritdoc />
     public void Dispose() => Model.Dispose();
+}
+
+/// <summary>A loaded trained model whatever its record type: what the command line exports (--export) or reports on.</summary>
+public interface ITrainedModel : IDisposable
+{
+    /// <summary>The model with the weights validation selected, in evaluation mode on the CPU.</summary>
+    DirModel Model { get; }
+    /// <summary>The variant's name (a row of the table).</summary>
+    string Variant { get; }
+    /// <summary>The seed of the training loaded.</summary>
+    int Seed { get; }
+    /// <summary>The shape of a record's target.</summary>
+    TargetShape Target { get; }
+}
+
+/// <summary>What <c>--predict</c> asks for: the records' file, where the predictions go, and which trained model predicts.</summary>
+/// <param name="Input">A delimited file with a header naming the record's input members (see <see cref="CsvRow.Member{T}"/>); a target column is not needed.</param>
+/// <param name="Predictions">The CSV written (atomically): index (0-based data row of the input), element (vector targets), prediction.</param>
+/// <param name="Output">The run's output folder.</param>
+/// <param name="Variant">The variant (default: the configured one).</param>
+/// <param name="Seed">The trained seed (default: the lowest).</param>
+/// <param name="Delimiter">The input's field separator.</param>
+/// <param name="Trim">Remove white space around every input field.</param>
+public sealed record PredictionRequest(string Input, string Predictions, string Output = RunOptions.DefaultOutputFolder, string? Variant = null, int? Seed = null,
+    string Delimiter = ",", bool Trim = false);
+
+/// <summary>What a prediction run did.</summary>
+/// <param name="Records">Records predicted.</param>
+/// <param name="Variant">The variant that predicted.</param>
+/// <param name="Seed">Its seed.</param>
+/// <param name="Predictions">The file written.</param>
+public sealed record PredictionSummary(int Records, string Variant, int Seed, string Predictions);
+
+/// <summary>Predictions of a trained model for the records of a file (what the generated <c>PredictFile</c> calls).</summary>
+public static class PredictionFile
+{
+    /// <summary>The header of the predictions CSV.</summary>
+    public const string PredictionColumn = "prediction";
+
+    /// <summary>
+    /// Reads the records of <see cref="PredictionRequest.Input"/> with <paramref name="read"/>, predicts them with the trained
+    /// model <paramref name="load"/> returns and writes <see cref="PredictionRequest.Predictions"/> atomically.
+    /// </summary>
+    public static PredictionSummary Write<TRecord, TModel>(PredictionRequest request, Func<string, string, bool, IReadOnlyList<TRecord>> read,
+        Func<string, string?, int?, TrainedModel<TRecord, TModel>> load) where TModel : DirModel
+    {
+        var records = read(request.Input, request.Delimiter, request.Trim);
+        using var model = load(request.Output, request.Variant, request.Seed);
+        var predictions = model.Predict(records);
+        AtomicFile.WriteAllText(request.Predictions, Csv(predictions, model.Target));
+        return new PredictionSummary(records.Count, model.Variant, model.Seed, request.Predictions);
+    }
+
+    /// <summary>The predictions as CSV: index, for a vector target the element, then the prediction (round-trip numbers).</summary>
+    public static string Csv(float[] predictions, TargetShape target)
+    {
+        var header = target.IsScalar ? new[] { "index", PredictionColumn } : new[] { "index", "element", PredictionColumn };
+        var rows = Enumerable.Range(0, predictions.Length).Select(i => target.IsScalar
+            ? new[] { i.ToString(System.Globalization.CultureInfo.InvariantCulture), CsvTable.Number(predictions[i]) }
+            : new[] { (i / target.Elements).ToString(System.Globalization.CultureInfo.InvariantCulture), target.ElementName(i % target.Elements), CsvTable.Number(predictions[i]) });
+        return CsvTable.Write(header, rows);
+    }
+
+    /// <summary>For a record type the generator cannot read from a file: says why and what to do instead.</summary>
+    public static Func<string, string, bool, IReadOnlyList<TRecord>> Unreadable<TRecord>(string why) =>
+        (_, _, _) => throw new NotSupportedException($"--predict cannot read {typeof(TRecord).Name} records from a file: {why}. "
+            + "Load the model in code (the experiment's LoadTrained) and call Predict with records you build.");
 }

@@ -21,6 +21,34 @@ public sealed class CsvSourceTests : IDisposable
 
     private static House Map(CsvRow row) => new(row.Double("area"), row.String("city"), row.Target("price"));
 
+    public enum Colour { Red, Green }
+
+    [Fact]
+    public void Member_ReadsAColumnNamedLikeTheMember_OfEveryReadableType()
+    {
+        // Names match ignoring case and separators; a vector member reads Name_0, Name_1, ...; nullable cells may be missing.
+        var path = Write("members.csv", "whole_weight,COLOUR,is-adult,Count,Size,Extra_0,Extra_1,name\n0.5,green,yes,3,?,1.5,-2,a b\n");
+        var row = TabularFile.Read(path).RowAt(0);
+        Assert.Equal(0.5, row.Member<double>("WholeWeight"));
+        Assert.Equal(Colour.Green, row.Member<Colour>("Colour"));
+        Assert.True(row.Member<bool>("IsAdult"));
+        Assert.Equal(3L, row.Member<long>("Count"));
+        Assert.Null(row.Member<double?>("Size"));
+        Assert.Equal(new[] { 1.5f, -2f }, row.Member<float[]>("Extra"));
+        Assert.Equal("a b", row.Member<string>("Name"));
+        // Each bad cell or name is an error naming the file, the row and the column.
+        var bad = TabularFile.Read(Write("bad.csv", "Colour,Flag,Count,X,x\nblue,maybe,2.5,1,2\n")).RowAt(0);
+        Assert.Contains("row 2, column 'Colour': 'blue' is not a Colour; its values are Red, Green", Assert.Throws<DataFormatException>(() => bad.Member<Colour>("colour")).Message);
+        Assert.Contains("'maybe' is not true/false", Assert.Throws<DataFormatException>(() => bad.Member<bool>("Flag")).Message);
+        Assert.Contains("'2.5' is not a whole number", Assert.Throws<DataFormatException>(() => bad.Member<long>("Count")).Message);
+        Assert.Contains("no column for the record member 'Age'", Assert.Throws<DataFormatException>(() => bad.Member<int>("Age")).Message);
+        Assert.Contains("the vector member 'Extra' is read from the columns Extra_0", Assert.Throws<DataFormatException>(() => bad.Member<float[]>("Extra")).Message);
+        // An exact name wins; two loose matches and no exact one is ambiguous.
+        Assert.Equal(1.0, bad.Member<double>("X"));
+        var twice = TabularFile.Read(Write("twice.csv", "Big_X,big-x\n1,2\n")).RowAt(0);
+        Assert.Contains("the columns Big_X and big-x both name the record member 'BigX'", Assert.Throws<DataFormatException>(() => twice.Member<double>("BigX")).Message);
+    }
+
     [Fact]
     public void ReadsAMultiCharacterDelimiter_AndTrimsWhenAsked()
     {

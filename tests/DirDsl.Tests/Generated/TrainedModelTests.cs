@@ -61,7 +61,8 @@ public sealed class TrainedModelTests : IDisposable
         Assert.Contains("holds no trained seed of LDS", Assert.Throws<FileNotFoundException>(() => TinyExperiment.LoadTrained(output, "LDS")).Message);
         Assert.Contains("not trained with seed 3", Assert.Throws<FileNotFoundException>(() => TinyExperiment.LoadTrained(output, "Vanilla", seed: 3)).Message);
         // A feature map written by another DirDsl version, or by another experiment, is refused.
-        var path = Path.Combine(output, "TinyExperiment", FittedFeatureMap.FileName);
+        // The copy kept beside the weights is the one loaded.
+        var path = Path.Combine(output, "TinyExperiment", "vanilla", "seed-7", FittedFeatureMap.FileName);
         var saved = File.ReadAllText(path);
         File.WriteAllText(path, System.Text.RegularExpressions.Regex.Replace(saved, "\"dirDsl\": \"[^\"]*\"", "\"dirDsl\": \"0.0.0-older\""));
         Assert.Contains("was written by DirDsl 0.0.0-older", Assert.Throws<InvalidDataException>(() => TinyExperiment.LoadTrained(output, "Vanilla")).Message);
