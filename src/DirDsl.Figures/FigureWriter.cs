@@ -22,8 +22,8 @@ public sealed class FigureWriter : IFigureWriter
             configured?.Lds is { } lds ? $"{result.Experiment}: training labels and LDS ({lds.Kernel}, size {lds.Size}, sigma {lds.Sigma})" : $"{result.Experiment}: training labels"));
         // With several seeds the figures show the first one (the tables carry the spread).
         var firstSeed = result.Seeds.Count > 1 ? result with { Variants = result.Variants.Where(v => v.Seed == result.Seeds[0]).ToList() } : result;
-        paths.Add(Plots.ErrorPerBin(Path.Combine(folder, "error-per-bin.png"), firstSeed));
-        paths.Add(Plots.LearningCurves(Path.Combine(folder, "learning-curves.png"), firstSeed));
+        paths.Add(Plots.ErrorPerBin(Path.Combine(folder, "error-per-bin.png"), firstSeed, result.Seeds.Count));
+        paths.Add(Plots.LearningCurves(Path.Combine(folder, "learning-curves.png"), firstSeed, result.Seeds.Count));
         int anchor = Array.IndexOf(result.TrainCounts, result.TrainCounts.Max());
         foreach (var variant in firstSeed.Variants.Where(v => v.Fds is not null))
         {

@@ -31,7 +31,7 @@ public static class Plots
     }
 
     /// <summary>Test MSE per target bin, one line per variant (bins with no test sample are skipped).</summary>
-    public static string ErrorPerBin(string path, ExperimentResult result)
+    public static string ErrorPerBin(string path, ExperimentResult result, int seedsInRun = 1)
     {
         var plot = new Plot();
         var testBins = result.TestTargets.Select(result.Bins.BinOf).ToArray();
@@ -51,15 +51,31 @@ public static class Plots
             line.LegendText = variant.Variant;
             line.LineWidth = 1.5f;
         }
-        plot.Title($"{result.Experiment}: test MSE per target bin");
+        plot.Title($"{result.Experiment}: test MSE per target bin, {SeedNote(result, seedsInRun)}");
         plot.XLabel("target");
         plot.YLabel("MSE");
         plot.ShowLegend(Alignment.UpperLeft);
         return Save(plot, path);
     }
 
+    /// <summary>Which seed a figure of <paramref name="result"/> shows (FigureWriter passes the first seed's trainings), and of how many.</summary>
+    internal static string SeedNote(ExperimentResult result, int seedsInRun)
+    {
+        var shown = result.Variants.Select(v => v.Seed).Distinct().Order().ToList();
+        int all = Math.Max(seedsInRun, shown.Count);
+        string seeds = shown.Count == 1 ? $"seed {shown[0]}" : $"seeds {string.Join(", ", shown)}";
+        return all > shown.Count ? $"{seeds} (the first of {all} seeds; the tables pool them)" : seeds;
+    }
+
+    /// <summary>Ticks at whole epochs only (a short run would otherwise get ticks at 1.5, 2.5, ...).</summary>
+    internal static void WholeEpochTicks(Plot plot) =>
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
+
     /// <summary>Validation MSE per epoch, one line per variant.</summary>
-    public static string LearningCurves(string path, ExperimentResult result)
+    public static string LearningCurves(string path, ExperimentResult result, int seedsInRun = 1) => Save(LearningCurvesPlot(result, seedsInRun), path);
+
+    /// <summary>The learning-curve figure before it is saved (its title names the seeds shown; ticks at whole epochs).</summary>
+    public static Plot LearningCurvesPlot(ExperimentResult result, int seedsInRun = 1)
     {
         var plot = new Plot();
         foreach (var variant in result.Variants)
@@ -67,11 +83,12 @@ public static class Plots
             var line = plot.Add.ScatterLine(variant.History.Select(h => (double)h.Epoch + 1).ToArray(), variant.History.Select(h => h.ValidationMse).ToArray());
             line.LegendText = variant.Variant;
         }
-        plot.Title($"{result.Experiment}: validation MSE per epoch");
+        plot.Title($"{result.Experiment}: validation MSE per epoch, {SeedNote(result, seedsInRun)}");
         plot.XLabel("epoch");
+        WholeEpochTicks(plot);
         plot.YLabel("validation MSE");
         plot.ShowLegend(Alignment.UpperRight);
-        return Save(plot, path);
+        return plot;
     }
 
     /// <summary>
@@ -100,6 +117,7 @@ public static class Plots
         var share = epochs.LastOrDefault()?.Fds?.CalibratedShare;
         plot.Title(share is { } last ? FormattableString.Invariant($"{title} ({last:P0} of bins calibrated at the end)") : title);
         plot.XLabel("epoch");
+        WholeEpochTicks(plot);
         plot.YLabel("mean L1 over bins and features");
         plot.ShowLegend(Alignment.UpperRight);
         return Save(plot, path);

@@ -139,7 +139,7 @@ public sealed class FirstRunTests : IDisposable
         Assert.Equal(4, lines.Count(l => l.Contains(" epochs in ", StringComparison.Ordinal) && l.Contains("run ", StringComparison.Ordinal)));
         Assert.Contains(lines, l => l.StartsWith("Vanilla seed 7: 2 epochs in ", StringComparison.Ordinal) && l.Contains("run 1/4", StringComparison.Ordinal) && l.Contains("eta", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("LDS seed 8: 2 epochs in ", StringComparison.Ordinal) && l.Contains("run 4/4", StringComparison.Ordinal));
-        Assert.Contains("Timing: 4 trainings, 8 epochs in ", log.ToString());
+        Assert.Contains("Timing: 4 trainings, 8 epochs trained in ", log.ToString());
         Assert.DoesNotContain(lines, l => l.Contains("epoch 1/2:", StringComparison.Ordinal));
 
         var verbose = new StringWriter();

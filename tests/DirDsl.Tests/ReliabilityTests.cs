@@ -145,6 +145,34 @@ public sealed class ReliabilityTests : IDisposable
         Assert.Equal("", quiet.ToString());                            // a short epoch prints no step lines
     }
 
+    [Fact]
+    public void ResumedTrainings_AreNotTimedAsTrainedInNoTime()
+    {
+        // Three trainings of 4 epochs: one trained here, one restored whole from its checkpoint, one resumed after epoch 3.
+        var log = new StringWriter();
+        var progress = new RunProgress(log, new[] { ("LDS", 4), ("LDS", 4), ("FDS", 4) }, verbose: false);
+        progress.BeginTraining("LDS", 0, 4);
+        for (int i = 0; i < 4; i++) progress.EndEpoch(0.5, "");
+        progress.EndTraining(3);
+        progress.BeginTraining("LDS", 1, 4);
+        progress.Resumed(4);
+        progress.EndTraining(2);
+        progress.BeginTraining("FDS", 0, 4);
+        progress.Resumed(3);
+        progress.EndEpoch(0.5, "");
+        progress.EndTraining(3);
+        var lines = log.ToString().Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("LDS seed 1: 4 epochs, all restored from its checkpoint (best epoch 3)", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("FDS seed 0: 4 epochs (3 restored from its checkpoint, 1 in ", StringComparison.Ordinal));
+        var summary = progress.Summary();
+        Assert.Contains("Timing: 3 trainings, 5 epochs trained in ", summary);
+        Assert.Contains(", 7 more restored from checkpoints (--resume; not timed).", summary);
+        // The means are over the trainings that ran here: LDS's restored one does not halve its time.
+        Assert.Contains("  LDS: 1 x ", summary);
+        Assert.Contains(", 1 more restored", summary);
+        Assert.Contains("  FDS: 1 x ", summary);
+    }
+
     [RootFact]
     public void FullDisk_IsOneErrorNamingTheCheckpointAndWhatIsKept()
     {

@@ -42,7 +42,8 @@ public static class ResultReader
             var file = JsonSerializer.Deserialize(File.ReadAllText(path), ResultsJsonContext.Default.ResultsFile);
             if (file?.Experiment is null || file.Variants is null)
                 throw new DataFormatException(path, 1, null, "not a DirDsl results.json (no experiment or variants).");
-            return file.Variants.Select(v => new StoredVariant(file.Experiment, v.Seed ?? file.Seed, v.Variant ?? "?", v.BestEpoch,
+            int epochBase = file.EpochsCountedFrom ?? 0;
+            return file.Variants.Select(v => new StoredVariant(file.Experiment, v.Seed ?? file.Seed, v.Variant ?? "?", v.BestEpoch - epochBase,
                 v.Validation ?? throw new DataFormatException(path, 1, "validation", "missing."),
                 v.Test ?? throw new DataFormatException(path, 1, "test", "missing."),
                 v.TestExplicitGroups, path) { SearchOf = v.SearchOf, SelectByMse = file.SelectByMse ?? true, Fingerprint = v.Fingerprint }).ToList();

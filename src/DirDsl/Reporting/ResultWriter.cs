@@ -44,9 +44,10 @@ public static class ResultWriter
     public static string ToJson(ExperimentResult result) => JsonSerializer.Serialize(new ResultsFile(
         result.Experiment, result.Seed, result.Epochs, result.SelectByMse,
         new BinsJson(result.Bins.Count, result.Bins.Min, result.Bins.Max, result.Bins.IsInteger), result.TrainCounts,
-        result.Variants.Select(v => new VariantJson(v.Variant, v.Seed, v.BestEpoch, v.NoiseSigma, v.SearchOf, v.EpochsRun,
-            v.Validation, v.Test, v.TestExplicitGroups, v.History, v.Fingerprint, v.TestElements)).ToList(), RunEnvironment.Describe(),
-        result.Target.ToString()), ResultsJsonContext.Default.ResultsFile);
+        // Epochs counted from 1 in the file, as in the log and the figures (the run counts them from 0 inside).
+        result.Variants.Select(v => new VariantJson(v.Variant, v.Seed, v.BestEpoch + ResultsFile.EpochBase, v.NoiseSigma, v.SearchOf, v.EpochsRun,
+            v.Validation, v.Test, v.TestExplicitGroups, v.History.Select(h => h with { Epoch = h.Epoch + ResultsFile.EpochBase }).ToList(), v.Fingerprint,
+            v.TestElements)).ToList(), RunEnvironment.Describe(), result.Target.ToString(), ResultsFile.EpochBase), ResultsJsonContext.Default.ResultsFile);
 
     /// <summary>
     /// Per-sample test predictions: index (the test record), for a vector or map target the element, then target, bin, and

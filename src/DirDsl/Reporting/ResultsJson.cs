@@ -13,8 +13,16 @@ namespace DirDsl;
 /// <param name="Variants">One entry per (variant, seed).</param>
 /// <param name="Environment">Where it ran (<see cref="RunEnvironment"/>); null in files of older versions.</param>
 /// <param name="Target">The target's shape (scalar, vector (names), map 1 x H x W); null in files of older versions.</param>
+/// <param name="EpochsCountedFrom">
+/// 1: bestEpoch and the history's epoch count from 1, as the log, the figures and --epochs do (the first epoch is epoch 1);
+/// null in files of older versions, which counted from 0.
+/// </param>
 public sealed record ResultsFile(string? Experiment, int Seed, int Epochs, bool? SelectByMse, BinsJson? Bins, int[]? TrainCounts,
-    IReadOnlyList<VariantJson>? Variants, IReadOnlyDictionary<string, string>? Environment = null, string? Target = null);
+    IReadOnlyList<VariantJson>? Variants, IReadOnlyDictionary<string, string>? Environment = null, string? Target = null, int? EpochsCountedFrom = null)
+{
+    /// <summary>How results.json counts epochs now (<see cref="EpochsCountedFrom"/>).</summary>
+    public const int EpochBase = 1;
+}
 
 /// <summary>The label space in results.json.</summary>
 /// <param name="Count">Number of bins.</param>
@@ -26,7 +34,7 @@ public sealed record BinsJson(int Count, double Min, double Max, bool Integer);
 /// <summary>One trained (variant, seed) in results.json.</summary>
 /// <param name="Variant">The row name.</param>
 /// <param name="Seed">Its seed (absent in files of single-seed runs before seeds were recorded: the file's seed).</param>
-/// <param name="BestEpoch">Epoch selected on validation.</param>
+/// <param name="BestEpoch">Epoch selected on validation, counted as <see cref="ResultsFile.EpochsCountedFrom"/> says.</param>
 /// <param name="NoiseSigma">Trained Balanced MSE noise scale, or null.</param>
 /// <param name="SearchOf">The searched row when this is a hyperparameter-search point, else null.</param>
 /// <param name="EpochsRun">Epochs trained.</param>

@@ -10,6 +10,36 @@ public sealed class MultiSeedTests : IDisposable
     public void Dispose() => Directory.Delete(output, recursive: true);
 
     [Fact]
+    public void Figures_SayWhichSeedTheyShow_AndTickWholeEpochs_AndTheJsonCountsEpochsAsTheLogDoes()
+    {
+        var log = new StringWriter();
+        var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = log, Seeds = 2, Epochs = 3, Variants = { "Vanilla", "LDS" } };
+        var result = TinyExperiment.Run(options);
+        // FigureWriter draws the first seed's trainings and says so.
+        var first = result with { Variants = result.Variants.Where(v => v.Seed == 7).ToList() };
+        var plot = DirDsl.Figures.Plots.LearningCurvesPlot(first, seedsInRun: result.Seeds.Count);
+        Assert.Equal("TinyExperiment: validation MSE per epoch, seed 7 (the first of 2 seeds; the tables pool them)", plot.Axes.Title.Label.Text);
+        plot.GetImage(400, 300).Dispose();
+        var ticks = plot.Axes.Bottom.TickGenerator.Ticks.Where(t => t.IsMajor).Select(t => t.Position).ToList();
+        Assert.NotEmpty(ticks);
+        Assert.All(ticks, position => Assert.Equal(Math.Round(position), position));
+        // The log's "best epoch N" is results.json's bestEpoch: both count the first epoch as 1.
+        var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "TinyExperiment", "results.json"))).RootElement;
+        Assert.Equal(1, json.GetProperty("epochsCountedFrom").GetInt32());
+        foreach (var variant in json.GetProperty("variants").EnumerateArray())
+        {
+            int best = variant.GetProperty("bestEpoch").GetInt32();
+            Assert.InRange(best, 1, 3);
+            Assert.Contains($"{variant.GetProperty("variant").GetString()} seed {variant.GetProperty("seed").GetInt32()}: 3 epochs in ", log.ToString());
+            Assert.Contains(log.ToString().Split('\n'), l => l.StartsWith($"{variant.GetProperty("variant").GetString()} seed {variant.GetProperty("seed").GetInt32()}: ", StringComparison.Ordinal)
+                && l.Contains($"(best epoch {best})", StringComparison.Ordinal));
+            Assert.Equal(new[] { 1, 2, 3 }, variant.GetProperty("history").EnumerateArray().Select(h => h.GetProperty("epoch").GetInt32()));
+        }
+        // Read back, epochs are the run's own (0-based inside), for files of this version and older ones alike.
+        Assert.Equal(result.Variants.Select(v => v.BestEpoch), ResultReader.Read(Path.Combine(output, "TinyExperiment", "results.json")).Select(v => v.BestEpoch));
+    }
+
+    [Fact]
     public void Rrt_KeepsTheStageOneEncoder_AndRetrainsOnlyTheRegressor()
     {
         var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null };
