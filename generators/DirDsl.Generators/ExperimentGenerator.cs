@@ -41,7 +41,10 @@ public sealed class ExperimentGenerator : IIncrementalGenerator
             output.AddSource($"{model.HintPrefix}.Model.g.cs", ModelEmitter.Emit(model));
             output.AddSource($"{model.HintPrefix}.Training.g.cs", TrainingEmitter.Emit(model));
         });
-        context.RegisterSourceOutput(stubs, static (output, stub) => output.AddSource($"{stub.HintPrefix}.Stub.g.cs", StubEmitter.Emit(stub)));
+        context.RegisterSourceOutput(stubs, static (output, stub) =>
+        {
+            if (stub.Extensible) output.AddSource($"{stub.HintPrefix}.Stub.g.cs", StubEmitter.Emit(stub));
+        });
 
         // An executable without its own Main gets one that runs every experiment.
         var userEntryPoint = context.SyntaxProvider

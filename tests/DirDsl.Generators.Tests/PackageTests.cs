@@ -50,6 +50,7 @@ public sealed class PackageTests : IDisposable
         // The build step's task, packed inside DirDsl.
         CopyTree(Path.Combine(root, "src", "DirDsl.Build"), Path.Combine(sources, "src", "DirDsl.Build"));
         CopyTree(Path.Combine(root, "generators", "DirDsl.Generators"), Path.Combine(sources, "generators", "DirDsl.Generators"));
+        CopyTree(Path.Combine(root, "docs", "diagnostics"), Path.Combine(sources, "docs", "diagnostics"));
         // The README's pack command, run as written in a copy of the repository; the only change gives the packages this
         // test's own version, so a package of the same version cached by an earlier run cannot stand in for them.
         var pack = ReadmeBlock(root, "bash").Trim();
@@ -57,6 +58,17 @@ public sealed class PackageTests : IDisposable
         Run(sources, "bash", "-c", pack.Replace("-o ./packages", $"-o ./packages -p:Version={version}", StringComparison.Ordinal));
         var feed = Path.Combine(sources, "packages");
         foreach (var package in Packages) Assert.True(File.Exists(Path.Combine(feed, $"{package}.{version}.nupkg")), $"{package} was not packed");
+        // Every diagnostic's help link (docs/diagnostics/DIRnnn.md) is a page in the DirDsl package.
+        using (var core = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"DirDsl.{version}.nupkg")))
+        {
+            var pages = core.Entries.Select(e => e.FullName).Where(n => n.StartsWith("docs/diagnostics/", StringComparison.Ordinal)).ToHashSet();
+            var links = typeof(DirDsl.Generators.Diagnostics.ExperimentAnalyzer).Assembly.GetTypes()
+                .SelectMany(t => t.GetFields(System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.NonPublic))
+                .Where(f => f.FieldType == typeof(Microsoft.CodeAnalysis.DiagnosticDescriptor))
+                .Select(f => ((Microsoft.CodeAnalysis.DiagnosticDescriptor)f.GetValue(null)!).HelpLinkUri).Distinct().ToList();
+            Assert.True(links.Count > 40, $"{links.Count} descriptors found");
+            Assert.All(links, link => Assert.Contains(link, pages));
+        }
 
         var app = Path.Combine(work, "app");
         Directory.CreateDirectory(app);

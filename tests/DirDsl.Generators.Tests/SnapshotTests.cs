@@ -225,9 +225,15 @@ public sealed class SnapshotTests
         Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
         var stub = result.GeneratedTrees.Single(t => t.FilePath.EndsWith("Sample.Exp.Stub.g.cs", StringComparison.Ordinal)).ToString();
         Assert.Contains("Exp has configuration errors (DIR002)", stub);
-        // A class the compiler rejects anyway (not partial) gets nothing.
-        var (_, notPartial) = TestCompilation.Generate(TestCompilation.Create(new ExperimentSource { Extra = "[Lds(Size = 4)]", Modifiers = "public class" }.ToString()));
+        // A class that is not partial (DIR001) cannot take a stub: a library gets nothing, an executable only its entry in the
+        // generated Main, whose Run says what to fix; no CS5001 (no Main) follows DIR001.
+        var notPartialSource = new ExperimentSource { Extra = "[Lds(Size = 4)]", Modifiers = "public class" }.ToString();
+        var (_, notPartial) = TestCompilation.Generate(TestCompilation.Create(notPartialSource));
         Assert.Empty(notPartial.GeneratedTrees);
+        var (program, notPartialProgram) = TestCompilation.Generate(TestCompilation.Create(notPartialSource, OutputKind.ConsoleApplication));
+        Assert.Equal(new[] { "DirDsl.EntryPoint.g.cs" }, notPartialProgram.GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)));
+        Assert.Empty(program.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        Assert.Contains("Exp is not partial (DIR001): declare it partial", notPartialProgram.GeneratedTrees[0].ToString());
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ internal static class DiagnosticDescriptors
             helpLinkUri: $"docs/diagnostics/{id}.md");
 
     public static readonly DiagnosticDescriptor NotPartial = Error(DiagnosticIds.NotPartial, "Experiment class must be partial",
-        "Experiment class '{0}' must be declared partial so DirDsl can add the generated training code",
+        "Experiment class '{0}' must be declared partial so DirDsl can add the generated training code (until it is, the members DirDsl generates, such as Run and Configuration, do not exist)",
         "The generator adds members to the experiment class; add the partial modifier.");
 
     public static readonly DiagnosticDescriptor KernelSize = Error(DiagnosticIds.KernelSize, "Kernel size must be odd and at least 3",

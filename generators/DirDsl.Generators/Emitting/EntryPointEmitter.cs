@@ -28,7 +28,12 @@ internal static class EntryPointEmitter
                 "    },",
             }))
             // An experiment with errors is listed too (its Run says what to fix), so the program still compiles.
-            .Concat(stubs.Select(s => (s.HintPrefix, Lines: new[] { $"    new(\"{s.ClassName}\", {s.GlobalName}.Run)," })));
+            .Concat(stubs.Select(s => (s.HintPrefix, Lines: new[]
+            {
+                s.Extensible
+                    ? $"    new(\"{s.ClassName}\", {s.GlobalName}.Run),"
+                    : $"    new(\"{s.ClassName}\", static _ => throw new global::System.InvalidOperationException({SourceWriter.Literal($"{s.ClassName} is not partial (DIR001): declare it partial so DirDsl can generate its training code.")})),",
+            })));
         foreach (var entry in entries.OrderBy(e => e.HintPrefix, System.StringComparer.Ordinal))
             foreach (var line in entry.Lines) w.Line(line);
         w.Line("};");

@@ -24,6 +24,12 @@ internal sealed record ParseResult(ExperimentModel? Model, EquatableArray<Proble
 /// </summary>
 internal sealed record ExperimentStub(string Namespace, string ClassName, EquatableArray<string> ErrorIds)
 {
+    /// <summary>
+    /// Whether the class can take the stub's members (it is partial). A class that is not (DIR001) gets none: the entry
+    /// point lists it with a Run of its own that says what to fix, so the build shows DIR001 and no CS5001 after it.
+    /// </summary>
+    public bool Extensible { get; init; } = true;
+
     public string HintPrefix => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
     public string GlobalName => "global::" + HintPrefix;
 }
@@ -46,9 +52,12 @@ internal static class ExperimentParser
         // An error (by its descriptor's severity) blocks the generated code; warnings do not.
         bool blocked = draft.HasUnreadableArgument
             || problems.Any(p => p.Id.Length == 0 || DiagnosticDescriptors.ById(p.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
-        // A class the compiler would reject as a stub (not partial, nested, generic) gets nothing.
-        var stub = blocked && draft.IsPartial && !draft.IsNestedOrGeneric
+        // A nested or generic class gets nothing; one that is not partial gets only its entry in the generated Main.
+        var stub = blocked && !draft.IsNestedOrGeneric
             ? new ExperimentStub(draft.Namespace, draft.ClassName, problems.Where(p => p.Id.Length > 0).Select(p => p.Id).Distinct().ToEquatableArray())
+            {
+                Extensible = draft.IsPartial,
+            }
             : null;
         return new ParseResult(blocked ? null : Build(draft), problems.ToEquatableArray(), stub);
     }
