@@ -46,7 +46,7 @@ public partial class AbaloneExperiment
             row.String("sex"), row.Double("length"), row.Double("diameter"), row.Double("height"),
             row.Double("whole_weight"), row.Double("shucked_weight"), row.Double("viscera_weight"),
             row.Double("shell_weight"), row.Int("rings")), columns: Columns);
-        return BalancedSplit.Create(shells, s => s.Rings, Configuration.Bins, testPerBin: 10, validationPerBin: 5, seed: context.Seed);
+        return BalancedSplit.Create(shells, s => s.Rings, Configuration.Bins, testPerBin: 10, validationPerBin: 5, seed: context.SplitSeed);
     }
 
     [Encoder(FeatureDim = 32)]

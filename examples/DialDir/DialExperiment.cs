@@ -22,7 +22,7 @@ public sealed record Dial([property: Image(32, Color = ImageColor.Gray, Padding 
 public partial class DialExperiment
 {
     [Data]
-    public static DirSplits<Dial> Load(DataContext context) => DialImages.Splits(context.Seed, context.Log);
+    public static DirSplits<Dial> Load(DataContext context) => DialImages.Splits(context.SplitSeed, context.Log);
 
     /// <summary>Three convolution blocks (32 -> 16 -> 8 -> 4 pixels) and a dense layer; spatial layout is kept to the end.</summary>
     [Encoder(FeatureDim = 64)]

@@ -51,7 +51,7 @@ public partial class KingCountyExperiment
             row.Int("waterfront") == 1, row.Double("view"), row.Double("condition"), row.Double("grade"),
             row.IntOrNull("yr_built"), row.DoubleOrNull("sqft_living15"), row.Double("lat"), row.Double("long"),
             row.Target("price") / 1000.0));
-        return BalancedSplit.Create(houses, h => (float)h.PriceThousands, Configuration.Bins, testPerBin: 40, validationPerBin: 20, seed: context.Seed);
+        return BalancedSplit.Create(houses, h => (float)h.PriceThousands, Configuration.Bins, testPerBin: 40, validationPerBin: 20, seed: context.SplitSeed);
     }
 
     [Encoder(FeatureDim = 32)]

@@ -22,7 +22,7 @@ public sealed record Face([property: Feature] float[] Measurements, [property: T
 public partial class SyntheticAgeExperiment
 {
     [Data]
-    public static DirSplits<Face> Load(DataContext context) => SyntheticFaces.Splits(context.Seed);
+    public static DirSplits<Face> Load(DataContext context) => SyntheticFaces.Splits(context.SplitSeed);
 
     [Encoder(FeatureDim = 32)]
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(

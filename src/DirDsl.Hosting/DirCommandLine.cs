@@ -31,6 +31,7 @@ public static class DirCommandLine
     {
         public readonly Option<int?> Epochs = Positive("--epochs", "Train N epochs (overrides [DirExperiment(Epochs)]).");
         public readonly Option<int?> Seed = new("--seed") { Description = "Random seed (overrides [DirExperiment(Seed)])." };
+        public readonly Option<int?> SplitSeed = new("--split-seed") { Description = "Seed the [Data] member splits with (DataContext.SplitSeed; default: the run's seed): fix it to compare runs of other --seed values on one test set." };
         public readonly Option<int?> Seeds = Positive("--seeds", "Run every variant with N seeds: mean and 95% interval per cell.");
         public readonly Option<string> Device = new("--device")
         {
@@ -151,7 +152,7 @@ public static class DirCommandLine
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
+            foreach (var option in new Option[] { Epochs, Seed, SplitSeed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
                 OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand,
                 Predict, Predictions, Delimiter, Trim, Export, Threads })
                 root.Options.Add(option);
@@ -177,6 +178,7 @@ public static class DirCommandLine
             {
                 Epochs = result.GetValue(Epochs),
                 Seed = result.GetValue(Seed),
+                SplitSeed = result.GetValue(SplitSeed),
                 Seeds = result.GetValue(Seeds),
                 Device = result.GetValue(Device) ?? RunOptions.DefaultDevice,
                 OutputFolder = result.GetValue(Output) ?? RunOptions.DefaultOutputFolder,

@@ -8,18 +8,25 @@ public sealed record DirSplits<T>(IReadOnlyList<T> Train, IReadOnlyList<T> Valid
 public sealed class DataContext
 {
     /// <summary>Creates a context.</summary>
-    public DataContext(string? dataRoot = null, int seed = 0, TextWriter? log = null)
+    public DataContext(string? dataRoot = null, int seed = 0, TextWriter? log = null, int? splitSeed = null)
     {
         DataRoot = dataRoot ?? FindDataRoot(AppContext.BaseDirectory) ?? Directory.GetCurrentDirectory();
         Seed = seed;
+        SplitSeed = splitSeed ?? seed;
         Log = log ?? Console.Out;
     }
 
     /// <summary>The folder data files are resolved against (default: the nearest "data" folder above the program).</summary>
     public string DataRoot { get; }
 
-    /// <summary>The run's seed, for any split or sampling the member does.</summary>
+    /// <summary>The run's seed (--seed; the first of --seeds).</summary>
     public int Seed { get; }
+
+    /// <summary>
+    /// The seed for the split or sampling the member does (--split-seed; by default the run's seed): fixed, it keeps the
+    /// same train, validation and test records across runs with other --seed values, so their results compare on one test set.
+    /// </summary>
+    public int SplitSeed { get; }
 
     /// <summary>Where to write progress lines.</summary>
     public TextWriter Log { get; }

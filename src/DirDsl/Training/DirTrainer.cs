@@ -37,7 +37,7 @@ public static class DirTrainer
         // One run per output folder at a time: a second one fails here, before any work.
         using var outputLock = OutputLock.Acquire(Path.Combine(options.OutputFolder, experiment.Name));
         if (TorchSharpSafety.Warning() is { } unsafeTorchSharp) options.Log.WriteLine(unsafeTorchSharp);
-        var context = new DataContext(options.DataRoot, seed, options.Log);
+        var context = new DataContext(options.DataRoot, seed, options.Log, options.SplitSeed);
         var map = experiment.CreateFeatureMap();
         var targetShape = map.TargetShape;
         foreach (var variant in variants) variant.CheckTarget(targetShape);
@@ -79,7 +79,8 @@ public static class DirTrainer
         var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(trainCounts), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
             map.Width, Path.Combine(options.OutputFolder, experiment.Name), device) { InputSettings = map.Settings };
         options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
-            + $"{(targetShape.IsScalar ? "" : targetShape + " target, ")}{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}");
+            + $"{(targetShape.IsScalar ? "" : targetShape + " target, ")}{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}"
+            + (context.SplitSeed != seed ? $", split seed {context.SplitSeed}" : ""));
 
         var plan = seeds.SelectMany(_ => variants.Select(v => (v.Name, PlannedEpochs(v, settings, epochs)))).ToList();
         var progress = new RunProgress(options.Log, plan, options.Verbose);

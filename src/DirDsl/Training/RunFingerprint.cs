@@ -27,6 +27,8 @@ public static class RunFingerprint
             ["dirdsl"] = Version,
             ["experiment"] = experiment.Name,
             ["seed"] = seed.ToString(CultureInfo.InvariantCulture),
+            // The seed the [Data] member split with (DataContext.SplitSeed): the data hashes say whether it changed the records.
+            ["split seed"] = (options.SplitSeed ?? options.Seed ?? experiment.Settings.Seed).ToString(CultureInfo.InvariantCulture),
             ["epochs"] = epochs.ToString(CultureInfo.InvariantCulture),
             ["holdouts"] = options.Holdouts.Count == 0 ? "none" : string.Join(", ", options.Holdouts),
             ["fds overrides"] = options.FdsChoices?.ToString() ?? "as declared",

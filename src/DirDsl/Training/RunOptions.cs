@@ -13,6 +13,8 @@ public sealed class RunOptions
     public int? Epochs { get; set; }
     /// <summary>Override of [DirExperiment(Seed)].</summary>
     public int? Seed { get; set; }
+    /// <summary>The seed the [Data] member splits with (<see cref="DataContext.SplitSeed"/>); null: the run's seed.</summary>
+    public int? SplitSeed { get; set; }
     /// <summary>Override of [Ablation(Seeds)]: run every variant with this many seeds.</summary>
     public int? Seeds { get; set; }
     /// <summary>

@@ -40,6 +40,26 @@ public sealed class MultiSeedTests : IDisposable
     }
 
     [Fact]
+    public void SplitSeed_KeepsTheRecords_WhileTheRunSeedChanges()
+    {
+        string TrainHash(int? seed, int? splitSeed, TextWriter? log = null)
+        {
+            var options = new RunOptions { OutputFolder = Path.Combine(output, $"{seed}-{splitSeed}"), Device = "cpu", Log = log ?? TextWriter.Null, Seed = seed, SplitSeed = splitSeed };
+            var result = SplitSeedExperiment.Run(options);
+            Assert.Equal((splitSeed ?? seed ?? 7).ToString(System.Globalization.CultureInfo.InvariantCulture), result.Variants[0].Fingerprint!["split seed"]);
+            return result.Variants[0].Fingerprint!["train data"];
+        }
+        var log = new StringWriter();
+        string declared = TrainHash(null, null);
+        // Another run seed draws another split by default (the seed is the split's), and the declared one with --split-seed 7.
+        Assert.NotEqual(declared, TrainHash(3, null));
+        Assert.Equal(declared, TrainHash(3, 7, log));
+        Assert.Contains("split seed 7", log.ToString());
+        Assert.Equal(7, DirDsl.Hosting.DirCommandLine.Parse(new[] { "--seed", "3", "--split-seed", "7" }).SplitSeed);
+        Assert.Equal(new DataContext(seed: 4).Seed, new DataContext(seed: 4).SplitSeed);
+    }
+
+    [Fact]
     public void Rrt_KeepsTheStageOneEncoder_AndRetrainsOnlyTheRegressor()
     {
         var options = new RunOptions { OutputFolder = output, Device = "cpu", Log = TextWriter.Null };

@@ -48,3 +48,16 @@ public static class TinyData
         return new DirSplits<TinyRecord>(train, validation, test);
     }
 }
+
+/// <summary>The tiny task with its splits drawn from <see cref="DataContext.SplitSeed"/>, as a [Data] member that splits should.</summary>
+[DirExperiment(Epochs = 1, BatchSize = 32, LearningRate = 1e-2, Seed = 7)]
+[LabelBins(Min = 0, Max = 10, Count = 10)]
+[Loss(LossKind.Mse)]
+public partial class SplitSeedExperiment
+{
+    [Data]
+    public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(context.SplitSeed);
+
+    [Encoder(FeatureDim = 8)]
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
+}
