@@ -15,7 +15,7 @@ public static class ResultWriter
     };
 
     /// <summary>
-    /// Writes results.json, results.md and predictions.csv into <paramref name="folder"/>, then the figures when a
+    /// Writes results.json, results.md, predictions.csv and metrics.csv (every training's epochs) into <paramref name="folder"/>, then the figures when a
     /// <paramref name="figures"/> writer is given, and returns the paths written. A figure that cannot be drawn (no
     /// native plotting library) is reported in <paramref name="log"/> and skipped; the result files are always written.
     /// </summary>
@@ -25,9 +25,10 @@ public static class ResultWriter
         var json = Path.Combine(folder, "results.json");
         var markdown = Path.Combine(folder, "results.md");
         var csv = Path.Combine(folder, "predictions.csv");
-        // As a set: a failure leaves the previous results.json, results.md and predictions.csv together.
-        AtomicFile.WriteAllTextSet(new[] { (json, ToJson(result)), (markdown, Markdown(result)), (csv, PredictionsCsv(result)) });
-        var written = new List<string> { json, markdown, csv };
+        var metrics = Path.Combine(folder, MetricsLogging.FileName);
+        // As a set: a failure leaves the previous results.json, results.md, predictions.csv and metrics.csv together.
+        AtomicFile.WriteAllTextSet(new[] { (json, ToJson(result)), (markdown, Markdown(result)), (csv, PredictionsCsv(result)), (metrics, MetricsLogging.RunCsv(result)) });
+        var written = new List<string> { json, markdown, csv, metrics };
         if (figures is null) return written;
         try
         {

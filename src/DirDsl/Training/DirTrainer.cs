@@ -212,10 +212,11 @@ public static class DirTrainer
         if (state.NextEpoch > 0) options.Log.WriteLine($"{variant.Name} seed {seed}: resumed after epoch {state.NextEpoch} from {checkpoints.LastPath}.");
         int stageEpochs = stage.Epochs;
         // Around the fit loop, in this order: early stopping, the user's callbacks, checkpointing (so a training they stop
-        // is saved as finished), the end-of-epoch hooks, progress.
+        // is saved as finished), the end-of-epoch hooks, metrics.csv (and TensorBoard), progress.
         var callbacks = EarlyStopping.For(settings.Patience).Concat(options.Callbacks)
             .Append(new Checkpointing(checkpoints, optimizer, state, options.CheckpointInterval, stageEpochs))
             .Append(new EpochHooks(options.OnTrainEpochEnd, experiment.OnTrainEpochEnd))
+            .Append(new MetricsLogging(checkpoints.Folder, state.History, options.TensorBoard))
             .Append(new ProgressReporting(progress)).ToList();
         foreach (var callback in callbacks) callback.OnTrainingStart(new TrainingStart(variant.Name, seed, stageEpochs, state.NextEpoch, model));
         int steps = (fit.Count + settings.BatchSize - 1) / settings.BatchSize;
