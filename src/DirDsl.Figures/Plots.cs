@@ -78,7 +78,8 @@ public static class Plots
     public static Plot LearningCurvesPlot(ExperimentResult result, int seedsInRun = 1)
     {
         var plot = new Plot();
-        foreach (var variant in result.Variants)
+        // The baseline rows (Mean, Linear) train no epochs: they have no curve.
+        foreach (var variant in result.Variants.Where(v => v.History.Count > 0))
         {
             var line = plot.Add.ScatterLine(variant.History.Select(h => (double)h.Epoch + 1).ToArray(), variant.History.Select(h => h.ValidationMse).ToArray());
             line.LegendText = variant.Variant;

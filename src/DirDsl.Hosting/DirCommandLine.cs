@@ -52,6 +52,7 @@ public static class DirCommandLine
         };
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue each variant from its last checkpoint (refused when the checkpoint was written with other settings or data)." };
         public readonly Option<bool> RestartChanged = new("--restart-changed") { Description = "With --resume: train afresh a variant whose checkpoint was written by a different run, instead of failing." };
+        public readonly Option<bool> NoBaselines = new("--no-baselines") { Description = "Leave the baseline rows Mean and Linear out of the ablation's table." };
         public readonly Option<bool> TensorBoard = new("--tensorboard") { Description = "Also write TensorBoard event files per training (<variant>/seed-N/tensorboard/), beside its metrics.csv." };
         public readonly Option<bool> Verbose = new("--verbose") { Description = "Print a line per epoch (train loss, validation errors) besides the progress." };
         public readonly Option<TimeSpan?> CheckpointEvery = new("--checkpoint-every")
@@ -153,7 +154,7 @@ public static class DirCommandLine
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, SplitSeed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, TensorBoard, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
+            foreach (var option in new Option[] { Epochs, Seed, SplitSeed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, TensorBoard, NoBaselines, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
                 OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand,
                 Predict, Predictions, Delimiter, Trim, Export, Threads })
                 root.Options.Add(option);
@@ -191,6 +192,7 @@ public static class DirCommandLine
                 RestartChanged = result.GetValue(RestartChanged),
                 Verbose = result.GetValue(Verbose),
                 TensorBoard = result.GetValue(TensorBoard),
+                NoBaselines = result.GetValue(NoBaselines),
                 DataPath = result.GetValue(DataPathOption),
                 FdsChoices = new FdsChoices(result.GetValue(FdsStatisticsOption), result.GetValue(FdsOrderOption), result.GetValue(FdsUnseenBinsOption),
                     result.GetValue(FdsMomentumOption), result.GetValue(FdsStartEpoch), result.GetValue(FdsStartSmooth)) is { IsEmpty: false } fds ? fds : null,

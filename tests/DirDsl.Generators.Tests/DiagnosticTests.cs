@@ -395,6 +395,19 @@ public sealed class DiagnosticTests
     public Task SearchWithoutLdsOrFds_ReportsErrorOnSearchAttribute() => Verify(new ExperimentSource { Extra = "[{|DIR038:Search(Sizes = new[] { 3, 5 })|}]" });
 
     [Fact]
+    public async Task SearchOfTheTraining_NeedsNoMethod_AndChecksEachAxis()
+    {
+        // Learning rates, weight decays, epochs and batch sizes are searched for any model, LDS or not.
+        await Verify(new ExperimentSource { Extra = "[Search(LearningRates = new[] { 1e-3, 1e-2 }, WeightDecays = new[] { 0.0, 1e-4 }, Epochs = new[] { 5, 10 }, BatchSizes = new[] { 32, 64 })]" });
+        await Verify(new ExperimentSource { Extra = "[Search(LearningRates = {|DIR037:new[] { 1e-3, 0.0 }|})]" });
+        await Verify(new ExperimentSource { Extra = "[Search(WeightDecays = {|DIR037:new[] { -1e-4 }|})]" });
+        await Verify(new ExperimentSource { Extra = "[Search(Epochs = {|DIR037:new[] { 0, 5 }|})]" });
+        await Verify(new ExperimentSource { Extra = "[Search(BatchSizes = {|DIR037:new[] { 32, 32 }|})]" });
+        // A method axis still needs the method.
+        await Verify(new ExperimentSource { Extra = "[{|DIR038:Search(Sizes = new[] { 3, 5 }, LearningRates = new[] { 1e-3 })|}]" });
+    }
+
+    [Fact]
     public Task SearchMomentumsWithoutFds_ReportsErrorOnMomentumsArgument() => Verify(new ExperimentSource { Extra = "[Lds] [Search(Momentums = {|DIR038:new[] { 0.9 }|})]" });
 
     [Fact]

@@ -21,6 +21,7 @@ internal static class AblationSettings
     {
         draft.Ablation = true;
         draft.Seeds = args.Named("Seeds", DslDefaults.Seeds);
+        draft.Baselines = args.Named("Baselines", DslDefaults.Baselines).Value;
     }
 
     public static void Check(ExperimentDraft d, List<Problem> problems)

@@ -35,8 +35,8 @@ internal static class ExperimentSettings
     {
         if (d.Epochs < 1) problems.Add(Problem.OnArgument(DiagnosticIds.Epochs, Attribute, "Epochs", Text(d.Epochs)));
         if (d.BatchSize < 1) problems.Add(Problem.OnArgument(DiagnosticIds.BatchSize, Attribute, "BatchSize", Text(d.BatchSize)));
-        if (!(d.LearningRate > 0) || double.IsInfinity(d.LearningRate)) problems.Add(Problem.OnArgument(DiagnosticIds.LearningRate, Attribute, "LearningRate", Text(d.LearningRate)));
-        if (!(d.WeightDecay >= 0)) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Attribute, "WeightDecay", "WeightDecay", "0 or more", Text(d.WeightDecay)));
+        if (!DslRules.IsValidLearningRate(d.LearningRate)) problems.Add(Problem.OnArgument(DiagnosticIds.LearningRate, Attribute, "LearningRate", Text(d.LearningRate)));
+        if (!DslRules.IsValidWeightDecay(d.WeightDecay)) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Attribute, "WeightDecay", "WeightDecay", "0 or more", Text(d.WeightDecay)));
         if (!(d.GradientClipNorm >= 0)) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Attribute, "GradientClipNorm", "GradientClipNorm", "0 or more", Text(d.GradientClipNorm)));
         if (d.Patience < 0) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Attribute, "Patience", "Patience", "0 or more", Text(d.Patience)));
         if (!(d.TargetScale > 0) || double.IsInfinity(d.TargetScale)) problems.Add(Problem.OnArgument(DiagnosticIds.NonNegative, Attribute, "TargetScale", "TargetScale", "a finite number greater than 0", Text(d.TargetScale)));

@@ -29,15 +29,22 @@ internal static class SearchSettings
         draft.SearchSigmas = args.NamedValues<double>("Sigmas", ExperimentParser.ArgumentReader.TryValue);
         draft.SearchMomentums = args.NamedValues<double>("Momentums", ExperimentParser.ArgumentReader.TryValue);
         draft.SearchBinCounts = args.NamedArray("BinCounts");
+        draft.SearchLearningRates = args.NamedValues<double>("LearningRates", ExperimentParser.ArgumentReader.TryValue);
+        draft.SearchWeightDecays = args.NamedValues<double>("WeightDecays", ExperimentParser.ArgumentReader.TryValue);
+        draft.SearchEpochs = args.NamedArray("Epochs");
+        draft.SearchBatchSizes = args.NamedArray("BatchSizes");
     }
 
     /// <summary>Every axis non-empty, without repeats, with valid values; something to search; a grid of at most <see cref="MaxPoints"/> points.</summary>
     public static void Check(ExperimentDraft d, List<Problem> problems)
     {
         if (!d.HasSearch) return;
-        if (!d.HasLds && !d.HasFds)
+        bool methodAxes = d.SearchKernels is not null || d.SearchSizes is not null || d.SearchSigmas is not null || d.SearchMomentums is not null || d.SearchBinCounts is not null;
+        bool trainingAxes = d.SearchLearningRates is not null || d.SearchWeightDecays is not null || d.SearchEpochs is not null || d.SearchBatchSizes is not null;
+        if (!d.HasLds && !d.HasFds && (methodAxes || !trainingAxes))
         {
-            problems.Add(Problem.OnArgument(DiagnosticIds.SearchTarget, Attribute, "", "[Search] varies LDS and FDS settings: add [Lds] or [Fds]"));
+            problems.Add(Problem.OnArgument(DiagnosticIds.SearchTarget, Attribute, "",
+                "[Search] of Kernels, Sizes, Sigmas, Momentums or BinCounts varies LDS and FDS settings: add [Lds] or [Fds] (LearningRates, WeightDecays, Epochs and BatchSizes need neither)"));
             return;
         }
         if (d.SearchMomentums is not null && !d.HasFds)
@@ -57,6 +64,10 @@ internal static class SearchSettings
         Axis("Sigmas", d.SearchSigmas, s => DslRules.IsValidSigma(s) ? null : "a sigma must be a finite number greater than 0", Text);
         Axis("Momentums", d.SearchMomentums, m => DslRules.IsValidMomentum(m) ? null : "a momentum must lie in [0, 1)", Text);
         Axis("BinCounts", d.SearchBinCounts, b => b >= 1 ? null : "a bin count must be at least 1", Text);
+        Axis("LearningRates", d.SearchLearningRates, r => DslRules.IsValidLearningRate(r) ? null : "a learning rate must be a finite number greater than 0", Text);
+        Axis("WeightDecays", d.SearchWeightDecays, w => DslRules.IsValidWeightDecay(w) ? null : "a weight decay must be a finite number of 0 or more", Text);
+        Axis("Epochs", d.SearchEpochs, e => e >= 1 ? null : "epochs must be at least 1", Text);
+        Axis("BatchSizes", d.SearchBatchSizes, b => b >= 1 ? null : "a batch size must be at least 1", Text);
         if (d.HasFds && d.SearchBinCounts is { Length: > 0 } counts)
         {
             // FDS pads the bin axis by half its window on each side (reflect): it needs more bins than that.
@@ -65,7 +76,8 @@ internal static class SearchSettings
             if (!DslRules.HasEnoughBinsForFds(fewest, widest))
                 problems.Add(Problem.OnArgument(DiagnosticIds.SearchValue, Attribute, "BinCounts", "BinCounts", $"has {Text(fewest)}: FDS with size {Text(widest)} needs more than {Text(DslRules.FdsPadding(widest))} bins"));
         }
-        long points = new[] { d.SearchKernels?.Length, d.SearchSizes?.Length, d.SearchSigmas?.Length, d.SearchMomentums?.Length, d.SearchBinCounts?.Length }
+        long points = new[] { d.SearchKernels?.Length, d.SearchSizes?.Length, d.SearchSigmas?.Length, d.SearchMomentums?.Length, d.SearchBinCounts?.Length,
+                d.SearchLearningRates?.Length, d.SearchWeightDecays?.Length, d.SearchEpochs?.Length, d.SearchBatchSizes?.Length }
             .Aggregate(1L, (product, n) => product * System.Math.Max(1, n ?? 1));
         if (points > MaxPoints) problems.Add(Problem.OnArgument(DiagnosticIds.SearchValue, Attribute, "", "the grid", $"has {points} points; keep it to at most {MaxPoints}"));
     }
@@ -73,6 +85,12 @@ internal static class SearchSettings
     public static SearchModel? Build(ExperimentDraft d) => d.HasSearch
         ? new SearchModel(d.SearchKernels?.Select(k => (int)k).ToEquatableArray(), d.SearchSizes?.ToEquatableArray(), d.SearchSigmas?.ToEquatableArray(),
             d.SearchMomentums?.ToEquatableArray(), d.SearchBinCounts?.ToEquatableArray())
+        {
+            LearningRates = d.SearchLearningRates?.ToEquatableArray(),
+            WeightDecays = d.SearchWeightDecays?.ToEquatableArray(),
+            Epochs = d.SearchEpochs?.ToEquatableArray(),
+            BatchSizes = d.SearchBatchSizes?.ToEquatableArray(),
+        }
         : null;
 
     /// <summary>The grid of [Search] as search variants of the configured one.</summary>
@@ -85,6 +103,8 @@ internal static class SearchSettings
         {
             ("Kernels", kernels), ("Sizes", Axis(search.Sizes, "int", Literal)), ("Sigmas", Axis(search.Sigmas, "double", Literal)),
             ("Momentums", Axis(search.Momentums, "double", Literal)), ("BinCounts", Axis(search.BinCounts, "int", Literal)),
+            ("LearningRates", Axis(search.LearningRates, "double", Literal)), ("WeightDecays", Axis(search.WeightDecays, "double", Literal)),
+            ("Epochs", Axis(search.Epochs, "int", Literal)), ("BatchSizes", Axis(search.BatchSizes, "int", Literal)),
         }.Where(axis => axis.Item2 != "null").Select(axis => $"{axis.Item1}: {axis.Item2}");
         var space = $"new global::DirDsl.SearchSpace({string.Join(", ", axes)})";
         w.Line("/// <summary>The hyperparameter-search points of [Search] (run with --search or --variant NAME; the report selects on validation).</summary>");

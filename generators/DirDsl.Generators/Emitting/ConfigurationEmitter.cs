@@ -29,6 +29,7 @@ internal static class ConfigurationEmitter
         w.Line("{");
         ExperimentSettings.EmitTrainerSettings(w, m.Training);
         w.Line("    Bins = Bins,");
+        if (m.Baselines) w.Line("    Baselines = true,  // [Ablation]: the rows Mean and Linear");
         ScheduleSettings.EmitTrainerSettings(w, m.Schedule);
         w.Line("};");
         w.Line();

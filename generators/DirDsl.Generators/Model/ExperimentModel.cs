@@ -27,6 +27,9 @@ internal sealed record ExperimentModel(
     bool UserTrainingStep = false,
     EquatableArray<MethodUnitModel> Units = default)
 {
+    /// <summary>The ablation's baseline rows Mean and Linear ([Ablation(Baselines)]); false without [Ablation].</summary>
+    public bool Baselines { get; init; }
+
     /// <summary>Namespace-qualified class name, for hint names.</summary>
     public string HintPrefix => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
 
@@ -149,4 +152,11 @@ internal sealed record EncoderModel(string Name, int FeatureDim, bool TakesInput
 
 /// <summary>The axes of [Search]; a null axis keeps the attribute's value. Kernels are Kernel values as ints (enums are not IEquatable).</summary>
 internal sealed record SearchModel(EquatableArray<int>? Kernels, EquatableArray<int>? Sizes, EquatableArray<double>? Sigmas,
-    EquatableArray<double>? Momentums, EquatableArray<int>? BinCounts);
+    EquatableArray<double>? Momentums, EquatableArray<int>? BinCounts)
+{
+    /// <summary>The training's axes: base learning rates, weight decays, epochs, batch sizes.</summary>
+    public EquatableArray<double>? LearningRates { get; init; }
+    public EquatableArray<double>? WeightDecays { get; init; }
+    public EquatableArray<int>? Epochs { get; init; }
+    public EquatableArray<int>? BatchSizes { get; init; }
+}

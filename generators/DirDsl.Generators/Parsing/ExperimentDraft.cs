@@ -125,11 +125,13 @@ internal sealed class ExperimentDraft
 
     public bool Ablation;
     public Setting<int> Seeds = new(DslDefaults.Seeds, false);
+    public bool Baselines = DslDefaults.Baselines;
 
     public bool HasSearch;
     public Kernel[]? SearchKernels;
     public int[]? SearchSizes, SearchBinCounts;
-    public double[]? SearchSigmas, SearchMomentums;
+    public double[]? SearchSigmas, SearchMomentums, SearchLearningRates, SearchWeightDecays;
+    public int[]? SearchEpochs, SearchBatchSizes;
 
     public bool HasSchedule;
     public ScheduleKind ScheduleKind;

@@ -135,7 +135,10 @@ internal static class ExperimentParser
             d.RegressorMembers.Count == 1 ? d.RegressorMembers[0].Name : null,
             Configuration.SearchSettings.Build(d),
             d.UserTrainingStep,
-            d.Units.OrderBy(unit => unit.Order).ToEquatableArray());
+            d.Units.OrderBy(unit => unit.Order).ToEquatableArray())
+        {
+            Baselines = d.Ablation && d.Baselines,
+        };
     }
 
     /// <summary>The name of the training step the trainer calls, generated unless the user declares it.</summary>

@@ -156,6 +156,13 @@ public sealed class AblationAttribute : Attribute
     /// 95% interval per cell and mark differences from Vanilla beyond seed noise. At least 1 (DIR032).
     /// </summary>
     public int Seeds { get; set; } = DslDefaults.Seeds;
+
+    /// <summary>
+    /// Add the baseline rows "Mean" (the training targets' mean) and "Linear" (ridge regression on the same mapped inputs,
+    /// closed form, its penalty selected on validation) to the table, to show what the deep model adds (default true;
+    /// --no-baselines turns them off for one run).
+    /// </summary>
+    public bool Baselines { get; set; } = DslDefaults.Baselines;
 }
 
 /// <summary>
@@ -257,6 +264,14 @@ public sealed class SearchAttribute : Attribute
     public double[]? Momentums { get; set; }
     /// <summary>Numbers of equal-width label bins for LDS and FDS over [LabelBins(Min, Max)]: at least 1 (DIR037). Evaluation keeps [LabelBins].</summary>
     public int[]? BinCounts { get; set; }
+    /// <summary>Base learning rates: finite, greater than 0 (DIR037).</summary>
+    public double[]? LearningRates { get; set; }
+    /// <summary>L2 weight decays: finite, 0 or more (DIR037).</summary>
+    public double[]? WeightDecays { get; set; }
+    /// <summary>Training epochs: at least 1 (DIR037). A point's epochs are its own (--epochs does not change them).</summary>
+    public int[]? Epochs { get; set; }
+    /// <summary>Mini-batch sizes: at least 1 (DIR037).</summary>
+    public int[]? BatchSizes { get; set; }
 }
 
 /// <summary>The learning-rate schedule.</summary>

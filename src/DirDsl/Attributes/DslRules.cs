@@ -13,6 +13,12 @@ static class DslRules
     /// <summary>A kernel window has an odd size of at least 3 (DIR002).</summary>
     public static bool IsValidKernelSize(int size) => size >= 3 && size % 2 == 1;
 
+    /// <summary>A base learning rate: finite and greater than 0.</summary>
+    public static bool IsValidLearningRate(double rate) => rate > 0 && !double.IsInfinity(rate);
+
+    /// <summary>An L2 weight decay: finite, 0 or more.</summary>
+    public static bool IsValidWeightDecay(double decay) => decay >= 0 && !double.IsInfinity(decay);
+
     /// <summary>A kernel's sigma is a finite number greater than 0 (DIR003).</summary>
     public static bool IsValidSigma(double sigma) => sigma > 0 && !double.IsInfinity(sigma);
 

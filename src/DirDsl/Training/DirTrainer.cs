@@ -84,7 +84,10 @@ public static class DirTrainer
 
         var plan = seeds.SelectMany(_ => variants.Select(v => (v.Name, PlannedEpochs(v, settings, epochs)))).ToList();
         var progress = new RunProgress(options.Log, plan, options.Verbose);
+        // The ablation's baseline rows (Mean, Linear): in a run of the whole table, not in one of its jobs (--variant, --only-seed).
         var results = new List<VariantResult>();
+        if (settings.Baselines && !options.NoBaselines && options.Variants.Count == 0 && options.OnlySeed is null && !options.Search)
+            results.AddRange(Baselines.Evaluate(data, settings.Bins, settings.SelectByMse, seeds, options.Log));
         foreach (var runSeed in seeds)
         {
             foreach (var variant in variants)
@@ -151,8 +154,15 @@ public static class DirTrainer
     /// <summary>The predictions of the elements of <paramref name="split"/> that have a target, aligned with its <see cref="SplitData.ValidTargets"/>.</summary>
     private static float[] Present(float[] predictions, SplitData split) => TargetElements.Select(predictions, split.ValidPositions);
 
-    /// <summary>The epochs a variant trains at most: both stages of a staged method (RRT), or the run's epochs.</summary>
-    private static int PlannedEpochs(DirVariant variant, TrainerSettings settings, int epochs) => StagePlan.For(variant, settings, epochs).PlannedEpochs(epochs);
+    /// <summary>The epochs a variant trains at most: both stages of a staged method (RRT), or the run's epochs (a search point's own).</summary>
+    private static int PlannedEpochs(DirVariant variant, TrainerSettings settings, int epochs)
+    {
+        epochs = variant.Point?.Epochs ?? epochs;
+        return StagePlan.For(variant, SettingsOf(variant, settings), epochs).PlannedEpochs(epochs);
+    }
+
+    /// <summary>The training settings of a variant: the experiment's, with a search point's training values.</summary>
+    private static TrainerSettings SettingsOf(DirVariant variant, TrainerSettings settings) => variant.Point?.Apply(settings) ?? settings;
 
     /// <summary>
     /// Trains one variant: shuffled mini-batches drawn from (seed, epoch), the variant's sample weights and loss,
@@ -161,7 +171,9 @@ public static class DirTrainer
     private static VariantResult TrainVariant<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, DirVariant variant, TrainingData data,
         RunOptions options, int seed, int epochs, RunProgress progress, bool fresh = false) where TModel : DirModel
     {
-        var settings = experiment.Settings;
+        // A search point may set the learning rate, weight decay, batch size and epochs of its own.
+        var settings = SettingsOf(variant, experiment.Settings);
+        epochs = variant.Point?.Epochs ?? epochs;
         // The records this variant trains on: resampled (SMOTER / SMOGN) or re-binned (a search point's bins), else the split.
         using var ownRecords = VariantRecords.For(data.Train, variant, settings.Bins, settings.TargetScale, seed, options.Log);
         var fit = ownRecords ?? data.Train;

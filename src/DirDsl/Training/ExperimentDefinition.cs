@@ -19,6 +19,8 @@ public sealed record TrainerSettings
     public int Seed { get; init; } = DslDefaults.Seed;
     /// <summary>Seeds per variant ([Ablation(Seeds)]).</summary>
     public int Seeds { get; init; } = DslDefaults.Seeds;
+    /// <summary>Whether the run adds the baseline rows Mean and Linear ([Ablation(Baselines)]; false without [Ablation]).</summary>
+    public bool Baselines { get; init; }
     /// <summary>Gradient norm clip; 0 is off.</summary>
     public double GradientClipNorm { get; init; } = DslDefaults.GradientClipNorm;
     /// <summary>Early-stopping patience in epochs; 0 trains every epoch.</summary>

@@ -3,14 +3,23 @@ using System.Text;
 
 namespace DirDsl;
 
-/// <summary>The values to try per hyperparameter of LDS and FDS; a null axis keeps the attribute's value.</summary>
+/// <summary>The values to try per hyperparameter of LDS, FDS and the training; a null axis keeps the attribute's value.</summary>
 /// <param name="Kernels">Kernel shapes (LDS and FDS).</param>
 /// <param name="Sizes">Odd kernel window sizes (LDS and FDS).</param>
 /// <param name="Sigmas">Kernel widths (LDS and FDS).</param>
 /// <param name="Momentums">FDS momentum values.</param>
 /// <param name="BinCounts">Numbers of equal-width label bins LDS and FDS use over the experiment's label range.</param>
+/// <param name="LearningRates">Base learning rates (the schedule applies to each).</param>
+/// <param name="WeightDecays">L2 weight decays.</param>
+/// <param name="Epochs">Training epochs (a point's own; --epochs does not change them).</param>
+/// <param name="BatchSizes">Mini-batch sizes.</param>
 public sealed record SearchSpace(IReadOnlyList<Kernel>? Kernels = null, IReadOnlyList<int>? Sizes = null, IReadOnlyList<double>? Sigmas = null,
-    IReadOnlyList<double>? Momentums = null, IReadOnlyList<int>? BinCounts = null);
+    IReadOnlyList<double>? Momentums = null, IReadOnlyList<int>? BinCounts = null, IReadOnlyList<double>? LearningRates = null,
+    IReadOnlyList<double>? WeightDecays = null, IReadOnlyList<int>? Epochs = null, IReadOnlyList<int>? BatchSizes = null)
+{
+    /// <summary>Whether an axis of LDS or FDS is searched (the configured variant then needs LDS or FDS).</summary>
+    public bool SearchesMethods => Kernels is not null || Sizes is not null || Sigmas is not null || Momentums is not null || BinCounts is not null;
+}
 
 /// <summary>One point of a search grid; a null value keeps the method's own attribute value.</summary>
 /// <param name="Of">The searched variant's row name (LDS, FDS or LDS+FDS).</param>
@@ -21,6 +30,23 @@ public sealed record SearchSpace(IReadOnlyList<Kernel>? Kernels = null, IReadOnl
 /// <param name="BinCount">Label bins of LDS and FDS.</param>
 public sealed record SearchPoint(string Of, Kernel? Kernel, int? Size, double? Sigma, double? Momentum, int? BinCount)
 {
+    /// <summary>The base learning rate, or null to keep [DirExperiment(LearningRate)].</summary>
+    public double? LearningRate { get; init; }
+    /// <summary>The weight decay, or null to keep [DirExperiment(WeightDecay)].</summary>
+    public double? WeightDecay { get; init; }
+    /// <summary>The epochs, or null to keep the run's (--epochs or [DirExperiment(Epochs)]).</summary>
+    public int? Epochs { get; init; }
+    /// <summary>The batch size, or null to keep [DirExperiment(BatchSize)].</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>The training settings of this point: <paramref name="settings"/> with its training values.</summary>
+    public TrainerSettings Apply(TrainerSettings settings) => settings with
+    {
+        LearningRate = LearningRate ?? settings.LearningRate,
+        WeightDecay = WeightDecay ?? settings.WeightDecay,
+        BatchSize = BatchSize ?? settings.BatchSize,
+    };
+
     /// <summary>The point's settings in the variant name: <c>kernel=laplace,size=9,...</c>, searched axes only.</summary>
     public string Label
     {
@@ -32,6 +58,10 @@ public sealed record SearchPoint(string Of, Kernel? Kernel, int? Size, double? S
             if (Sigma is { } g) parts.Add(Invariant($"sigma={g:G6}"));
             if (Momentum is { } m) parts.Add(Invariant($"momentum={m:G6}"));
             if (BinCount is { } b) parts.Add(Invariant($"bins={b}"));
+            if (LearningRate is { } lr) parts.Add(Invariant($"lr={lr:G6}"));
+            if (WeightDecay is { } wd) parts.Add(Invariant($"wd={wd:G6}"));
+            if (Epochs is { } e) parts.Add(Invariant($"epochs={e}"));
+            if (BatchSize is { } bs) parts.Add(Invariant($"batch={bs}"));
             return string.Join(",", parts);
         }
     }
@@ -52,21 +82,33 @@ public static class HyperparameterSearch
     /// <exception cref="ArgumentException">The configured variant has neither LDS nor FDS, or a value is invalid.</exception>
     public static IReadOnlyList<DirVariant> Grid(DirVariant configured, SearchSpace space, LabelBins bins)
     {
-        if (configured.Lds is null && !configured.Fds)
-            throw new ArgumentException("A hyperparameter search needs [Lds] or [Fds] to search over.");
+        if (space.SearchesMethods && configured.Lds is null && !configured.Fds)
+            throw new ArgumentException("A search of LDS or FDS settings needs [Lds] or [Fds]; search the training's settings alone (learning rate, weight decay, epochs, batch size) without them.");
         var kernels = Axis(space.Kernels);
         var sizes = Axis(space.Sizes);
         var sigmas = Axis(space.Sigmas);
         var momentums = Axis(space.Momentums);
         var binCounts = Axis(space.BinCounts);
+        var training = (from lr in Axis(space.LearningRates) from wd in Axis(space.WeightDecays) from e in Axis(space.Epochs) from bs in Axis(space.BatchSizes)
+                        select (LearningRate: lr, WeightDecay: wd, Epochs: e, BatchSize: bs)).ToList();
+        foreach (var (lr, wd, e, bs) in training)
+        {
+            if (lr is { } rate && !DslRules.IsValidLearningRate(rate)) throw new ArgumentException($"Search learning rate {rate}: it must be a finite number greater than 0.");
+            if (wd is { } decay && !DslRules.IsValidWeightDecay(decay)) throw new ArgumentException($"Search weight decay {decay}: it must be a finite number of 0 or more.");
+            if (e is < 1 || bs is < 1) throw new ArgumentException("Search epochs and batch sizes must be at least 1.");
+        }
         var grid = new List<DirVariant>();
         foreach (var kernel in kernels)
         foreach (var size in sizes)
         foreach (var sigma in sigmas)
         foreach (var momentum in momentums)
         foreach (var binCount in binCounts)
+        foreach (var train in training)
         {
-            var point = new SearchPoint(configured.Name, kernel, size, sigma, momentum, binCount);
+            var point = new SearchPoint(configured.Name, kernel, size, sigma, momentum, binCount)
+            {
+                LearningRate = train.LearningRate, WeightDecay = train.WeightDecay, Epochs = train.Epochs, BatchSize = train.BatchSize,
+            };
             var variantBins = binCount is { } count ? LabelBins.Uniform(bins.Min, bins.Max, count) : null;
             var lds = configured.Lds is { } l ? new LdsOptions(kernel ?? l.Kernel, size ?? l.Size, sigma ?? l.Sigma) : null;
             if (lds is not null && DslRules.KernelProblem(lds.Size, lds.Sigma) is { } ldsError)

@@ -13,6 +13,8 @@ public sealed class RunOptions
     public int? Epochs { get; set; }
     /// <summary>Override of [DirExperiment(Seed)].</summary>
     public int? Seed { get; set; }
+    /// <summary>Leave out the ablation's baseline rows Mean and Linear ([Ablation(Baselines)]) in this run.</summary>
+    public bool NoBaselines { get; set; }
     /// <summary>Write TensorBoard event files per training (<c>&lt;variant&gt;/seed-N/tensorboard/</c>) besides its metrics.csv.</summary>
     public bool TensorBoard { get; set; }
     /// <summary>The seed the [Data] member splits with (<see cref="DataContext.SplitSeed"/>); null: the run's seed.</summary>

@@ -26,7 +26,7 @@ public sealed class ResamplingAndSearchTests : IDisposable
     public void Resampling_TrainsOnMoreBalancedRecords_AndLeavesValidationAndTestAlone()
     {
         var log = new StringWriter();
-        var result = ResamplingExperiment.Run(new RunOptions { OutputFolder = output, Device = "cpu", Log = log });
+        var result = ResamplingExperiment.Run(new RunOptions { OutputFolder = output, Device = "cpu", Log = log, NoBaselines = true });
         Assert.Equal(new[] { "Vanilla", "SMOTER", "SMOGN" }, result.VariantNames);
         Assert.Contains("SMOTER (seed 7): 240 training records resampled to", log.ToString());
         Assert.Contains("SMOGN (seed 7): 240 training records resampled to", log.ToString());
@@ -47,6 +47,27 @@ public sealed class ResamplingAndSearchTests : IDisposable
             return (double)counts.Min() / counts.Max();
         }
         Assert.True(Ratio(resampled.Targets) > Ratio(train.Targets), $"{Ratio(resampled.Targets)} vs {Ratio(train.Targets)}");
+    }
+
+    [Fact]
+    public void SearchOfTheTraining_TrainsEachPointWithItsOwnSettings_AndSelectsOnValidation()
+    {
+        var log = new StringWriter();
+        var result = TrainingSearchExperiment.Run(new RunOptions { OutputFolder = output, Device = "cpu", Log = log, Search = true, Verbose = true });
+        Assert.Equal(16, result.Variants.Count);
+        var point = result.Variants.Single(v => v.Variant == "Vanilla@lr=0.001,wd=0.0001,epochs=3,batch=16");
+        // Its own epochs (the experiment declares 2), its own learning rate in every epoch, its own batch size (240 / 16 steps).
+        Assert.Equal(3, point.EpochsRun);
+        Assert.All(point.History, h => Assert.Equal(1e-3, h.LearningRate));
+        Assert.Equal(1, result.Variants.Single(v => v.Variant == "Vanilla@lr=0.01,wd=0,epochs=1,batch=64").EpochsRun);
+        // The same point trained on its own (--variant NAME) gives the same numbers: the point carries its settings.
+        var alone = new RunOptions { OutputFolder = Path.Combine(output, "alone"), Device = "cpu", Log = TextWriter.Null, Variants = { point.Variant } };
+        Assert.Equal(point.TestPredictions, TrainingSearchExperiment.Run(alone).Variants.Single().TestPredictions);
+        // A different batch size is a different training: its predictions differ from the point that differs only there.
+        Assert.NotEqual(point.TestPredictions, result.Variants.Single(v => v.Variant == "Vanilla@lr=0.001,wd=0.0001,epochs=3,batch=64").TestPredictions);
+        // Selection looks at validation only.
+        var best = result.Variants.MinBy(v => v.Validation.Overall.Mse)!;
+        Assert.Contains($"| {best.Variant} |", ResultWriter.SearchSection(result).Split('\n').Single(line => line.EndsWith("| selected |", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -31,3 +31,15 @@ public partial class SearchExperiment
     [Encoder(FeatureDim = 8)]
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU());
 }
+
+/// <summary>A search over the training itself (learning rate, weight decay, epochs, batch size) of a Vanilla model: no LDS or FDS needed.</summary>
+[DirExperiment(Epochs = 2, BatchSize = 32, LearningRate = 1e-2, Seed = 7)]
+[LabelBins(Min = 0, Max = 10, Count = 10)]
+[Search(LearningRates = new[] { 1e-2, 1e-3 }, WeightDecays = new[] { 0.0, 1e-4 }, Epochs = new[] { 1, 3 }, BatchSizes = new[] { 16, 64 })]
+public partial class TrainingSearchExperiment
+{
+    [Data] public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(7);
+
+    [Encoder(FeatureDim = 8)]
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => nn.Sequential(nn.Linear(inputDim, 8), nn.ReLU());
+}
