@@ -102,11 +102,13 @@ internal static class FeatureMapEmitter
             w.Line("});");
             w.Line();
         }
-        var nullable = m.Record.Features.Where(IsNullable).ToList();
-        if (nullable.Count > 0)
+        // What fitting logs: the fill of each nullable member, and categories whose training values look missing.
+        var noted = m.Record.Features.Where(f => IsNullable(f) || f.Kind == FeatureKind.Category).ToList();
+        if (noted.Count > 0)
         {
             w.Line("/// <inheritdoc />");
-            w.Line($"public global::System.Collections.Generic.IReadOnlyList<string> FitNotes => new[] {{ {string.Join(", ", nullable.Select(f => Field(f) + ".Note"))} }};");
+            w.Line("public global::System.Collections.Generic.IReadOnlyList<string> FitNotes =>");
+            w.Line($"    global::System.Linq.Enumerable.ToArray(global::System.Linq.Enumerable.OfType<string>(new string?[] {{ {string.Join(", ", noted.Select(f => Field(f) + ".Note"))} }}));");
             w.Line();
         }
         EmitTarget(w, m.Record);

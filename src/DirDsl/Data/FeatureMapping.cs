@@ -384,13 +384,37 @@ public sealed class Vocabulary : IFeatureFitter
     public int Count => index.Count;
 
     /// <inheritdoc />
-    public void Begin() => index.Clear();
+    public void Begin()
+    {
+        index.Clear();
+        missing.Clear();
+        observed = 0;
+    }
 
-    /// <summary>Pass 0 collects the category; pass 1 has nothing to do.</summary>
+    /// <summary>Training values that look missing (null, empty, or a marker such as ? or NA: <see cref="CsvRow.MissingMarkers"/>), by text.</summary>
+    private readonly SortedDictionary<string, int> missing = new(StringComparer.Ordinal);
+    private int observed;
+
+    /// <summary>Pass 0 collects the category (and counts the ones that look missing); pass 1 has nothing to do.</summary>
     public void Observe(string? value, int pass)
     {
-        if (pass == 0) index.TryAdd(value ?? "", index.Count);
+        if (pass != 0) return;
+        index.TryAdd(value ?? "", index.Count);
+        observed++;
+        if (value is null || CsvRow.MissingMarkers.Contains(value.Trim()))
+        {
+            var shown = value is null ? "null" : $"'{value}'";
+            missing[shown] = missing.GetValueOrDefault(shown) + 1;
+        }
     }
+
+    /// <summary>
+    /// What fitting saw of missing categories, for the run's log: a category is a category, so a missing value (a null
+    /// string, an empty cell, "?") is one of its own in the one-hot code and nothing is filled; null when there was none.
+    /// </summary>
+    public string? Note => missing.Count == 0 ? null : FormattableString.Invariant(
+        $"'{Member}': {missing.Values.Sum()} of {observed} training values look missing ({string.Join(", ", missing.Select(p => FormattableString.Invariant($"{p.Key} x {p.Value}")))}); ")
+        + "each is kept as a category of its own in the one-hot code (nothing is filled); drop those records in the [Data] member if they should not be learned from.";
 
     /// <inheritdoc />
     public void EndPass(int pass, int count)

@@ -40,6 +40,21 @@ public sealed class MultiSeedTests : IDisposable
     }
 
     [Fact]
+    public void MissingCategories_AreLoggedWithTheirCounts_AndKeptAsCategories()
+    {
+        var log = new StringWriter();
+        var result = CategoryGapExperiment.Run(new RunOptions { OutputFolder = output, Device = "cpu", Log = log });
+        Assert.Contains("'Group': 40 of 240 training values look missing ('?' x 30, null x 10); each is kept as a category of its own", log.ToString());
+        // Four categories (low, high, ?, the empty one of null) in the one-hot code: the input is X, 4 columns, Extra's 2.
+        Assert.Contains("input width 7", log.ToString());
+        Assert.True(double.IsFinite(result.Variants.Single().Test.Overall.Mae));
+        // A category without gaps says nothing.
+        var clean = new StringWriter();
+        TinyExperiment.Run(new RunOptions { OutputFolder = output, Device = "cpu", Log = clean, Variants = { "Vanilla" } });
+        Assert.DoesNotContain("look missing", clean.ToString());
+    }
+
+    [Fact]
     public void SplitSeed_KeepsTheRecords_WhileTheRunSeedChanges()
     {
         string TrainHash(int? seed, int? splitSeed, TextWriter? log = null)

@@ -61,3 +61,21 @@ public partial class SplitSeedExperiment
     [Encoder(FeatureDim = 8)]
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }
+
+/// <summary>The tiny task with census-style gaps in its category: "?" in 30 training records and null in 10.</summary>
+[DirExperiment(Epochs = 1, BatchSize = 32, LearningRate = 1e-2, Seed = 7)]
+[LabelBins(Min = 0, Max = 10, Count = 10)]
+[Loss(LossKind.Mse)]
+public partial class CategoryGapExperiment
+{
+    [Data]
+    public static DirSplits<TinyRecord> Load(DataContext context)
+    {
+        var splits = TinyData.Splits(7);
+        var train = splits.Train.Select((r, i) => i < 30 ? r with { Group = "?" } : i < 40 ? r with { Group = null! } : r).ToList();
+        return new DirSplits<TinyRecord>(train, splits.Validation, splits.Test);
+    }
+
+    [Encoder(FeatureDim = 8)]
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
+}
