@@ -438,6 +438,14 @@ public static class DirCommandLine
     private static void PrintResult(ExperimentResult result, RunOptions options, TextWriter log)
     {
         log.WriteLine();
+        if (result.FoldCount > 0)
+        {
+            log.WriteLine($"{result.Experiment}: {result.FoldCount}-fold cross-validation.");
+            log.WriteLine();
+            log.Write(CrossValidation.Table(result));
+            log.WriteLine($"Results written to {Path.GetFullPath(Path.Combine(options.OutputFolder, result.Experiment))} ({CrossValidation.ReportFile}, and each fold's files in fold-N/)");
+            return;
+        }
         var table = ResultWriter.Table(result, explicitGroups: false);
         // A --search run has search points only: they are reported in the search section below.
         if (table.Length > 0)

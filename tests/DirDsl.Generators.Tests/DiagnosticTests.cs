@@ -395,6 +395,13 @@ public sealed class DiagnosticTests
     public Task SearchWithoutLdsOrFds_ReportsErrorOnSearchAttribute() => Verify(new ExperimentSource { Extra = "[{|DIR038:Search(Sizes = new[] { 3, 5 })|}]" });
 
     [Fact]
+    public async Task CrossValidationWithTooFewFolds_ReportsErrorOnFoldsArgument()
+    {
+        await Verify(new ExperimentSource { Extra = "[CrossValidation(Folds = {|DIR047:2|})]" });
+        await Verify(new ExperimentSource { Extra = "[CrossValidation]" });
+    }
+
+    [Fact]
     public async Task SearchOfTheTraining_NeedsNoMethod_AndChecksEachAxis()
     {
         // Learning rates, weight decays, epochs and batch sizes are searched for any model, LDS or not.

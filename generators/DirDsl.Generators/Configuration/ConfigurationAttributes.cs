@@ -29,6 +29,7 @@ internal static class ConfigurationAttributes
         (ScheduleSettings.AttributeName, ScheduleSettings.Read, ScheduleSettings.Check),
         (AblationSettings.AttributeName, AblationSettings.Read, AblationSettings.Check),
         (SearchSettings.AttributeName, SearchSettings.Read, SearchSettings.Check),
+        (CrossValidationSettings.AttributeName, CrossValidationSettings.Read, CrossValidationSettings.Check),
     };
 
     /// <summary>The reader of each configuration attribute, by its full name.</summary>

@@ -121,6 +121,9 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor Seeds = Error(DiagnosticIds.Seeds, "Ablation needs at least one seed",
         "Ablation Seeds must be at least 1, not {0}", "Every variant runs once per seed; means and intervals need at least one (two for an interval).");
 
+    public static readonly DiagnosticDescriptor CrossValidation = Error(DiagnosticIds.CrossValidation, "Cross-validation needs at least three folds",
+        "CrossValidation Folds must be at least 3, not {0}", "Each fold is the test split once and the next one validates while the others train; fewer than three leaves nothing to train on.");
+
     public static readonly DiagnosticDescriptor DenseAlpha = Error(DiagnosticIds.DenseAlpha, "DenseWeight alpha must be greater than 0",
         "DenseWeight Alpha must be a finite number greater than 0, not {0}", "Alpha 0 gives unit weights: the row would repeat Vanilla.");
 

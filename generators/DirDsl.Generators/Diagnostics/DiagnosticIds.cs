@@ -59,4 +59,5 @@ internal static class DiagnosticIds
     public const string MethodSetting = "DIR044";
     public const string TargetShape = "DIR045";
     public const string ScalarTargetMethod = "DIR046";
+    public const string CrossValidation = "DIR047";
 }

@@ -30,6 +30,7 @@ internal static class ConfigurationEmitter
         ExperimentSettings.EmitTrainerSettings(w, m.Training);
         w.Line("    Bins = Bins,");
         if (m.Baselines) w.Line("    Baselines = true,  // [Ablation]: the rows Mean and Linear");
+        CrossValidationSettings.EmitTrainerSettings(w, m.Folds);
         ScheduleSettings.EmitTrainerSettings(w, m.Schedule);
         w.Line("};");
         w.Line();

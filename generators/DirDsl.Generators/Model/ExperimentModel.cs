@@ -30,6 +30,9 @@ internal sealed record ExperimentModel(
     /// <summary>The ablation's baseline rows Mean and Linear ([Ablation(Baselines)]); false without [Ablation].</summary>
     public bool Baselines { get; init; }
 
+    /// <summary>[CrossValidation(Folds)], or 0 without it.</summary>
+    public int Folds { get; init; }
+
     /// <summary>Namespace-qualified class name, for hint names.</summary>
     public string HintPrefix => Namespace.Length == 0 ? ClassName : Namespace + "." + ClassName;
 

@@ -16,6 +16,7 @@ internal static class AttributeNames
     public const string Loss = "DirDsl.LossAttribute";
     public const string ShotGroups = "DirDsl.ShotGroupsAttribute";
     public const string Ablation = "DirDsl.AblationAttribute";
+    public const string CrossValidation = "DirDsl.CrossValidationAttribute";
     public const string LrSchedule = "DirDsl.LrScheduleAttribute";
     public const string DenseWeight = "DirDsl.DenseWeightAttribute";
     public const string BalancedMse = "DirDsl.BalancedMseAttribute";

@@ -126,6 +126,7 @@ internal sealed class ExperimentDraft
     public bool Ablation;
     public Setting<int> Seeds = new(DslDefaults.Seeds, false);
     public bool Baselines = DslDefaults.Baselines;
+    public int? Folds;
 
     public bool HasSearch;
     public Kernel[]? SearchKernels;

@@ -138,6 +138,7 @@ internal static class ExperimentParser
             d.Units.OrderBy(unit => unit.Order).ToEquatableArray())
         {
             Baselines = d.Ablation && d.Baselines,
+            Folds = d.Folds ?? 0,
         };
     }
 

@@ -46,6 +46,8 @@ static class DslDefaults
     public const double FocalGamma = 1.0;
     /// <summary>Seeds of an ablation.</summary>
     public const int Seeds = 1;
+    /// <summary>Folds of [CrossValidation].</summary>
+    public const int Folds = 5;
     /// <summary>Whether an ablation's table has the baseline rows Mean and Linear.</summary>
     public const bool Baselines = true;
     /// <summary>DenseWeight strength.</summary>

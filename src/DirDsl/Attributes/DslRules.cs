@@ -13,6 +13,9 @@ static class DslRules
     /// <summary>A kernel window has an odd size of at least 3 (DIR002).</summary>
     public static bool IsValidKernelSize(int size) => size >= 3 && size % 2 == 1;
 
+    /// <summary>Folds of a cross-validation: at least 3 (one tests, one validates, the rest train).</summary>
+    public static bool IsValidFolds(int folds) => folds >= 3;
+
     /// <summary>A base learning rate: finite and greater than 0.</summary>
     public static bool IsValidLearningRate(double rate) => rate > 0 && !double.IsInfinity(rate);
 

@@ -24,6 +24,9 @@ public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun,
 
     /// <summary>A vector target's elements each evaluated on the test split, or null for a scalar or map target.</summary>
     public IReadOnlyList<ElementReport>? TestElements { get; init; }
+
+    /// <summary>The fold (1-based) of a [CrossValidation] run this result was trained and tested on, or null.</summary>
+    public int? Fold { get; init; }
 }
 
 /// <summary>All variants of one run of an experiment.</summary>
@@ -58,6 +61,9 @@ public sealed record ExperimentResult(string Experiment, int Seed, int Epochs, L
 
     /// <summary>The distinct seeds of the run, ascending.</summary>
     public IReadOnlyList<int> Seeds => Variants.Select(v => v.Seed).Distinct().OrderBy(s => s).ToArray();
+
+    /// <summary>The folds of a [CrossValidation] run (their variants are in <see cref="Variants"/>, each with its fold), or 0.</summary>
+    public int FoldCount { get; init; }
 
     /// <summary>The distinct variant names, in run order.</summary>
     public IReadOnlyList<string> VariantNames => Variants.Select(v => v.Variant).Distinct().ToArray();

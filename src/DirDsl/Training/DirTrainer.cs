@@ -50,8 +50,51 @@ public static class DirTrainer
         }
         if (!targetShape.IsScalar && options.Holdouts.Count > 0)
             throw new ArgumentException($"--holdout removes records by their target, and this experiment's target is a {targetShape}; hold out ranges of a scalar target only.");
+        var loaded = experiment.Load(context);
+        if (settings.Folds > 0)
+            return CrossValidate(experiment, options, loaded, map, settings.Folds, context, seed, epochs, seeds, variants, device);
+        return RunSplits(experiment, options, loaded, Path.Combine(options.OutputFolder, experiment.Name), "", context, seed, epochs, seeds, variants, device);
+    }
+
+    /// <summary>
+    /// [CrossValidation(Folds)]: the pooled records in <paramref name="folds"/> folds (<see cref="CrossValidation.Split{T}"/>),
+    /// each trained and evaluated as a run of its own into <c>fold-N/</c>; the result holds every fold's rows (their
+    /// <see cref="VariantResult.Fold"/> set) and the table of means and intervals over the folds is written beside them.
+    /// </summary>
+    private static ExperimentResult CrossValidate<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, RunOptions options, DirSplits<TRecord> loaded,
+        IFeatureMap<TRecord> map, int folds, DataContext context, int seed, int epochs, IReadOnlyList<int> seeds, IReadOnlyList<DirVariant> variants, Device device)
+        where TModel : DirModel
+    {
+        var folder = Path.Combine(options.OutputFolder, experiment.Name);
+        var parts = CrossValidation.Split(loaded, record =>
+        {
+            var elements = new float[map.TargetShape.Elements];
+            map.WriteTarget(record, elements, "train", 0);
+            return elements[0];
+        }, experiment.Settings.Bins, folds, context.SplitSeed);
+        options.Log.WriteLine($"{experiment.Name}: {folds}-fold cross-validation of {parts[0].Train.Count + parts[0].Validation.Count + parts[0].Test.Count} records "
+            + $"(stratified by label bin, split seed {context.SplitSeed}): each fold tests once, the next one validates, the others train.");
+        var results = new List<ExperimentResult>();
+        for (int f = 0; f < folds; f++)
+        {
+            var result = RunSplits(experiment, options, parts[f], Path.Combine(folder, CrossValidation.FoldFolder(f)), $" fold {f + 1}/{folds}", context, seed, epochs, seeds, variants, device);
+            results.Add(result);
+        }
+        var combined = CrossValidation.Combine(results);
+        CrossValidation.Write(combined, folder);
+        return combined;
+    }
+
+    /// <summary>One pass over prepared splits: fit the feature map, train every variant and seed, evaluate, write the result files into <paramref name="folder"/>.</summary>
+    private static ExperimentResult RunSplits<TRecord, TModel>(ExperimentDefinition<TRecord, TModel> experiment, RunOptions options, DirSplits<TRecord> loaded,
+        string folder, string fold, DataContext context, int seed, int epochs, IReadOnlyList<int> seeds, IReadOnlyList<DirVariant> variants, Device device)
+        where TModel : DirModel
+    {
+        var settings = experiment.Settings;
+        var map = experiment.CreateFeatureMap();
+        var targetShape = map.TargetShape;
         // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).
-        var splits = TargetHoldout.Apply(experiment.Load(context), map.Target, options.Holdouts, options.Log);
+        var splits = TargetHoldout.Apply(loaded, map.Target, options.Holdouts, options.Log);
         // Records whose input cannot be read (a missing or damaged image) stop the run here, before any epoch, or are skipped.
         splits = RecordScreening.Apply(map, splits, options.Log);
         // --outside-bins: targets beyond [LabelBins] kept with a warning (default), clipped, dropped, or an error.
@@ -66,7 +109,7 @@ public static class DirTrainer
         foreach (var note in map.FitNotes) options.Log.WriteLine(note);
         // What the fit learned, kept beside the checkpoints: a trained model predicts new records with it (TrainedModel.Load).
         var fitted = FittedFeatureMap.Of(experiment.Name, map, settings.TargetScale);
-        fitted.WriteTo(Path.Combine(options.OutputFolder, experiment.Name));
+        fitted.WriteTo(folder);
         using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
@@ -77,8 +120,8 @@ public static class DirTrainer
         foreach (var split in new[] { train, validation, test })
             if (OutsideBins.Describe(split, settings.Bins) is { } outside) options.Log.WriteLine(outside);
         var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(trainCounts), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
-            map.Width, Path.Combine(options.OutputFolder, experiment.Name), device) { InputSettings = map.Settings };
-        options.Log.WriteLine($"{experiment.Name}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
+            map.Width, folder, device) { InputSettings = map.Settings };
+        options.Log.WriteLine($"{experiment.Name}{fold}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
             + $"{(targetShape.IsScalar ? "" : targetShape + " target, ")}{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}"
             + (context.SplitSeed != seed ? $", split seed {context.SplitSeed}" : ""));
 

@@ -21,6 +21,8 @@ public sealed record TrainerSettings
     public int Seeds { get; init; } = DslDefaults.Seeds;
     /// <summary>Whether the run adds the baseline rows Mean and Linear ([Ablation(Baselines)]; false without [Ablation]).</summary>
     public bool Baselines { get; init; }
+    /// <summary>Folds of [CrossValidation], or 0: train on the [Data] member's splits as they are.</summary>
+    public int Folds { get; init; }
     /// <summary>Gradient norm clip; 0 is off.</summary>
     public double GradientClipNorm { get; init; } = DslDefaults.GradientClipNorm;
     /// <summary>Early-stopping patience in epochs; 0 trains every epoch.</summary>

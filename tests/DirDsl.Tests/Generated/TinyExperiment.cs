@@ -79,3 +79,19 @@ public partial class CategoryGapExperiment
     [Encoder(FeatureDim = 8)]
     public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
 }
+
+/// <summary>The tiny task cross-validated: the 360 records of its three splits pooled into 3 folds.</summary>
+[DirExperiment(Epochs = 2, BatchSize = 32, LearningRate = 1e-2, Seed = 7)]
+[LabelBins(Min = 0, Max = 10, Count = 10)]
+[Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.SqrtInverse)]
+[Loss(LossKind.Mse)]
+[Ablation]
+[CrossValidation(Folds = 3)]
+public partial class CrossValidatedExperiment
+{
+    [Data]
+    public static DirSplits<TinyRecord> Load(DataContext context) => TinyData.Splits(7);
+
+    [Encoder(FeatureDim = 8)]
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
+}
