@@ -161,11 +161,14 @@ public static class ResultWriter
             .Where(variant => !explicitGroups || !result.Variants.Any(v => v.Variant == variant && v.TestExplicitGroups is null))
             .Select(variant => (variant, variant)).ToList();
         return IntervalTable(
-            $"Mean +- 95% interval over {result.Seeds.Count} seeds ({string.Join(", ", result.Seeds)}); * = differs from Vanilla beyond seed noise (paired t, 95%).",
+            $"Mean +- 95% interval over {result.Seeds.Count} seeds ({string.Join(", ", result.Seeds)}); * = differs from Vanilla beyond seed noise (paired t, 95%)"
+                + (result.Variants.Any(v => Baselines.IsBaseline(v.Variant)) ? "; the baseline rows (Mean, Linear) train nothing and have no spread." : "."),
             rows, (variant, group, metric) =>
             {
                 var cell = SeedStatistics.Cell(result, variant, group, metric, explicitGroups);
-                return double.IsFinite(cell.Mean) ? $"{Format(cell.Mean)} +- {Format(cell.HalfWidth)}{(cell.DiffersFromVanilla ? " *" : "")}" : "–";
+                // A baseline row trains nothing: the same number for every seed, no interval to show.
+                string spread = Baselines.IsBaseline(variant) ? "" : $" +- {Format(cell.HalfWidth)}";
+                return double.IsFinite(cell.Mean) ? $"{Format(cell.Mean)}{spread}{(cell.DiffersFromVanilla ? " *" : "")}" : "–";
             });
     }
 
