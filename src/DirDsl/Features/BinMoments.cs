@@ -62,7 +62,9 @@ public sealed class BinMoments : IDisposable
         using var noGrad = no_grad();
         var x = features.detach().to_type(ScalarType.Float32);
         var index = binIndices.to_type(ScalarType.Int64).to(x.device);
-        if (index.lt(KeptScalars.Of(0)).logical_or(index.ge(KeptScalars.Of(bins))).any().item<bool>())
+        // The trainer's indices come from LabelBins and are always in range; checking them reads a value to the host,
+        // which on a GPU would wait for the device at every batch of the statistics pass, so the check runs on the CPU only.
+        if (index.device_type == DeviceType.CPU && index.lt(KeptScalars.Of(0)).logical_or(index.ge(KeptScalars.Of(bins))).any().item<bool>())
             throw new ArgumentException($"FDS bin indices must lie in [0, {bins}); got {index.min().item<long>()}..{index.max().item<long>()}.", nameof(binIndices));
 
         var batchCount = bincount(index, minlength: bins).to_type(ScalarType.Float64);

@@ -59,8 +59,16 @@ public sealed record EpochStart(string Variant, int Seed, int Epoch, int Epochs,
 /// <param name="Epochs">Epochs of this stage.</param>
 /// <param name="Step">Steps done in this epoch (1 after the first).</param>
 /// <param name="Steps">Steps per epoch.</param>
-/// <param name="Loss">The step's training loss.</param>
-public sealed record StepEnd(string Variant, int Seed, int Epoch, int Epochs, int Step, int Steps, double Loss);
+/// <param name="ReadLoss">Reads the step's training loss (see <see cref="Loss"/>).</param>
+public sealed record StepEnd(string Variant, int Seed, int Epoch, int Epochs, int Step, int Steps, Func<double> ReadLoss)
+{
+    /// <summary>
+    /// The step's training loss, read to the host when asked for (on a GPU that waits for the step to finish, so a
+    /// callback that reads it every step costs a synchronisation per step; the trainer itself reads an epoch's losses
+    /// once, at its end). Readable until the epoch ends.
+    /// </summary>
+    public double Loss => ReadLoss();
+}
 
 /// <summary>
 /// Early stopping ([DirExperiment(Patience)]) as a callback: asks to stop a training when validation has not improved for

@@ -285,8 +285,11 @@ public static class DirTrainer
             TrainingKit.SeedEpoch(seed, epoch);
             model.train();
             model.BeginTrainingEpoch(epoch);
-            double lossSum = 0;
             int step = 0;
+            // Each step's loss stays on the device, in this epoch-long buffer, and is read to the host once, after the
+            // epoch's last step: a read per step would make a GPU wait for every step to finish (DirTrainer's own reads
+            // go through HostReads, which a test counts).
+            using var stepLosses = zeros(steps, dtype: ScalarType.Float32, device: data.Device);
             using (var reader = fit.Read(TrainingKit.Batches(fit.Count, settings.BatchSize, seed, epoch), new Augmentation(seed, epoch)))
             {
                 while (true)
@@ -304,12 +307,13 @@ public static class DirTrainer
                         if (settings.GradientClipNorm > 0) nn.utils.clip_grad_norm_(model.parameters(), settings.GradientClipNorm);
                         optimizer.step();
                     }));
-                    double stepLoss = TrainingKit.CheckLoss(loss, epoch, step);
-                    lossSum += stepLoss;
+                    if (step >= steps) throw new InvalidOperationException($"epoch {epoch + 1} has more than the {steps} batches its {fit.Count} records make.");
+                    stepLosses.narrow(0, step, 1).copy_(loss.detach().reshape(1));
+                    int done = step;
                     step++;
                     if (options.Cancellation.IsCancellationRequested)
                         throw new TrainingInterruptedException(variant.Name, seed, epoch, checkpoints.PeekState()?.NextEpoch ?? 0, options.Cancellation);
-                    var stepEnd = new StepEnd(variant.Name, seed, epoch, stageEpochs, step, steps, stepLoss);
+                    var stepEnd = new StepEnd(variant.Name, seed, epoch, stageEpochs, step, steps, () => HostReads.Item<float>(stepLosses[done]));
                     foreach (var callback in callbacks) callback.OnStepEnd(stepEnd);
                 }
             }
@@ -322,6 +326,8 @@ public static class DirTrainer
             var validationPredictions = Predict(model, data.Validation, settings.TargetScale);
             var (validationMse, validationMae) = ShotMetrics.Errors(Present(validationPredictions, data.Validation), data.Validation.ValidTargets);
             double score = settings.SelectByMse ? validationMse : validationMae;
+            // The epoch's one read of its losses: the first non-finite one stops the training, naming its step.
+            double lossSum = TrainingKit.CheckLosses(HostReads.Floats(stepLosses.narrow(0, 0, step)), epoch);
             double trainLoss = lossSum / Math.Max(1, step);
             var record = new EpochRecord(epoch, trainLoss, validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds)
             {

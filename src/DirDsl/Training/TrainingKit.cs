@@ -87,10 +87,26 @@ public static class TrainingKit
     /// <summary>Fails loudly when a loss is not finite, naming epoch and step.</summary>
     public static double CheckLoss(Tensor loss, int epoch, int step)
     {
-        double value = loss.item<float>();
+        double value = HostReads.Item<float>(loss);
         if (!double.IsFinite(value))
             throw new TrainingDivergedException(epoch, step, value);
         return value;
+    }
+
+    /// <summary>
+    /// The sum, in step order and in double, of an epoch's step losses read to the host at its end; the first non-finite
+    /// one is a <see cref="TrainingDivergedException"/> naming its step, as <see cref="CheckLoss"/> would have at that step.
+    /// </summary>
+    public static double CheckLosses(float[] losses, int epoch)
+    {
+        double sum = 0;
+        for (int step = 0; step < losses.Length; step++)
+        {
+            double value = losses[step];
+            if (!double.IsFinite(value)) throw new TrainingDivergedException(epoch, step, value);
+            sum += value;
+        }
+        return sum;
     }
 }
 
@@ -132,4 +148,31 @@ public sealed class TrainingDivergedException : Exception
     public int Epoch { get; }
     /// <summary>The step within the epoch.</summary>
     public int Step { get; }
+}
+
+/// <summary>
+/// The training path's reads of tensor values to the host (each one waits for the device to finish its queued work),
+/// counted so a test can hold the loop to a number per epoch that does not grow with its steps. TorchSharp's own reads
+/// inside its operations are not seen here.
+/// </summary>
+public static class HostReads
+{
+    private static long count;
+
+    /// <summary>Reads so far in this process.</summary>
+    public static long Count => Interlocked.Read(ref count);
+
+    /// <summary>The value of a one-element tensor.</summary>
+    public static T Item<T>(Tensor tensor) where T : unmanaged
+    {
+        Interlocked.Increment(ref count);
+        return tensor.item<T>();
+    }
+
+    /// <summary>A tensor's values as a float array (one copy to the host).</summary>
+    public static float[] Floats(Tensor tensor)
+    {
+        Interlocked.Increment(ref count);
+        return tensor.to_type(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
+    }
 }
