@@ -5,6 +5,7 @@ using BenchmarkDotNet.Running;
 //   dotnet run -c Release --project tests/DirDsl.Benchmarks -- memory 200       RSS over 200 epochs
 //   dotnet run -c Release --project tests/DirDsl.Benchmarks -- soak 10 2000     common modules under forced GC and image workers
 //   dotnet run -c Release --project tests/DirDsl.Benchmarks -- images 5         image loader vs ResNet-18 training step
+//   dotnet run -c Release --project tests/DirDsl.Benchmarks -- fds-share 10     FDS's share of an epoch in the generated Run, with intervals
 DirDsl.Native.TorchNative.EnsureRegistered();
 // The programs' default CPU numerics (portable), as DirDsl.Hosting applies them.
 DirDsl.Native.CpuNumerics.Apply(DirDsl.Native.CpuNumerics.DefaultMode);
@@ -21,6 +22,10 @@ if (args.Length == 6 && args[0] == "soak-run")
 if (args.Length > 0 && args[0] == "images")
 {
     return DirDsl.Benchmarks.ImageLoaderRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5);
+}
+if (args.Length > 0 && args[0] == "fds-share")
+{
+    return DirDsl.Benchmarks.FdsShareRun.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
 }
 if (args.Length > 0 && args[0] == "memory")
 {
