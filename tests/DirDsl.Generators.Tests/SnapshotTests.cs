@@ -237,6 +237,30 @@ public sealed class SnapshotTests
     }
 
     /// <summary>
+    /// The record reader --predict uses: by the constructor that names every input (the target defaulted), by an object
+    /// initializer when no constructor does, and for a record a row cannot hold (an encoded image) a RecordFromRow that
+    /// throws saying why.
+    /// </summary>
+    [Fact]
+    public void RecordReader_ByConstructor_ByInitializer_OrSaysWhyNot()
+    {
+        string Reader(string record)
+        {
+            var (output, result) = TestCompilation.Generate(TestCompilation.Create(new ExperimentSource { Record = record }.ToString()));
+            Assert.Empty(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+            var training = result.GeneratedTrees.Single(t => t.FilePath.EndsWith(".Training.g.cs", StringComparison.Ordinal)).ToString();
+            var line = training.Split('\n').SkipWhile(l => !l.Contains("RecordFromRow(global::DirDsl.CsvRow row)", StringComparison.Ordinal)).Skip(1).First();
+            return line.Trim();
+        }
+        Assert.Equal("new global::Sample.Row(Size: row.Member<double>(\"Size\"), Kind: row.Member<string>(\"Kind\"), Y: default!);",
+            Reader("public sealed record Row([property: Feature] double Size, [property: Feature] string Kind, [property: Target] double Y);"));
+        Assert.Equal("new global::Sample.Row { Size = row.Member<double?>(\"Size\"), Y = default! };",
+            Reader("public sealed class Row { [Feature] public double? Size { get; init; } [Target] public required double Y { get; init; } }"));
+        Assert.StartsWith("throw global::DirDsl.PredictionFile.Unreadable<global::Sample.Row>(\"its member 'Picture' is a byte[]",
+            Reader("public sealed record Row([property: Image(32)] byte[] Picture, [property: Target] double Y);"));
+    }
+
+    /// <summary>
     /// The example a new user reads first: its generated files compile without a warning, none is over 100 lines, and
     /// no call passes a bare number by position (every setting is a named argument, a named constant or an array element).
     /// </summary>

@@ -71,7 +71,7 @@ internal static class TrainingEmitter
         w.Line("/// </summary>");
         w.Line(GeneratedCodeAttribute);
         w.Line("public static global::DirDsl.PredictionSummary PredictFile(global::DirDsl.PredictionRequest request) =>");
-        w.Line("    global::DirDsl.PredictionFile.Write(request, ReadRecords, LoadTrained);");
+        w.Line("    global::DirDsl.PredictionFile.Write(request, RecordFromRow, LoadTrained);");
         w.Line();
 
         w.Line("/// <summary>Predictions for a split in the target's unit (raw features, no calibration, no gradients).</summary>");
@@ -89,34 +89,38 @@ internal static class TrainingEmitter
     });
 
     /// <summary>
-    /// ReadRecords: a record per data row of a delimited file, each input member read from the column named like it (the
-    /// target is not read), or, for a record type no row can build, a method that says why.
+    /// RecordFromRow (a record from a row of a delimited file, each input member read from the column named like it, the
+    /// target not read; for a record type no row can build, a method that says why) and ReadRecords (a file's records).
     /// </summary>
     private static void EmitRecordReader(SourceWriter w, ExperimentModel m)
     {
         var record = m.Record.GlobalName;
         var reader = m.Record.Reader;
+        var shown = record.Replace("global::", "");
         w.Line("/// <summary>");
         w.Line(reader.Problem is null
-            ? $"/// Reads {m.Record.GlobalName.Replace("global::", "")} records to predict from a delimited file with a header row: each input member from the column"
-            : $"/// Would read records to predict from a delimited file; {m.Record.GlobalName.Replace("global::", "")} cannot be read so ({reader.Problem}).");
+            ? $"/// A {shown} from a row of a delimited file with a header: each input member from the column named like it (ignoring"
+            : $"/// Would build a {shown} from a row of a delimited file; this record type cannot be read so ({reader.Problem}).");
         if (reader.Problem is null)
         {
-            w.Line("/// named like it (ignoring case, '_', '-' and spaces; a float[] member from Name_0, Name_1, ...); a target column is not");
-            w.Line("/// needed and not read. Errors name the file, row and column.");
+            w.Line("/// case, '_', '-' and spaces; a float[] member from Name_0, Name_1, ...); the target is not read. Errors name the file,");
+            w.Line("/// row and column.");
         }
         w.Line("/// </summary>");
         w.Line(GeneratedCodeAttribute);
-        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{record}> ReadRecords(string path, string delimiter = \",\", bool trim = false) =>");
-        if (reader.Problem is not null)
+        w.Line($"public static {record} RecordFromRow(global::DirDsl.CsvRow row) =>");
+        if (reader.Problem is not null) w.Line($"    throw global::DirDsl.PredictionFile.Unreadable<{record}>({Literal(reader.Problem)});");
+        else
         {
-            w.Line($"    global::DirDsl.PredictionFile.Unreadable<{record}>({Literal(reader.Problem)})(path, delimiter, trim);");
-            return;
+            string Value(ReaderArgument a) => a.Type is null ? "default!" : $"row.Member<{a.Type}>({Literal(a.Member)})";
+            var values = string.Join(", ", reader.Arguments.Select(a => reader.Initializer ? $"{a.Name} = {Value(a)}" : $"{a.Name}: {Value(a)}"));
+            w.Line(reader.Initializer ? $"    new {record} {{ {values} }};" : $"    new {record}({values});");
         }
-        string Value(ReaderArgument a) => a.Type is null ? "default!" : $"row.Member<{a.Type}>({Literal(a.Member)})";
-        var values = string.Join(", ", reader.Arguments.Select(a => reader.Initializer ? $"{a.Name} = {Value(a)}" : $"{a.Name}: {Value(a)}"));
-        var create = reader.Initializer ? $"new {record} {{ {values} }}" : $"new {record}({values})";
-        w.Line($"    global::DirDsl.CsvSource.Read(path, static row => {create}, delimiter, trim: trim);");
+        w.Line();
+        w.Line("/// <summary>The records of a delimited file, read whole (see <see cref=\"RecordFromRow\"/>); --predict streams them instead.</summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Line($"public static global::System.Collections.Generic.IReadOnlyList<{record}> ReadRecords(string path, string delimiter = \",\", bool trim = false) =>");
+        w.Line("    global::DirDsl.CsvSource.Read(path, RecordFromRow, delimiter, trim: trim);");
     }
 
     /// <summary>The loss of one batch, specialised to what the experiment configures.</summary>

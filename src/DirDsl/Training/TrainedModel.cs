@@ -238,14 +238,19 @@ public static class PredictionFile
     public const string PredictionColumn = "prediction";
 
     /// <summary>
-    /// Reads the records of <see cref="PredictionRequest.Input"/> with <paramref name="read"/>, predicts them with the trained
+    /// Reads the records of <see cref="PredictionRequest.Input"/> built row by row by <paramref name="fromRow"/>, predicts them with the trained
     /// model <paramref name="load"/> returns and writes <see cref="PredictionRequest.Predictions"/> atomically.
     /// </summary>
-    public static PredictionSummary Write<TRecord, TModel>(PredictionRequest request, Func<string, string, bool, IReadOnlyList<TRecord>> read,
+    /// <remarks>
+    /// The input is streamed (<see cref="CsvSource.Stream{T}"/>): records are built chunk by chunk as the model predicts,
+    /// so memory holds the predictions (4 bytes per target element), not the file's records.
+    /// </remarks>
+    public static PredictionSummary Write<TRecord, TModel>(PredictionRequest request, Func<CsvRow, TRecord> fromRow,
         Func<string, string?, int?, TrainedModel<TRecord, TModel>> load) where TModel : DirModel
     {
-        var records = read(request.Input, request.Delimiter, request.Trim);
         using var model = load(request.Output, request.Variant, request.Seed);
+        using var records = CsvSource.Stream(request.Input, fromRow, request.Delimiter, trim: request.Trim);
+        if (records.Count == 0) throw new DataFormatException(request.Input, 2, null, "the file has no data rows to predict.");
         var predictions = model.Predict(records);
         AtomicFile.WriteAllText(request.Predictions, Csv(predictions, model.Target));
         return new PredictionSummary(records.Count, model.Variant, model.Seed, request.Predictions);
@@ -261,8 +266,8 @@ public static class PredictionFile
         return CsvTable.Write(header, rows);
     }
 
-    /// <summary>For a record type the generator cannot read from a file: says why and what to do instead.</summary>
-    public static Func<string, string, bool, IReadOnlyList<TRecord>> Unreadable<TRecord>(string why) =>
-        (_, _, _) => throw new NotSupportedException($"--predict cannot read {typeof(TRecord).Name} records from a file: {why}. "
+    /// <summary>For a record type the generator cannot read from a file: the error that says why and what to do instead.</summary>
+    public static NotSupportedException Unreadable<TRecord>(string why) =>
+        new($"--predict cannot read {typeof(TRecord).Name} records from a file: {why}. "
             + "Load the model in code (the experiment's LoadTrained) and call Predict with records you build.");
 }
