@@ -313,10 +313,19 @@ public static class DirTrainer
                     step++;
                     if (options.Cancellation.IsCancellationRequested)
                         throw new TrainingInterruptedException(variant.Name, seed, epoch, checkpoints.PeekState()?.NextEpoch ?? 0, options.Cancellation);
-                    var stepEnd = new StepEnd(variant.Name, seed, epoch, stageEpochs, step, steps, () => HostReads.Item<float>(stepLosses[done]));
+                    var stepEnd = new StepEnd(variant.Name, seed, epoch, stageEpochs, step, steps, () =>
+                    {
+                        using var read = NewDisposeScope();
+                        return HostReads.Item<float>(stepLosses[done]);
+                    });
                     foreach (var callback in callbacks) callback.OnStepEnd(stepEnd);
                 }
             }
+
+            // The epoch's one read of its losses, before anything else reads the model: the first non-finite one stops the
+            // training, naming its step (its weights may be non-finite since then).
+            double lossSum;
+            using (NewDisposeScope()) lossSum = TrainingKit.CheckLosses(HostReads.Floats(stepLosses.narrow(0, 0, step)), epoch);
 
             // FDS: per-bin statistics of this epoch's features calibrate the batches of the next. The reference's pass reads
             // training batches; the evaluation pass reads large chunks (SplitData.PassChunkRows), as per-call overhead, not
@@ -326,8 +335,6 @@ public static class DirTrainer
             var validationPredictions = Predict(model, data.Validation, settings.TargetScale);
             var (validationMse, validationMae) = ShotMetrics.Errors(Present(validationPredictions, data.Validation), data.Validation.ValidTargets);
             double score = settings.SelectByMse ? validationMse : validationMae;
-            // The epoch's one read of its losses: the first non-finite one stops the training, naming its step.
-            double lossSum = TrainingKit.CheckLosses(HostReads.Floats(stepLosses.narrow(0, 0, step)), epoch);
             double trainLoss = lossSum / Math.Max(1, step);
             var record = new EpochRecord(epoch, trainLoss, validationMse, validationMae, learningRate, clock.Elapsed.TotalSeconds)
             {

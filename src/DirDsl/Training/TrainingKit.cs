@@ -173,6 +173,7 @@ public static class HostReads
     public static float[] Floats(Tensor tensor)
     {
         Interlocked.Increment(ref count);
+        using var scope = NewDisposeScope();
         return tensor.to_type(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
     }
 }
