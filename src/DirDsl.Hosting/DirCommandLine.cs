@@ -53,6 +53,7 @@ public static class DirCommandLine
         public readonly Option<bool> Resume = new("--resume") { Description = "Continue each variant from its last checkpoint (refused when the checkpoint was written with other settings or data)." };
         public readonly Option<bool> RestartChanged = new("--restart-changed") { Description = "With --resume: train afresh a variant whose checkpoint was written by a different run, instead of failing." };
         public readonly Option<bool> NoBaselines = new("--no-baselines") { Description = "Leave the baseline rows Mean and Linear out of the ablation's table." };
+        public readonly Option<bool> Baselines = new("--baselines") { Description = "Add the baseline rows to a run of some rows or one seed (--variant, --only-seed); each Vanilla job of --plan / --slurm does." };
         public readonly Option<bool> TensorBoard = new("--tensorboard") { Description = "Also write TensorBoard event files per training (<variant>/seed-N/tensorboard/), beside its metrics.csv." };
         public readonly Option<bool> Verbose = new("--verbose") { Description = "Print a line per epoch (train loss, validation errors) besides the progress." };
         public readonly Option<TimeSpan?> CheckpointEvery = new("--checkpoint-every")
@@ -154,7 +155,7 @@ public static class DirCommandLine
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, SplitSeed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, TensorBoard, NoBaselines, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
+            foreach (var option in new Option[] { Epochs, Seed, SplitSeed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, TensorBoard, NoBaselines, Baselines, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
                 OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand,
                 Predict, Predictions, Delimiter, Trim, Export, Threads })
                 root.Options.Add(option);
@@ -193,6 +194,7 @@ public static class DirCommandLine
                 Verbose = result.GetValue(Verbose),
                 TensorBoard = result.GetValue(TensorBoard),
                 NoBaselines = result.GetValue(NoBaselines),
+                Baselines = result.GetValue(Baselines),
                 DataPath = result.GetValue(DataPathOption),
                 FdsChoices = new FdsChoices(result.GetValue(FdsStatisticsOption), result.GetValue(FdsOrderOption), result.GetValue(FdsUnseenBinsOption),
                     result.GetValue(FdsMomentumOption), result.GetValue(FdsStartEpoch), result.GetValue(FdsStartSmooth)) is { IsEmpty: false } fds ? fds : null,

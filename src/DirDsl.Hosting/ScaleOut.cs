@@ -46,6 +46,9 @@ public sealed record RunPlan(string Root, IReadOnlyList<PlannedRun> Runs, IReadO
             if (experiment.Variants is null || experiment.Settings is not { } settings)
                 throw new ArgumentException($"{experiment.Name} has configuration errors: build the program and fix them before planning its runs.");
             var variants = options.Select(experiment.Variants, experiment.SearchVariants);
+            // The baseline rows (Mean, Linear) go with each seed's Vanilla job, so the merged report has them per seed.
+            bool baselines = settings.Baselines && !options.NoBaselines && !options.Search;
+            string? withBaselines = variants.FirstOrDefault(v => v.Name == DslRules.VariantName(lds: false, fds: false))?.Name;
             int seed = options.Seed ?? settings.Seed;
             int count = options.Seeds ?? settings.Seeds;
             foreach (var trainingSeed in TrainingKit.Seeds(seed, count))
@@ -59,7 +62,7 @@ public sealed record RunPlan(string Root, IReadOnlyList<PlannedRun> Runs, IReadO
                         "--experiment", experiment.Name, "--variant", variant.Name,
                         "--seed", Text(seed), "--seeds", Text(count), "--only-seed", Text(trainingSeed),
                         "--output", output, "--resume",
-                    }).ToList();
+                    }).Concat(baselines && variant.Name == withBaselines ? new[] { "--baselines" } : Array.Empty<string>()).ToList();
                     runs.Add(new PlannedRun(index, experiment.Name, variant.Name, trainingSeed, output, command));
                     files.Add(Path.Combine(output, experiment.Name, "results.json"));
                 }
@@ -98,7 +101,7 @@ public sealed record RunPlan(string Root, IReadOnlyList<PlannedRun> Runs, IReadO
             "--output", "--variant", "--seed", "--seeds", "--only-seed", "--experiment", "--slurm", "--slurm-cpus", "--slurm-mem",
             "--slurm-gpus", "--slurm-time", "--slurm-partition", "--slurm-signal", "--report-command",
         };
-        var flags = new HashSet<string>(StringComparer.Ordinal) { "--plan", "--search", "--resume", "--list", "--slurm-requeue" };
+        var flags = new HashSet<string>(StringComparer.Ordinal) { "--plan", "--search", "--resume", "--list", "--slurm-requeue", "--baselines" };
         var kept = new List<string>();
         for (int i = 0; i < args.Count; i++)
         {

@@ -48,11 +48,28 @@ public sealed class ScaleOutTests : IDisposable
             Assert.Equal(seed, run.GetProperty("seed").GetInt32());
             Assert.Equal(jobFolder, run.GetProperty("output").GetString());
             var command = run.GetProperty("command").EnumerateArray().Select(e => e.GetString()).ToList();
-            Assert.Equal(new[] { "--epochs", "2", "--experiment", "TinyExperiment", "--variant", variant, "--seed", "7", "--seeds", "3",
-                "--only-seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--output", jobFolder, "--resume" }, command.Skip(command.Count - 15));
+            // Each seed's Vanilla job also computes the baseline rows, so the merged report has them.
+            var expected = new[] { "--epochs", "2", "--experiment", "TinyExperiment", "--variant", variant, "--seed", "7", "--seeds", "3",
+                "--only-seed", seed.ToString(System.Globalization.CultureInfo.InvariantCulture), "--output", jobFolder, "--resume" }
+                .Concat(variant == "Vanilla" ? new[] { "--baselines" } : Array.Empty<string>()).ToList();
+            Assert.Equal(expected, command.Skip(command.Count - expected.Count));
         }
         Assert.Equal(runs.Count, plan.RootElement.GetProperty("resultFiles").GetArrayLength());
         Assert.False(Directory.Exists(Path.Combine(root, "TinyExperiment")), "planning trained something");
+    }
+
+    [Fact]
+    public void AVanillaJobWithBaselines_HasTheBaselineRowsOfItsSeed()
+    {
+        var options = new RunOptions { OutputFolder = Path.Combine(folder, "job"), Device = "cpu", Log = TextWriter.Null, Seeds = 2, Seed = 7, OnlySeed = 8, Epochs = 1, Baselines = true };
+        options.Variants.Add("Vanilla");
+        var job = TinyExperiment.Run(options);
+        Assert.Equal(new[] { "Mean", "Linear", "Vanilla" }, job.VariantNames);
+        Assert.All(job.Variants, v => Assert.Equal(8, v.Seed));
+        // The same rows as a run of the whole table computes for that seed.
+        var whole = TinyExperiment.Run(new RunOptions { OutputFolder = Path.Combine(folder, "whole"), Device = "cpu", Log = TextWriter.Null, Seeds = 2, Seed = 7, Epochs = 1 });
+        Assert.Equal(whole.Variants.Single(v => v.Variant == "Linear" && v.Seed == 8).TestPredictions, job.Variants.Single(v => v.Variant == "Linear").TestPredictions);
+        Assert.True(DirCommandLine.Parse(new[] { "--baselines" }).Baselines);
     }
 
     [Fact]

@@ -127,9 +127,10 @@ public static class DirTrainer
 
         var plan = seeds.SelectMany(_ => variants.Select(v => (v.Name, PlannedEpochs(v, settings, epochs)))).ToList();
         var progress = new RunProgress(options.Log, plan, options.Verbose);
-        // The ablation's baseline rows (Mean, Linear): in a run of the whole table, not in one of its jobs (--variant, --only-seed).
+        // The ablation's baseline rows (Mean, Linear): in a run of the whole table, not in one of its jobs (--variant, --only-seed)
+        // unless asked for (--baselines: the Vanilla jobs of a scheduler's array).
         var results = new List<VariantResult>();
-        if (settings.Baselines && !options.NoBaselines && options.Variants.Count == 0 && options.OnlySeed is null && !options.Search)
+        if (settings.Baselines && !options.NoBaselines && (options.Baselines || options.Variants.Count == 0 && options.OnlySeed is null && !options.Search))
             results.AddRange(Baselines.Evaluate(data, settings.Bins, settings.SelectByMse, seeds, options.Log));
         foreach (var runSeed in seeds)
         {

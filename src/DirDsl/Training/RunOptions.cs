@@ -15,6 +15,11 @@ public sealed class RunOptions
     public int? Seed { get; set; }
     /// <summary>Leave out the ablation's baseline rows Mean and Linear ([Ablation(Baselines)]) in this run.</summary>
     public bool NoBaselines { get; set; }
+    /// <summary>
+    /// Add the baseline rows to a run of some rows or one seed (--variant, --only-seed), which otherwise has none: what each
+    /// Vanilla job of a --plan / --slurm array passes, so the merged report has them (for the job's seed).
+    /// </summary>
+    public bool Baselines { get; set; }
     /// <summary>Write TensorBoard event files per training (<c>&lt;variant&gt;/seed-N/tensorboard/</c>) besides its metrics.csv.</summary>
     public bool TensorBoard { get; set; }
     /// <summary>The seed the [Data] member splits with (<see cref="DataContext.SplitSeed"/>); null: the run's seed.</summary>
