@@ -158,6 +158,21 @@ public sealed class FeatureStatisticsTests
         AssertClose("smoothed_var", fds.SmoothedVar);
     }
 
+    [Theory]
+    [InlineData(4L, "1..4")]    // one beyond the last bin: bincount's output grows
+    [InlineData(-1L, "-1..2")]  // negative: bincount itself refuses
+    public void BinIndexOutsideTheBins_IsRefusedWithTheRange_AndAddsNothing(long bad, string range)
+    {
+        using var moments = new BinMoments(4, 2);
+        var features = tensor(new float[] { 1, 2, 3, 4, 5, 6 }).reshape(3, 2);
+        var error = Assert.Throws<ArgumentException>(() => moments.Add(features, tensor(new long[] { 2, bad, 1 })));
+        Assert.Equal($"FDS bin indices must lie in [0, 4); got {range}. (Parameter 'binIndices')", error.Message);
+        Assert.Equal(new double[4], moments.Count.data<double>().ToArray());
+        moments.Add(features, tensor(new long[] { 2, 3, 2 }));
+        Assert.Equal(new double[] { 0, 0, 2, 1 }, moments.Count.data<double>().ToArray());
+        Assert.Equal(new float[] { 0, 0, 0, 0, 3, 4, 3, 4 }, moments.Mean.data<float>().ToArray());
+    }
+
     [Fact]
     public void ConstantFeature_HasExactlyZeroVariance_AndIsLeftUnchanged()
     {

@@ -62,15 +62,10 @@ public sealed class BinMoments : IDisposable
         using var noGrad = no_grad();
         var x = features.detach().to_type(ScalarType.Float32);
         var index = binIndices.to_type(ScalarType.Int64).to(x.device);
-        // The trainer's indices come from LabelBins and are always in range; checking them reads a value to the host,
-        // which on a GPU would wait for the device at every batch of the statistics pass, so the check runs on the CPU only.
-        if (index.device_type == DeviceType.CPU && index.lt(KeptScalars.Of(0)).logical_or(index.ge(KeptScalars.Of(bins))).any().item<bool>())
-            throw new ArgumentException($"FDS bin indices must lie in [0, {bins}); got {index.min().item<long>()}..{index.max().item<long>()}.", nameof(binIndices));
-
-        var batchCount = bincount(index, minlength: bins).to_type(ScalarType.Float64);
+        var batchCount = CountPerBin(index);
         var perBin = batchCount.clamp_min(KeptScalars.Of(1)).to_type(ScalarType.Float32).unsqueeze(1);
-        // One pass over the batch, shifted by a representative of each bin (whichever of its samples
-        // scatter_ keeps): with d = x - shift, mean = shift + sum(d) / n and M2 = sum(d^2) - sum(d)^2 / n.
+        // One pass over the batch, shifted by a representative of each bin (one of its samples; on the CPU its last, as
+        // scatter_ over a 1-d index writes in order): with d = x - shift, mean = shift + sum(d) / n and M2 = sum(d^2) - sum(d)^2 / n.
         // The shift is a sample of the same bin, so there is no catastrophic cancellation, and a
         // component constant within the bin has d exactly 0, hence a mean exactly equal to the value
         // and M2 exactly 0 (the calibration's zero-variance test is exact). Batches then merge with Chan.
@@ -98,6 +93,32 @@ public sealed class BinMoments : IDisposable
         m2.copy_(where(touched, newM2, m2));
         count.copy_(total);
     }
+
+    /// <summary>
+    /// Samples per bin in the batch, float64 [B]. On the CPU bincount counts and checks the range without an extra pass (a
+    /// negative index fails inside it, one beyond the last bin lengthens its output); elsewhere the counts are added on
+    /// the device without a check, as bincount would read the largest index back to the host at every batch (the
+    /// trainer's indices come from LabelBins and are always in range).
+    /// </summary>
+    private Tensor CountPerBin(Tensor index)
+    {
+        if (index.device_type != DeviceType.CPU)
+            return zeros(bins, dtype: ScalarType.Float64, device: index.device).scatter_add_(0, index, ones(index.shape[0], dtype: ScalarType.Float64, device: index.device));
+        Tensor counts;
+        try
+        {
+            counts = bincount(index, minlength: bins);
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+            throw OutOfRange(index);
+        }
+        if (counts.shape[0] != bins) throw OutOfRange(index);
+        return counts.to_type(ScalarType.Float64);
+    }
+
+    private ArgumentException OutOfRange(Tensor index) =>
+        new($"FDS bin indices must lie in [0, {bins}); got {index.min().item<long>()}..{index.max().item<long>()}.", "binIndices");
 
     /// <inheritdoc />
     public void Dispose()
