@@ -65,6 +65,15 @@ public static class DirCommandLine
             "auto (default: splits held whole when they fit, streamed when read from disk or over 1 GiB), memory, or stream.", DataPath.Auto,
             ("auto", DataPath.Auto), ("memory", DataPath.InMemory), ("stream", DataPath.Streaming));
 
+        public readonly Option<long?> ImageCache = new("--image-cache")
+        {
+            Description = "Decoded images kept in memory, so each is decoded once in a run: auto (default: up to a quarter of the memory "
+                + "the process may use), off, or a size such as 512M or 4G. Changes the time, never a result.",
+            HelpName = "auto|off|size",
+            // auto parses to -1: a custom parser's null reads as "no value" to System.CommandLine.
+            CustomParser = result => OptionParsing.Checked(result, text => DecodeCache.ParseBudget(text) ?? -1),
+        };
+
         public readonly Option<FdsStatistics?> FdsStatisticsOption = Keywords<FdsStatistics?>("--fds-statistics",
             "Which features feed FDS's statistics: epoch-end-pass (the reference's training-mode pass) "
             + "or evaluation-pass (evaluation mode, raw features); default as [Fds] declares.", null,
@@ -155,7 +164,7 @@ public static class DirCommandLine
         public RootCommand Root(string description)
         {
             var root = new RootCommand(description);
-            foreach (var option in new Option[] { Epochs, Seed, SplitSeed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, TensorBoard, NoBaselines, Baselines, CheckpointEvery, DataPathOption, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
+            foreach (var option in new Option[] { Epochs, Seed, SplitSeed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, TensorBoard, NoBaselines, Baselines, CheckpointEvery, DataPathOption, ImageCache, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
                 OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand,
                 Predict, Predictions, Delimiter, Trim, Export, Threads })
                 root.Options.Add(option);
@@ -196,6 +205,7 @@ public static class DirCommandLine
                 NoBaselines = result.GetValue(NoBaselines),
                 Baselines = result.GetValue(Baselines),
                 DataPath = result.GetValue(DataPathOption),
+                ImageCacheBytes = result.GetValue(ImageCache) is >= 0 and var budget ? budget : null,
                 FdsChoices = new FdsChoices(result.GetValue(FdsStatisticsOption), result.GetValue(FdsOrderOption), result.GetValue(FdsUnseenBinsOption),
                     result.GetValue(FdsMomentumOption), result.GetValue(FdsStartEpoch), result.GetValue(FdsStartSmooth)) is { IsEmpty: false } fds ? fds : null,
                 OnlySeed = result.GetValue(OnlySeed),

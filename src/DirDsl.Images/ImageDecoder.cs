@@ -47,6 +47,28 @@ public static class ImageDecoder
             pixels.AsSpan().CopyTo(chw);
             return;
         }
+        var levels = System.Buffers.ArrayPool<byte>.Shared.Rent(spec.Width);
+        try
+        {
+            DecodeLevels(input, spec, levels.AsSpan(0, spec.Width));
+            ToValues(levels.AsSpan(0, spec.Width), chw);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(levels);
+        }
+    }
+
+    /// <summary>
+    /// Decodes and resizes an encoded image (a file or bytes, not a pixel array) into its 8-bit channel levels,
+    /// channel-major: the values <see cref="Decode"/> gives are exactly these divided by 255, so a decode cache can keep
+    /// a quarter of the bytes and still hand out the same floats.
+    /// </summary>
+    /// <exception cref="ImageReadException">The image cannot be read, naming it.</exception>
+    public static void DecodeLevels(ImageInput input, ImageSpec spec, Span<byte> levels)
+    {
+        if (levels.Length != spec.Width) throw new ArgumentException($"The output holds {levels.Length} values; the image has {spec.Width}.", nameof(levels));
+        if (input.Pixels is not null) throw new ArgumentException("A pixel array has no 8-bit levels to decode.", nameof(input));
         using var codec = OpenCodec(input);
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul);
         using var decoded = new SKBitmap(info);
@@ -58,11 +80,17 @@ public static class ImageDecoder
             : decoded.Resize(new SKImageInfo(spec.Size, spec.Size, SKColorType.Rgba8888, SKAlphaType.Unpremul), Sampling)
                 ?? throw new ImageReadException($"{input.Describe()} could not be resized to {spec.Size} x {spec.Size}.");
         var bitmap = resized ?? decoded;
-        Convert(bitmap.GetPixelSpan(), bitmap.RowBytes, spec, chw);
+        Convert(bitmap.GetPixelSpan(), bitmap.RowBytes, spec, levels);
     }
 
-    /// <summary>RGBA bytes to channel-major floats in [0, 1]: RGB drops alpha, gray is PIL's luma (299, 587, 114 per mille).</summary>
-    private static void Convert(ReadOnlySpan<byte> rgba, int rowBytes, ImageSpec spec, Span<float> chw)
+    /// <summary>8-bit levels to values in [0, 1] (level / 255, as torchvision's ToTensor).</summary>
+    public static void ToValues(ReadOnlySpan<byte> levels, Span<float> values)
+    {
+        for (int i = 0; i < levels.Length; i++) values[i] = levels[i] / 255f;
+    }
+
+    /// <summary>RGBA bytes to channel-major levels: RGB drops alpha, gray is PIL's luma (299, 587, 114 per mille).</summary>
+    private static void Convert(ReadOnlySpan<byte> rgba, int rowBytes, ImageSpec spec, Span<byte> chw)
     {
         int size = spec.Size, plane = size * size;
         for (int y = 0; y < size; y++)
@@ -75,13 +103,13 @@ public static class ImageDecoder
                 if (spec.Color == ImageColor.Gray)
                 {
                     // PIL's convert("L"): integer luma with rounding, L = (R * 299 + G * 587 + B * 114) / 1000.
-                    chw[at] = (byte)((r * 299 + g * 587 + b * 114 + 500) / 1000) / 255f;
+                    chw[at] = (byte)((r * 299 + g * 587 + b * 114 + 500) / 1000);
                 }
                 else
                 {
-                    chw[at] = r / 255f;
-                    chw[plane + at] = g / 255f;
-                    chw[2 * plane + at] = b / 255f;
+                    chw[at] = r;
+                    chw[plane + at] = g;
+                    chw[2 * plane + at] = b;
                 }
             }
         }

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 
 namespace DirDsl.Images;
 
@@ -6,11 +7,16 @@ namespace DirDsl.Images;
 /// The feature map of a record type with an [Image] member: each record's image decoded, resized, converted and
 /// normalised into a [channels, size, size] input; training rows augmented from (seed, epoch, record). Nothing is
 /// fitted on the training split (the normalisation is declared). The generated <c>FeatureMap</c> derives from it and
-/// supplies the member accessors.
+/// supplies the member accessors. With a budget (<see cref="SetDecodeCache"/>, which a run sets from --image-cache) the
+/// decoded 8-bit pixels of each image file or encoded image are kept, so later reads (epochs, the FDS pass, evaluation,
+/// other variants and seeds) only augment and normalise them; the values are the same either way.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>
+public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>, IDecodeCachingMap
 {
+    // Decoded levels by image: a file by its path, an encoded image by its array (the same array is the same image).
+    private readonly ConcurrentDictionary<object, byte[]> decoded = new(ImageKey.Comparer);
+    private long budget, keptBytes, hits, decodes;
     private readonly Func<T, ImageInput> image;
     private readonly Func<T, double> target;
     private readonly string targetMember;
@@ -93,15 +99,66 @@ public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>
     /// <inheritdoc />
     public string? Screen(T record) => ImageDecoder.Check(image(record), Spec);
 
+    /// <summary>A kept image's levels and what holding them costs beside (the array's header, the dictionary's entry).</summary>
+    public long CacheBytesPerRecord => Spec.Width + EntryOverhead;
+
+    /// <summary>Bytes a kept image costs beyond its levels: the array header and the dictionary entry and bucket, about.</summary>
+    private const int EntryOverhead = 64;
+
+    /// <inheritdoc />
+    public void SetDecodeCache(long budgetBytes) => Interlocked.Exchange(ref budget, Math.Max(0, budgetBytes));
+
+    /// <inheritdoc />
+    public DecodeCacheUse DecodeCacheUse => new(decoded.Count, Interlocked.Read(ref keptBytes), Interlocked.Read(ref hits), Interlocked.Read(ref decodes));
+
     private void DecodeInto(T record, Span<float> chw, string split, int index)
     {
         try
         {
-            ImageDecoder.Decode(image(record), Spec, chw);
+            var input = image(record);
+            if (input.Pixels is null && Interlocked.Read(ref budget) > 0)
+            {
+                DecodeCached(input, chw);
+                return;
+            }
+            if (input.Pixels is null) Interlocked.Increment(ref decodes);
+            ImageDecoder.Decode(input, Spec, chw);
         }
         catch (ImageReadException e)
         {
             throw new DirDataException(split, index, ScreenedMember, e.Message);
         }
+    }
+
+    /// <summary>
+    /// An encoded image's values from the cache, or decoded and kept while the budget allows. Two workers reading one
+    /// image at once may both decode it; one copy is kept.
+    /// </summary>
+    private void DecodeCached(ImageInput input, Span<float> chw)
+    {
+        object key = (object?)input.Path ?? input.Encoded!;
+        if (decoded.TryGetValue(key, out var kept))
+        {
+            Interlocked.Increment(ref hits);
+            ImageDecoder.ToValues(kept, chw);
+            return;
+        }
+        var levels = new byte[Spec.Width];
+        ImageDecoder.DecodeLevels(input, Spec, levels);
+        Interlocked.Increment(ref decodes);
+        long cost = CacheBytesPerRecord;
+        if (Interlocked.Add(ref keptBytes, cost) > Interlocked.Read(ref budget) || !decoded.TryAdd(key, levels))
+            Interlocked.Add(ref keptBytes, -cost);
+        ImageDecoder.ToValues(levels, chw);
+    }
+
+    /// <summary>Image identities: paths compare as text, encoded images as arrays (by reference, not by content).</summary>
+    private sealed class ImageKey : IEqualityComparer<object>
+    {
+        public static readonly ImageKey Comparer = new();
+
+        public new bool Equals(object? x, object? y) => x is string a ? y is string b && string.Equals(a, b, StringComparison.Ordinal) : ReferenceEquals(x, y);
+
+        public int GetHashCode(object value) => value is string text ? StringComparer.Ordinal.GetHashCode(text) : System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(value);
     }
 }

@@ -39,10 +39,28 @@ public sealed class RunOptionsTests
     [InlineData("--fds-momentum", "NaN", "--fds-momentum needs a number in [0, 1), not 'NaN'")]
     [InlineData("--fds-start-epoch", "-1", "--fds-start-epoch needs a whole number of at least 0, not '-1'")]
     [InlineData("--fds-start-smooth", "0", "--fds-start-smooth needs a whole number of at least 1, not '0'")]
+    [InlineData("--image-cache", "12X", "--image-cache needs auto, off, or a size such as 512M or 2G, not '12X'")]
+    [InlineData("--image-cache", "-1G", "--image-cache needs auto, off, or a size such as 512M or 2G, not '-1G'")]
+    [InlineData("--image-cache", "lots", "--image-cache needs auto, off, or a size such as 512M or 2G, not 'lots'")]
     public void BadOptions_AreClearErrors(string option, string value, string message)
     {
         var e = Assert.Throws<ArgumentException>(() => DirDsl.Hosting.DirCommandLine.Parse(new[] { option, value }));
         Assert.Contains(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("auto", null)]
+    [InlineData("off", 0L)]
+    [InlineData("0", 0L)]
+    [InlineData("4096", 4096L)]
+    [InlineData("512M", 512L << 20)]
+    [InlineData("2g", 2L << 30)]
+    [InlineData("1.5GiB", 3L << 29)]
+    [InlineData("800KB", 800L << 10)]
+    public void ImageCache_TakesAutoOffOrASizeInBinaryUnits(string text, long? bytes)
+    {
+        Assert.Equal(bytes, DirDsl.Hosting.DirCommandLine.Parse(new[] { "--image-cache", text }).ImageCacheBytes);
+        Assert.Null(DirDsl.Hosting.DirCommandLine.Parse(Array.Empty<string>()).ImageCacheBytes);
     }
 
     [Fact]

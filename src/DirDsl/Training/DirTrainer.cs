@@ -110,6 +110,8 @@ public static class DirTrainer
         // What the fit learned, kept beside the checkpoints: a trained model predicts new records with it (TrainedModel.Load).
         var fitted = FittedFeatureMap.Of(experiment.Name, map, settings.TargetScale);
         fitted.WriteTo(folder);
+        if (DecodeCache.Configure(map, options.ImageCacheBytes, (long)splits.Train.Count + splits.Validation.Count + splits.Test.Count) is { } cacheLine)
+            options.Log.WriteLine(cacheLine);
         using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
         using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
@@ -144,6 +146,7 @@ public static class DirTrainer
             }
         }
         options.Log.Write(progress.Summary());
+        if (DecodeCache.Summary(map) is { } cacheUse) options.Log.WriteLine(cacheUse);
         var result = new ExperimentResult(experiment.Name, seed, epochs, settings.Bins, trainCounts, test.ValidTargets, results, experiment.Configured)
         {
             Target = targetShape,

@@ -93,6 +93,11 @@ public sealed class RunOptions
 
     /// <summary>How splits reach the model: held whole when they fit (auto, the default), always held, or always streamed.</summary>
     public DataPath DataPath { get; set; } = DataPath.Auto;
+    /// <summary>
+    /// Bytes of decoded images a run keeps in memory (--image-cache): null for <see cref="DecodeCache.AutoBudget"/>, 0 to
+    /// decode at every read. It changes the time, never a value, so it is not part of the run's fingerprint.
+    /// </summary>
+    public long? ImageCacheBytes { get; set; }
     /// <summary>What to do with targets outside [LabelBins] (--outside-bins): warn (default), clip, drop or error.</summary>
     public OutsideTargets OutsideTargets { get; set; } = OutsideTargets.Warn;
 

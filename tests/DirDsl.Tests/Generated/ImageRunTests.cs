@@ -90,6 +90,43 @@ public sealed class ImageRunTests(Xunit.Abstractions.ITestOutputHelper output) :
     }
 
     [Fact]
+    public void ImageCache_ChangesNoValue_DecodesEachImageOnce_AndKeepsWithinItsBudget()
+    {
+        string data = Path.Combine(folder, "pictures");
+        PictureFolder.Write(data, count: 64);
+        (VariantResult Result, string Log) Train(string name, long? budget)
+        {
+            var options = Options(data, name);
+            var log = new StringWriter();
+            options.Log = log;
+            options.ImageCacheBytes = budget;
+            return (ImageFdsExperiment.Run(options).Variants.Single(), log.ToString());
+        }
+        var off = Train("off", 0);
+        var auto = Train("auto", null);
+        // 8 images' worth: 16 x 16 gray levels and the entry's overhead each.
+        long perImage = new ImageFdsExperiment.FeatureMap().CacheBytesPerRecord;
+        Assert.True(perImage >= 256, $"{perImage} bytes per 16 x 16 gray image");
+        var small = Train("small", 8 * perImage);
+        foreach (var cached in new[] { auto, small })
+        {
+            Assert.Equal(off.Result.TestPredictions, cached.Result.TestPredictions);
+            Assert.Equal(off.Result.History.Select(h => h.TrainLoss), cached.Result.History.Select(h => h.TrainLoss));
+            Assert.Equal(off.Result.History.Select(h => h.ValidationMae), cached.Result.History.Select(h => h.ValidationMae));
+        }
+        Assert.Contains("Image cache off (--image-cache off): every read decodes its image again.", off.Log);
+        Assert.Contains("Image cache: the decoded pixels of the 144 records take", auto.Log);
+        Assert.Contains("each image is decoded once in this run.", auto.Log);
+        // Reads: 2 epochs of 64 training images, their 2 FDS passes, validation after each epoch and the test once at the
+        // best epoch's weights (40 each): 144 first reads decode, all the others come from memory.
+        int reads = 2 * 64 + 2 * 64 + 2 * 40 + 40 + 40;
+        Assert.Contains($"Image cache: 144 decodes, {reads - 144:N0} reads from memory (144 images, ", auto.Log);
+        Assert.Contains("the first 8 decoded are kept, the others decoded at every read", small.Log);
+        // The first 8 kept are training images (the first epoch reads first), each read 3 times more (the second epoch, both passes).
+        Assert.Contains($"Image cache: {reads - 24:N0} decodes, 24 reads from memory (8 images, {DecodeCache.Size(8 * perImage)} kept).", small.Log);
+    }
+
+    [Fact]
     public void AugmentedImages_CannotBeHeldInMemory()
     {
         string data = Path.Combine(folder, "pictures");
@@ -112,6 +149,8 @@ public sealed class ImageRunTests(Xunit.Abstractions.ITestOutputHelper output) :
             string data = Path.Combine(folder, $"images-{count}");
             PictureFolder.Write(data, count, size: 8, validationCount: 40);
             var options = Options(data, $"rss-{count}", epochs: 1);
+            // Streaming's bound: with the image cache on, memory follows the cache's budget instead (the test above).
+            options.ImageCacheBytes = 0;
             long peak = 0;
             options.OnTrainEpochEnd = (_, _) =>
             {
