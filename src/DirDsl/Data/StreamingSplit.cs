@@ -80,30 +80,55 @@ public sealed class StreamingSplit<T> : SplitData
         throw new NotSupportedException($"{options.Name} resamples the training split in memory, and this split is streamed ({Count:N0} records). "
             + "Run with --data-path memory if the mapped rows fit, or leave the row out.");
 
-    /// <summary>Maps one batch of records to host arrays (on a worker thread), augmented when <paramref name="augmentation"/> is given and the map augments.</summary>
+    /// <summary>
+    /// Maps one batch of records (on a worker thread), augmented when <paramref name="augmentation"/> is given and the map
+    /// augments. The input rows are written straight into a native host tensor, no managed copy of them (in page-locked
+    /// memory when the device is CUDA, so the step's copy to the device does not block); the targets and bins are small
+    /// arrays.
+    /// </summary>
     private HostBatch Map(long[] indices, Augmentation? augmentation)
     {
         int width = Layout.Width;
         var augmenting = map as IAugmentingMap<T>;
-        var rows = new float[indices.Length * width];
         int elements = Shape.Elements;
         var targets = new float[indices.Length * elements];
         var bins = new long[indices.Length * elements];
         var validity = mask is null ? null : new float[indices.Length * elements];
-        for (int i = 0; i < indices.Length; i++)
+        // A pool thread has no dispose scope: the tensor belongs to the batch until the reader hands it on or drops it.
+        var inputs = empty(Layout.BatchShape(indices.Length), dtype: ScalarType.Float32);
+        try
         {
-            int index = checked((int)indices[i]);
-            var row = rows.AsSpan(i * width, width);
-            if (augmenting is not null && augmentation is not null) augmenting.WriteAugmented(records[index], row, Name, index, augmentation.For(index));
-            else map.Write(records[index], row, Name, index);
-            Array.Copy(scaledTargets, (long)index * elements, targets, (long)i * elements, elements);
-            Array.Copy(Bins, (long)index * elements, bins, (long)i * elements, elements);
-            if (validity is not null) Array.Copy(mask!, (long)index * elements, validity, (long)i * elements, elements);
+            if (PinsBatches) inputs = Pinned(inputs);
+            var rows = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(inputs.bytes);
+            for (int i = 0; i < indices.Length; i++)
+            {
+                int index = checked((int)indices[i]);
+                var row = rows.Slice(i * width, width);
+                if (augmenting is not null && augmentation is not null) augmenting.WriteAugmented(records[index], row, Name, index, augmentation.For(index));
+                else map.Write(records[index], row, Name, index);
+                Array.Copy(scaledTargets, (long)index * elements, targets, (long)i * elements, elements);
+                Array.Copy(Bins, (long)index * elements, bins, (long)i * elements, elements);
+                if (validity is not null) Array.Copy(mask!, (long)index * elements, validity, (long)i * elements, elements);
+            }
         }
-        return new HostBatch(indices, rows, targets, bins, validity);
+        catch
+        {
+            inputs.Dispose();
+            throw;
+        }
+        return new HostBatch(indices, inputs, targets, bins, validity);
     }
 
-    private sealed record HostBatch(long[] Indices, float[] Rows, float[] Targets, long[] Bins, float[]? Mask);
+    /// <summary>Whether batches are staged in page-locked host memory: for a CUDA device, whose copies from it can run asynchronously.</summary>
+    private bool PinsBatches => device.type == TorchSharp.DeviceType.CUDA;
+
+    private static Tensor Pinned(Tensor pageable)
+    {
+        using (pageable) return pageable.pin_memory();
+    }
+
+    /// <summary>A mapped batch on the host: its input rows in a native tensor the batch owns, the rest in arrays.</summary>
+    private sealed record HostBatch(long[] Indices, Tensor Inputs, float[] Targets, long[] Bins, float[]? Mask);
 
     /// <summary>
     /// A producer starts one mapping task per batch, in order, and queues the tasks in a bounded channel: at most
@@ -131,7 +156,17 @@ public sealed class StreamingSplit<T> : SplitData
                 foreach (var batch in batches)
                 {
                     var mapped = Task.Run(() => split.Map(batch, augmentation), token);
-                    await queue.Writer.WriteAsync(mapped, token).ConfigureAwait(false);
+                    try
+                    {
+                        await queue.Writer.WriteAsync(mapped, token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Stopped while waiting for room: this batch never reaches the queue, so its rows are freed here.
+                        _ = mapped.ContinueWith(static t => t.Result.Inputs.Dispose(), CancellationToken.None,
+                            TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                        throw;
+                    }
                 }
                 queue.Writer.TryComplete();
             }
@@ -160,9 +195,13 @@ public sealed class StreamingSplit<T> : SplitData
             int n = host.Indices.Length;
             var device = split.device;
             var shape = split.Shape;
+            // The rows move into the caller's dispose scope: a copy to the device (asynchronous from pinned memory; the
+            // caching host allocator keeps the pinned block until the copy is done), or on the CPU a new handle on them.
+            Tensor inputs;
+            using (host.Inputs) inputs = host.Inputs.to(device, non_blocking: split.PinsBatches);
             return new DataBatch(
                 tensor(host.Indices, device: device),
-                tensor(host.Rows, split.Layout.BatchShape(n)).to(device),
+                inputs,
                 tensor(host.Targets, shape.BatchShape(n)).to(device),
                 shape.IsScalar ? tensor(host.Bins).to(device) : tensor(host.Bins, shape.BatchShape(n)).to(device))
             {
@@ -173,12 +212,13 @@ public sealed class StreamingSplit<T> : SplitData
         public void Dispose()
         {
             stop.Cancel();
-            // Drain what was started so no worker outlives the reader; their results (or errors) are dropped.
+            // The producer stops first (cancelling its wait for room), then what it queued is drained, so no worker
+            // outlives the reader; their rows are freed, their errors dropped.
+            try { producer.Wait(); } catch (AggregateException) { }
             while (queue.Reader.TryRead(out var pending))
             {
-                try { pending.Wait(); } catch (AggregateException) { }
+                try { pending.Result.Inputs.Dispose(); } catch (AggregateException) { }
             }
-            try { producer.Wait(); } catch (AggregateException) { }
             stop.Dispose();
         }
     }
