@@ -158,6 +158,74 @@ public sealed class FeatureStatisticsTests
         AssertClose("smoothed_var", fds.SmoothedVar);
     }
 
+    /// <summary>
+    /// The streaming moments merged one batch at a time, as each batch comes (the formulation before batches were grouped):
+    /// a shift by one of the bin's samples, index_add sums, Chan's merge, untouched bins kept.
+    /// </summary>
+    private static (Tensor Count, Tensor Mean, Tensor M2) OneBatchAtATime(IEnumerable<(Tensor X, Tensor Bins)> batches, int binCount, int width)
+    {
+        var count = zeros(binCount, dtype: ScalarType.Float64);
+        var mean = zeros(binCount, width);
+        var m2 = zeros(binCount, width);
+        foreach (var (x, index) in batches)
+        {
+            var batchCount = bincount(index, minlength: binCount).to_type(ScalarType.Float64);
+            var perBin = batchCount.clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1);
+            var representative = zeros(binCount, dtype: ScalarType.Int64).scatter_(0, index, arange(index.shape[0], dtype: ScalarType.Int64));
+            var shift = x.index_select(0, representative);
+            var deviation = x - shift.index_select(0, index);
+            var sum = zeros_like(mean).index_add_(0, index, deviation, 1);
+            var sumOfSquares = zeros_like(m2).index_add_(0, index, deviation.pow(2), 1);
+            var batchM2 = (sumOfSquares - sum * sum / perBin).clamp_min(0);
+            var batchMean = shift + sum / perBin;
+            var total = count + batchCount;
+            var safeTotal = total.clamp_min(1);
+            var shareB = (batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
+            var cross = (count * batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
+            var delta = batchMean - mean;
+            var touched = batchCount.gt(0).unsqueeze(1);
+            mean = where(touched, mean + delta * shareB, mean);
+            m2 = where(touched, m2 + batchM2 + delta * delta * cross, m2);
+            count = total;
+        }
+        return (count, mean, m2);
+    }
+
+    [Theory]
+    [InlineData(256, 100, 64)]    // #23's task: 16 batches of 256 to a group
+    [InlineData(37, 7, 5)]        // uneven batches, few bins, several groups
+    [InlineData(5000, 10, 3)]     // a batch above a group's rows, merged on its own
+    [InlineData(64, 100, 8)]      // a group closed by its batch-bins (40 x 100 <= 4,096) before its rows
+    public void GroupedMoments_AreBitForBit_TheOnesOfMergingEachBatchAsItComes(int batchSize, int binCount, int width)
+    {
+        var random = new Random(batchSize + binCount);
+        var batches = new List<(Tensor X, Tensor Bins)>();
+        for (int b = 0, rows = 0; rows < 12_000; b++)
+        {
+            int n = Math.Max(1, batchSize - random.Next(0, Math.Max(1, batchSize / 3)));
+            // Bins skewed, some absent from a batch; component 0 constant per bin (its variance must be exactly 0).
+            var bins = Enumerable.Range(0, n).Select(_ => (long)Math.Min(binCount - 1, (int)(binCount * Math.Pow(random.NextDouble(), 2)))).ToArray();
+            var x = randn(n, width) * 3 + 0.1;
+            x[TensorIndex.Colon, 0] = tensor(bins).to_type(ScalarType.Float32) * 0.1f;
+            batches.Add((x, tensor(bins)));
+            rows += n;
+        }
+        var expected = OneBatchAtATime(batches, binCount, width);
+        using var moments = new BinMoments(binCount, width);
+        foreach (var (x, bins) in batches)
+        {
+            using var scope = NewDisposeScope();
+            moments.Add(x.clone(), bins.clone());   // freed at once: the accumulator must not rely on the caller's tensors
+        }
+        Assert.Equal(expected.Count.data<double>().ToArray(), moments.Count.data<double>().ToArray());
+        Assert.Equal(expected.Mean.data<float>().ToArray(), moments.Mean.data<float>().ToArray());
+        var variance = moments.Variance();
+        var expectedVariance = (expected.M2 / expected.Count.sub(1).clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1))
+            .masked_fill(expected.Count.le(1).unsqueeze(1), 0);
+        Assert.Equal(expectedVariance.data<float>().ToArray(), variance.data<float>().ToArray());
+        Assert.All(variance[TensorIndex.Colon, 0].data<float>().ToArray(), v => Assert.Equal(0f, v));
+    }
+
     [Theory]
     [InlineData(4L, "1..4")]    // one beyond the last bin: bincount's output grows
     [InlineData(-1L, "-1..2")]  // negative: bincount itself refuses
