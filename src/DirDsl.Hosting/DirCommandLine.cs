@@ -278,6 +278,8 @@ public static class DirCommandLine
             var (options, numerics, threads) = ParseWithNumerics(args);
             // Before the first tensor operation: MKL and oneDNN read their settings when first used.
             CpuNumerics.Apply(numerics);
+            // Freed tensor memory kept for reuse rather than faulted in afresh at every step (glibc; see NativeAllocator).
+            NativeAllocator.Apply();
             // --threads: libtorch's intra-op pool, which otherwise takes every core (and spins when the cores are shared).
             if (threads is { } count) TorchSharp.torch.set_num_threads(count);
             return options;

@@ -158,39 +158,6 @@ public sealed class FeatureStatisticsTests
         AssertClose("smoothed_var", fds.SmoothedVar);
     }
 
-    /// <summary>
-    /// The streaming moments merged one batch at a time, as each batch comes (the formulation before batches were grouped):
-    /// a shift by one of the bin's samples, index_add sums, Chan's merge, untouched bins kept.
-    /// </summary>
-    private static (Tensor Count, Tensor Mean, Tensor M2) OneBatchAtATime(IEnumerable<(Tensor X, Tensor Bins)> batches, int binCount, int width)
-    {
-        var count = zeros(binCount, dtype: ScalarType.Float64);
-        var mean = zeros(binCount, width);
-        var m2 = zeros(binCount, width);
-        foreach (var (x, index) in batches)
-        {
-            var batchCount = bincount(index, minlength: binCount).to_type(ScalarType.Float64);
-            var perBin = batchCount.clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1);
-            var representative = zeros(binCount, dtype: ScalarType.Int64).scatter_(0, index, arange(index.shape[0], dtype: ScalarType.Int64));
-            var shift = x.index_select(0, representative);
-            var deviation = x - shift.index_select(0, index);
-            var sum = zeros_like(mean).index_add_(0, index, deviation, 1);
-            var sumOfSquares = zeros_like(m2).index_add_(0, index, deviation.pow(2), 1);
-            var batchM2 = (sumOfSquares - sum * sum / perBin).clamp_min(0);
-            var batchMean = shift + sum / perBin;
-            var total = count + batchCount;
-            var safeTotal = total.clamp_min(1);
-            var shareB = (batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
-            var cross = (count * batchCount / safeTotal).to_type(ScalarType.Float32).unsqueeze(1);
-            var delta = batchMean - mean;
-            var touched = batchCount.gt(0).unsqueeze(1);
-            mean = where(touched, mean + delta * shareB, mean);
-            m2 = where(touched, m2 + batchM2 + delta * delta * cross, m2);
-            count = total;
-        }
-        return (count, mean, m2);
-    }
-
     [Theory]
     [InlineData(256, 100, 64)]    // #23's task: 16 batches of 256 to a group
     [InlineData(37, 7, 5)]        // uneven batches, few bins, several groups
@@ -210,7 +177,7 @@ public sealed class FeatureStatisticsTests
             batches.Add((x, tensor(bins)));
             rows += n;
         }
-        var expected = OneBatchAtATime(batches, binCount, width);
+        using var expected = DirDsl.Testing.PerBatchMoments.Of(batches, binCount, width);
         using var moments = new BinMoments(binCount, width);
         foreach (var (x, bins) in batches)
         {
@@ -220,9 +187,7 @@ public sealed class FeatureStatisticsTests
         Assert.Equal(expected.Count.data<double>().ToArray(), moments.Count.data<double>().ToArray());
         Assert.Equal(expected.Mean.data<float>().ToArray(), moments.Mean.data<float>().ToArray());
         var variance = moments.Variance();
-        var expectedVariance = (expected.M2 / expected.Count.sub(1).clamp_min(1).to_type(ScalarType.Float32).unsqueeze(1))
-            .masked_fill(expected.Count.le(1).unsqueeze(1), 0);
-        Assert.Equal(expectedVariance.data<float>().ToArray(), variance.data<float>().ToArray());
+        Assert.Equal(expected.Variance().data<float>().ToArray(), variance.data<float>().ToArray());
         Assert.All(variance[TensorIndex.Colon, 0].data<float>().ToArray(), v => Assert.Equal(0f, v));
     }
 
