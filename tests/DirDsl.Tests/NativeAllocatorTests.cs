@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Runtime.InteropServices;
 using DirDsl.Native;
 using Xunit;
@@ -14,40 +13,42 @@ public sealed class NativeAllocatorTests
     [DllImport("libc", EntryPoint = "memset")]
     private static extern IntPtr MemSet(IntPtr block, int value, nuint bytes);
 
-    /// <summary>Minor page faults of this process so far (/proc/self/stat, field 10).</summary>
-    private static long MinorFaults()
+    /// <summary>glibc's allocator statistics (struct mallinfo2: ten size_t fields).</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MallInfo2
     {
-        var stat = File.ReadAllText("/proc/self/stat");
-        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);
+        public nuint Arena, OrdBlks, SmBlks, HBlks, HBlkHd, UsmBlks, FsmBlks, UordBlks, FordBlks, KeepCost;
     }
 
-    /// <summary>Page faults of allocating, filling and freeing a 40 MB block (a large temporary) 20 times.</summary>
-    private static long FaultsOfLargeTemporaries()
+    [DllImport("libc", EntryPoint = "mallinfo2")]
+    private static extern MallInfo2 MallInfo();
+
+    /// <summary>
+    /// Where a 40 MB block (a large temporary) comes from and what its free leaves: the bytes in fresh mappings while it
+    /// is held, and the free bytes the main heap keeps after it is freed.
+    /// </summary>
+    private static (long Mapped, long KeptFree) LargeTemporary()
     {
         const int bytes = 40 << 20;
-        // Marshal.AllocHGlobal is malloc on Unix.
-        Marshal.FreeHGlobal(Marshal.AllocHGlobal(bytes));
-        long before = MinorFaults();
-        for (int i = 0; i < 20; i++)
-        {
-            var block = Marshal.AllocHGlobal(bytes);
-            MemSet(block, 1, bytes);
-            Marshal.FreeHGlobal(block);
-        }
-        return MinorFaults() - before;
+        var block = Marshal.AllocHGlobal(bytes);   // malloc on Unix
+        MemSet(block, 1, bytes);
+        long mapped = (long)MallInfo().HBlkHd;
+        Marshal.FreeHGlobal(block);
+        return (mapped, (long)MallInfo().FordBlks);
     }
 
     [Fact]
-    public void LargeFreedBlocks_AreReusedWithTheSettings_AndFaultedInAgainWithout()
+    public void LargeFreedBlocks_StayInTheHeapForReuse_WithTheSettings()
     {
         Assert.True(OperatingSystem.IsLinux(), "these settings are glibc's");
-        long pages = 20L * (40 << 20) / Environment.SystemPageSize;
-        // glibc's own behaviour for a block above its largest adaptive threshold (32 MB): a fresh mapping every time.
+        const long block = 40 << 20;
+        // glibc's own behaviour for a block above its largest adaptive threshold (32 MB): a fresh mapping, unmapped on free.
         Assert.Equal(1, MallOpt(-3, 128 << 10));
-        long without = FaultsOfLargeTemporaries();
+        var without = LargeTemporary();
         Assert.True(NativeAllocator.Apply());
-        long with = FaultsOfLargeTemporaries();
-        Assert.True(without > pages / 2, $"without the settings {without:N0} faults for {pages:N0} pages filled");
-        Assert.True(with < pages / 20, $"with the settings {with:N0} faults for {pages:N0} pages filled");
+        var with = LargeTemporary();
+        Assert.True(without.Mapped >= block, $"with glibc's defaults the block is mapped ({without.Mapped:N0} bytes in mappings)");
+        Assert.True(with.Mapped < block, $"with the settings the block comes from the heap ({with.Mapped:N0} bytes in mappings)");
+        Assert.True(with.KeptFree >= block, $"with the settings its free keeps it for reuse ({with.KeptFree:N0} free bytes kept)");
     }
 }
