@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,93 +40,108 @@ public static class FdsShareData
 
 /// <summary>
 /// FDS's share of an epoch in the generated experiment's own Run (what a user gets), measured so that a shared, noisy
-/// machine cannot fake it: per epoch both wall time and this process's CPU time; configurations alternated round by
-/// round (LDS, LDS+FDS with the reference's epoch-end pass, LDS+FDS with the evaluation pass, in a rotating order); per
-/// round the median of epochs 2-6 of each; rounds repeated until the 95% interval of the mean FDS share is within
-/// 0.03 of it (at least 3 rounds, at most the given number), and the share printed with its interval either way.
+/// machine cannot fake it (<see cref="Alternation"/>: wall and CPU time per epoch, configurations alternated round by
+/// round, the median epoch after the first of each, rounds repeated until the intervals are narrow): LDS, LDS+FDS with the
+/// reference's epoch-end pass, LDS+FDS with the evaluation pass, LDS+FDS never calibrating (the statistics pass and update
+/// alone), and a plain TorchSharp loop with the same model, data, loss and optimiser (the framework's own overhead).
 /// </summary>
 public static class FdsShareRun
 {
-    private sealed class EpochClock : ITrainingCallback
+    private const string Lds = "LDS";
+    private const string EpochEnd = "LDS+FDS epoch-end pass";
+    private const string Evaluation = "LDS+FDS evaluation pass";
+    private const string NeverCalibrating = "LDS+FDS epoch-end pass, never calibrating";
+    private const string Plain = "plain TorchSharp loop, LDS";
+
+    private static EpochTime Median(string variant, FdsChoices? choices, string folder)
     {
-        private readonly Stopwatch wall = new();
-        private TimeSpan cpuAtStart;
-        public readonly List<(double Wall, double Cpu)> Epochs = new();
-
-        public void OnEpochStart(EpochStart start)
-        {
-            cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
-            wall.Restart();
-        }
-
-        public void OnEpochEnd(EpochEnd epochEnd, TrainingControl control) =>
-            Epochs.Add((wall.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds));
-    }
-
-    private static (double Wall, double Cpu) Median(string variant, FdsChoices? choices, string folder)
-    {
-        var clock = new EpochClock();
+        var clock = new Alternation.EpochClock();
         var options = new RunOptions { OutputFolder = folder, Device = "cpu", Log = TextWriter.Null, Variants = { variant }, CheckpointInterval = TimeSpan.FromHours(1) };
         options.FdsChoices = choices;
         options.Callbacks.Add(clock);
         FdsShareExperiment.Run(options);
-        var later = clock.Epochs.Skip(1).ToList();
-        static double Mid(IEnumerable<double> values)
-        {
-            var sorted = values.Order().ToArray();
-            return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-        }
-        return (Mid(later.Select(e => e.Wall)), Mid(later.Select(e => e.Cpu)));
+        return Alternation.MedianAfterFirst(clock.Epochs);
     }
 
     public static int Run(int maxRounds)
     {
         torch.set_num_threads(2);
         var folder = Directory.CreateTempSubdirectory("dirdsl-fds-share").FullName;
-        // The last one never calibrates (StartSmooth beyond the epochs): its share is the statistics pass and update alone,
-        // so the difference to the first FDS row is what calibrating the batches (forward and backward) costs.
-        var configurations = new (string Name, string Variant, FdsChoices? Source)[]
+        var plain = new PlainLoop(FdsShareData.Splits());
+        // The never-calibrating row (StartSmooth beyond the epochs) is the statistics pass and update alone, so its
+        // difference to the epoch-end row is what calibrating the batches (forward and backward) costs.
+        var configurations = new (string Name, Func<int, EpochTime> Measure)[]
         {
-            ("LDS", "LDS", null),
-            ("LDS+FDS epoch-end pass", "LDS+FDS", new FdsChoices(Statistics: FdsStatistics.EpochEndPass)),
-            ("LDS+FDS evaluation pass", "LDS+FDS", new FdsChoices(Statistics: FdsStatistics.EvaluationPass)),
-            ("LDS+FDS epoch-end pass, never calibrating", "LDS+FDS", new FdsChoices(Statistics: FdsStatistics.EpochEndPass, StartSmooth: 1000)),
+            (Lds, round => Median("LDS", null, Path.Combine(folder, $"{round}-lds"))),
+            (EpochEnd, round => Median("LDS+FDS", new FdsChoices(Statistics: FdsStatistics.EpochEndPass), Path.Combine(folder, $"{round}-end"))),
+            (Evaluation, round => Median("LDS+FDS", new FdsChoices(Statistics: FdsStatistics.EvaluationPass), Path.Combine(folder, $"{round}-eval"))),
+            (NeverCalibrating, round => Median("LDS+FDS", new FdsChoices(Statistics: FdsStatistics.EpochEndPass, StartSmooth: 1000), Path.Combine(folder, $"{round}-never"))),
+            (Plain, _ => Alternation.MedianAfterFirst(Enumerable.Range(0, 6).Select(e => Alternation.Time(() => plain.Epoch(e))).ToList())),
         };
-        var rounds = new List<Dictionary<string, (double Wall, double Cpu)>>();
         try
         {
-            for (int round = 0; round < maxRounds; round++)
+            Alternation.Run(configurations, new Alternation.Ratio[]
             {
-                var measured = new Dictionary<string, (double Wall, double Cpu)>();
-                for (int k = 0; k < configurations.Length; k++)
-                {
-                    var c = configurations[(k + round) % configurations.Length];
-                    measured[c.Name] = Median(c.Variant, c.Source, Path.Combine(folder, $"{round}-{k}"));
-                }
-                rounds.Add(measured);
-                Console.WriteLine($"round {round + 1}: " + string.Join("; ", configurations.Select(c =>
-                    string.Create(CultureInfo.InvariantCulture, $"{c.Name} {measured[c.Name].Wall:0.000} s wall / {measured[c.Name].Cpu:0.000} s CPU"))));
-                if (round >= 2 && configurations.Skip(1).All(c => Share(rounds, c.Name, cpu: true).HalfWidth <= 0.03)) break;
-            }
+                new("FDS's share, epoch-end pass (1 - LDS / LDS+FDS)", Alternation.Share(EpochEnd, Lds), Percent: true),
+                new("FDS's share, evaluation pass", Alternation.Share(Evaluation, Lds), Percent: true),
+                new("FDS's share, epoch-end pass never calibrating", Alternation.Share(NeverCalibrating, Lds), Percent: true),
+                new("DirDsl LDS / plain loop (framework overhead)", Alternation.Quotient(Lds, Plain)),
+            }, maxRounds, halfWidth: 0.03);
         }
         finally
         {
             Directory.Delete(folder, recursive: true);
         }
-        Console.WriteLine();
-        Console.WriteLine($"FDS's share of an LDS+FDS epoch (1 - LDS epoch / LDS+FDS epoch), mean +- 95% interval over {rounds.Count} alternated rounds, median of epochs 2-6 each:");
-        foreach (var c in configurations.Skip(1))
-        {
-            var cpu = Share(rounds, c.Name, cpu: true);
-            var wall = Share(rounds, c.Name, cpu: false);
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {c.Name}: CPU time {cpu.Mean:P1} +- {cpu.HalfWidth:P1}, wall time {wall.Mean:P1} +- {wall.HalfWidth:P1}{(cpu.HalfWidth > 0.03 ? " (interval still wide: a noisy machine)" : "")}"));
-        }
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  LDS epoch: {rounds.Average(r => r["LDS"].Wall):0.000} s wall, {rounds.Average(r => r["LDS"].Cpu):0.000} s CPU (mean of the rounds' medians)"));
         return 0;
     }
 
-    private static (double Mean, double HalfWidth, int Count) Share(List<Dictionary<string, (double Wall, double Cpu)>> rounds, string name, bool cpu) =>
-        SeedStatistics.MeanInterval(rounds.Select(r => 1 - (cpu ? r["LDS"].Cpu / r[name].Cpu : r["LDS"].Wall / r[name].Wall)));
+    /// <summary>
+    /// The loop a TorchSharp user would write for the same task: the inputs standardised once into one tensor, batches in
+    /// DirDsl's shuffle, the same MLP and a linear head, L1 weighted per sample by square-root-inverse counts of the integer
+    /// targets, TorchSharp's Adam, a validation pass per epoch.
+    /// </summary>
+    private sealed class PlainLoop
+    {
+        private readonly Tensor inputs, targets, weights, validationInputs, validationTargets;
+        private readonly nn.Module<Tensor, Tensor> model;
+        private readonly optim.Optimizer optimizer;
+
+        public PlainLoop(DirSplits<BenchRecord> splits)
+        {
+            Tensor Rows(IReadOnlyList<BenchRecord> records) => tensor(records.SelectMany(r => r.X).ToArray(), new long[] { records.Count, 32 });
+            var raw = Rows(splits.Train);
+            var (mean, std) = (raw.mean(new long[] { 0 }), raw.std(0));
+            inputs = (raw - mean) / std;
+            validationInputs = (Rows(splits.Validation) - mean) / std;
+            targets = tensor(splits.Train.Select(r => r.Y).ToArray()).unsqueeze(1);
+            validationTargets = tensor(splits.Validation.Select(r => r.Y).ToArray());
+            var counts = splits.Train.GroupBy(r => (int)r.Y).ToDictionary(g => g.Key, g => g.Count());
+            var w = splits.Train.Select(r => (float)(1 / Math.Sqrt(counts[(int)r.Y]))).ToArray();
+            float scale = w.Length / w.Sum();
+            weights = tensor(w.Select(v => v * scale).ToArray()).unsqueeze(1);
+            torch.manual_seed(3);
+            model = nn.Sequential(("encoder", FdsShareExperiment.Encoder(32)), ("head", nn.Linear(256, 1)));
+            optimizer = optim.Adam(model.parameters(), 1e-3);
+        }
+
+        public void Epoch(int epoch)
+        {
+            model.train();
+            foreach (var batch in TrainingKit.Batches((int)inputs.shape[0], 256, seed: 3, epoch))
+            {
+                using var scope = NewDisposeScope();
+                var index = tensor(batch);
+                optimizer.zero_grad();
+                var error = (model.call(inputs.index_select(0, index)) - targets.index_select(0, index)).abs();
+                var loss = (error * weights.index_select(0, index)).mean();
+                loss.backward();
+                optimizer.step();
+                _ = loss.item<float>();
+            }
+            model.eval();
+            using (no_grad())
+            using (NewDisposeScope())
+                _ = (model.call(validationInputs).reshape(-1) - validationTargets).abs().mean().item<float>();
+        }
+    }
 }
