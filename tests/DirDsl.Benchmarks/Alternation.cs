@@ -30,6 +30,15 @@ public static class Alternation
             Epochs.Add(new EpochTime(wall.Elapsed.TotalSeconds, (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalSeconds));
     }
 
+    /// <summary>Runs a generated experiment's <c>Run</c> with <paramref name="options"/> and returns its median epoch after the first.</summary>
+    public static EpochTime MedianEpoch(RunOptions options, Func<RunOptions, ExperimentResult> run)
+    {
+        var clock = new EpochClock();
+        options.Callbacks.Add(clock);
+        run(options);
+        return MedianAfterFirst(clock.Epochs);
+    }
+
     /// <summary>Times one epoch of a plain loop: wall and process CPU time of <paramref name="epoch"/>.</summary>
     public static EpochTime Time(Action epoch)
     {

@@ -51,18 +51,11 @@ public static class DialRun
         return 0;
     }
 
-    private static EpochTime DirDslEpoch(string variant, bool cache, string folder, int round, int epochs)
+    private static EpochTime DirDslEpoch(string variant, bool cache, string folder, int round, int epochs) => Alternation.MedianEpoch(new RunOptions
     {
-        var clock = new Alternation.EpochClock();
-        var options = new RunOptions
-        {
-            OutputFolder = Path.Combine(folder, $"{round}-{variant}-{cache}"), Device = "cpu", Log = TextWriter.Null, Variants = { variant },
-            OnlySeed = 0, Epochs = epochs, CheckpointInterval = TimeSpan.FromHours(1), ImageCacheBytes = cache ? null : 0,
-        };
-        options.Callbacks.Add(clock);
-        DialExperiment.Run(options);
-        return Alternation.MedianAfterFirst(clock.Epochs);
-    }
+        OutputFolder = Path.Combine(folder, $"{round}-{variant}-{cache}"), Device = "cpu", Log = TextWriter.Null, Variants = { variant },
+        OnlySeed = 0, Epochs = epochs, CheckpointInterval = TimeSpan.FromHours(1), ImageCacheBytes = cache ? null : 0,
+    }, DialExperiment.Run);
 
     /// <summary>
     /// The loop a TorchSharp user would write: images decoded once into 8-bit levels, each batch augmented (the same crop

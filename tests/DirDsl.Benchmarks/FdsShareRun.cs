@@ -53,15 +53,10 @@ public static class FdsShareRun
     private const string NeverCalibrating = "LDS+FDS epoch-end pass, never calibrating";
     private const string Plain = "plain TorchSharp loop, LDS";
 
-    private static EpochTime Median(string variant, FdsChoices? choices, string folder)
+    private static EpochTime Median(string variant, FdsChoices? choices, string folder) => Alternation.MedianEpoch(new RunOptions
     {
-        var clock = new Alternation.EpochClock();
-        var options = new RunOptions { OutputFolder = folder, Device = "cpu", Log = TextWriter.Null, Variants = { variant }, CheckpointInterval = TimeSpan.FromHours(1) };
-        options.FdsChoices = choices;
-        options.Callbacks.Add(clock);
-        FdsShareExperiment.Run(options);
-        return Alternation.MedianAfterFirst(clock.Epochs);
-    }
+        OutputFolder = folder, Device = "cpu", Log = TextWriter.Null, Variants = { variant }, CheckpointInterval = TimeSpan.FromHours(1), FdsChoices = choices,
+    }, FdsShareExperiment.Run);
 
     public static int Run(int maxRounds)
     {
