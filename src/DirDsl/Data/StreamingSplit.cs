@@ -95,7 +95,7 @@ public sealed class StreamingSplit<T> : SplitData
         var bins = new long[indices.Length * elements];
         var validity = mask is null ? null : new float[indices.Length * elements];
         // A pool thread has no dispose scope: the tensor belongs to the batch until the reader hands it on or drops it.
-        var inputs = empty(Layout.BatchShape(indices.Length), dtype: ScalarType.Float32);
+        var inputs = empty(Layout.BatchShape(indices.Length), dtype: ScalarType.Float32, device: CPU);
         try
         {
             if (PinsBatches) inputs = Pinned(inputs);

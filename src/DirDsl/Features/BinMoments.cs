@@ -26,7 +26,6 @@ public sealed class BinMoments : IDisposable
     private Tensor count;  // [B] float64
     private Tensor mean;   // [B, D] float32
     private Tensor m2;     // [B, D] float32
-    private readonly Device? device;
     // The group of batches not merged yet: their rows and their bins (batch k's bin j stored as k x B + j).
     private Tensor? groupRows;   // [PassChunkRows, D] float32
     private Tensor? groupBins;   // [PassChunkRows] int64
@@ -37,7 +36,6 @@ public sealed class BinMoments : IDisposable
     public BinMoments(int bins, int featureDim, Device? device = null)
     {
         this.bins = bins;
-        this.device = device;
         FeatureDim = featureDim;
         count = zeros(bins, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
         mean = zeros(bins, featureDim, device: device).DetachFromDisposeScope();
@@ -103,8 +101,8 @@ public sealed class BinMoments : IDisposable
             Merge(x, index, 1);
             return;
         }
-        groupRows ??= empty(SplitData.PassChunkRows, FeatureDim, device: device).DetachFromDisposeScope();
-        groupBins ??= empty(SplitData.PassChunkRows, dtype: ScalarType.Int64, device: device).DetachFromDisposeScope();
+        groupRows ??= empty(SplitData.PassChunkRows, FeatureDim, device: mean.device).DetachFromDisposeScope();
+        groupBins ??= empty(SplitData.PassChunkRows, dtype: ScalarType.Int64, device: mean.device).DetachFromDisposeScope();
         groupRows.narrow(0, pendingRows, n).copy_(x);
         groupBins.narrow(0, pendingRows, n).copy_(index).add_(KeptScalars.OfInteger((long)pendingBatches * bins), KeptScalars.OfInteger(1));
         pendingRows += n;
