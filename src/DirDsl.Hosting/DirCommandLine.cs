@@ -279,7 +279,9 @@ public static class DirCommandLine
             // Before the first tensor operation: MKL and oneDNN read their settings when first used.
             CpuNumerics.Apply(numerics);
             // Freed tensor memory kept for reuse rather than faulted in afresh at every step (glibc; see NativeAllocator).
-            NativeAllocator.Apply();
+            RunEnvironment.Add("nativeAllocator", NativeAllocator.Apply()
+                ? FormattableString.Invariant($"glibc, mmap threshold {NativeAllocator.MmapThresholdBytes >> 20} MiB, trim threshold {NativeAllocator.TrimThresholdBytes >> 20} MiB")
+                : "the C library's defaults");
             // --threads: libtorch's intra-op pool, which otherwise takes every core (and spins when the cores are shared).
             if (threads is { } count) TorchSharp.torch.set_num_threads(count);
             return options;

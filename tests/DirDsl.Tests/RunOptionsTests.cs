@@ -64,6 +64,14 @@ public sealed class RunOptionsTests
     }
 
     [Fact]
+    public void ProgramStart_AppliesTheAllocatorSettings_AndRecordsThem()
+    {
+        Assert.NotNull(DirDsl.Hosting.DirCommandLine.TryParse(Array.Empty<string>(), "test", out int exitCode));
+        Assert.Equal(0, exitCode);
+        Assert.Equal("glibc, mmap threshold 64 MiB, trim threshold 256 MiB", RunEnvironment.Describe()["nativeAllocator"]);
+    }
+
+    [Fact]
     public void Help_SpellsEachKeywordOptionAsItIsTyped()
     {
         var help = DirDsl.Hosting.DirCommandLine.Help("test");

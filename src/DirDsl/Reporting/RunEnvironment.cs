@@ -16,8 +16,12 @@ public static class RunEnvironment
 {
     private static readonly ConcurrentDictionary<string, string> Extra = new(StringComparer.Ordinal);
 
-    /// <summary>Environment variables that change which CPU kernels MKL and oneDNN choose (recorded when set).</summary>
-    public static readonly IReadOnlyList<string> NumericsVariables = new[] { "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "OMP_NUM_THREADS", "MKL_NUM_THREADS" };
+    /// <summary>
+    /// Environment variables that change which CPU kernels MKL, oneDNN and ATen choose (recorded when set). ATen's
+    /// vectorised kernels of some fused operations round differently from its scalar ones (addcmul: its AVX2 and AVX-512
+    /// kernels differ from the default ones in most elements on this project's machine).
+    /// </summary>
+    public static readonly IReadOnlyList<string> NumericsVariables = new[] { "MKL_CBWR", "MKL_ENABLE_INSTRUCTIONS", "ONEDNN_MAX_CPU_ISA", "DNNL_MAX_CPU_ISA", "ATEN_CPU_CAPABILITY", "OMP_NUM_THREADS", "MKL_NUM_THREADS" };
 
     /// <summary>Adds (or replaces) an entry of this process's environment record, e.g. "onnxruntime" = "1.30.0".</summary>
     public static void Add(string key, string value) => Extra[key] = value;
