@@ -143,10 +143,17 @@ public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>, 
             ImageDecoder.ToValues(kept, chw);
             return;
         }
+        long cost = CacheBytesPerRecord;
+        if (Interlocked.Read(ref keptBytes) + cost > Interlocked.Read(ref budget))
+        {
+            // The cache is full: decode into pooled memory, as without a cache, rather than into an array nobody keeps.
+            ImageDecoder.Decode(input, Spec, chw);
+            Interlocked.Increment(ref decodes);
+            return;
+        }
         var levels = new byte[Spec.Width];
         ImageDecoder.DecodeLevels(input, Spec, levels);
         Interlocked.Increment(ref decodes);
-        long cost = CacheBytesPerRecord;
         if (Interlocked.Add(ref keptBytes, cost) > Interlocked.Read(ref budget) || !decoded.TryAdd(key, levels))
             Interlocked.Add(ref keptBytes, -cost);
         ImageDecoder.ToValues(levels, chw);

@@ -84,18 +84,9 @@ public static class TrainingKit
         for (long start = 0; start < count; start += chunk) yield return (start, Math.Min(chunk, count - start));
     }
 
-    /// <summary>Fails loudly when a loss is not finite, naming epoch and step.</summary>
-    public static double CheckLoss(Tensor loss, int epoch, int step)
-    {
-        double value = HostReads.Item<float>(loss);
-        if (!double.IsFinite(value))
-            throw new TrainingDivergedException(epoch, step, value);
-        return value;
-    }
-
     /// <summary>
     /// The sum, in step order and in double, of an epoch's step losses read to the host at its end; the first non-finite
-    /// one is a <see cref="TrainingDivergedException"/> naming its step, as <see cref="CheckLoss"/> would have at that step.
+    /// one is a <see cref="TrainingDivergedException"/> naming its epoch and step.
     /// </summary>
     public static double CheckLosses(float[] losses, int epoch)
     {
