@@ -88,6 +88,12 @@ static class DslDefaults
     public const FdsStatistics FdsStatisticsSource = FdsStatistics.EpochEndPass;
     /// <summary>Which statistics calibrate an epoch's batches (the reference's order).</summary>
     public const FdsOrder FdsOrder = DirDsl.FdsOrder.Reference;
+    /// <summary>How a target finds its bin (numpy's float32 edges).</summary>
+    public const BinRule BinRule = DirDsl.BinRule.Edges;
+    /// <summary>LDS's padding at the ends of the bin axis (zeros, as the age code).</summary>
+    public const LdsPadding LdsPadding = DirDsl.LdsPadding.Zero;
+    /// <summary>First bin LDS and FDS smooth and keep statistics for; the bins below it take its values (0: every bin; the depth code: 7).</summary>
+    public const int StartBin = 0;
     /// <summary>What FDS's statistics hold for a bin never seen (the reference's age code: mean 0, variance 1).</summary>
     public const FdsUnseenBins FdsUnseenBins = DirDsl.FdsUnseenBins.Keep;
     /// <summary>Focal-R modulating function.</summary>

@@ -169,6 +169,13 @@ enum FdsStatistics
     /// statistics. DirDsl's earlier choice, kept as an option for the ablation (see the README's FDS study).
     /// </summary>
     EvaluationPass,
+    /// <summary>
+    /// A second pass in training mode over the training records in order, unaugmented, on raw features: the reference's
+    /// depth code, whose FDS loader neither shuffles nor augments (resize and centre crop only) and whose smoothing works
+    /// on a copy, so the pass sees the features uncalibrated. Normalisation layers use batch statistics and update their
+    /// running ones, as in that code. With [Fds]'s subset, over those training records only.
+    /// </summary>
+    UnaugmentedPass,
 }
 
 /// <summary>Which statistics calibrate the batches of an epoch after FDS's epoch-end updates.</summary>
@@ -191,6 +198,14 @@ enum FdsOrder
     /// acts from epoch max(StartSmooth, StartEpoch + 1).
     /// </summary>
     Snapshot,
+    /// <summary>
+    /// One snapshot, one update behind: at each epoch end the running statistics as they stand before this epoch's
+    /// update, and their smoothed form, become the calibration of the next epoch; then the running statistics are
+    /// updated. This is what the reference's depth code (NYUD2-DIR) does on a GPU, where moving the running statistics
+    /// to the host and back for the update gives them new storage, so its "last epoch" buffers keep the old values.
+    /// FDS first acts at epoch max(StartSmooth, StartEpoch + 2).
+    /// </summary>
+    Lagged,
 }
 
 /// <summary>What FDS's statistics hold for a label bin no training sample has fallen into yet.</summary>
@@ -249,4 +264,38 @@ enum BadRecordPolicy
     Error,
     /// <summary>Leave the record out of its split, counted and reported per split with the first few named.</summary>
     Skip,
+}
+
+/// <summary>How a target finds its label bin among equal-width bins.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum BinRule
+{
+    /// <summary>
+    /// Against float32 edges j * (Max - Min) / Count + Min, as numpy's histogram edges (the reference's age and STS-B code).
+    /// </summary>
+    Edges,
+    /// <summary>
+    /// min(int((target - Min) * (Count / (Max - Min))), Count - 1) in float32 arithmetic, as the reference's depth code
+    /// (NYUD2-DIR's <c>get_bin_idx</c>: <c>min(int(x * np.float32(10)), 99)</c>). The two rules differ only for a few
+    /// float32 values just below an edge, where the float32 product rounds up to the edge.
+    /// </summary>
+    Truncate,
+}
+
+/// <summary>How LDS's convolution treats the ends of the bin axis.</summary>
+#if DIRDSL_GENERATOR
+internal
+#else
+public
+#endif
+enum LdsPadding
+{
+    /// <summary>Zeros beyond the ends (scipy's convolve1d mode "constant": the reference's age and STS-B code).</summary>
+    Zero,
+    /// <summary>The values mirrored at the ends, edge repeated (scipy's mode "reflect": d c b a | a b c d | d c b a; the reference's depth code).</summary>
+    Reflect,
 }

@@ -25,7 +25,7 @@ public interface IStreamingRecords
 /// <param name="Index">Record indices within the split, int64 [n].</param>
 /// <param name="Inputs">Mapped input rows [n, W] (float32).</param>
 /// <param name="ScaledTargets">Targets divided by the target scale, [n, ..shape] ([n, 1] for a scalar); a missing element is 0.</param>
-/// <param name="Bins">Label bins, int64 [n] for a scalar target, [n, ..shape] otherwise (a missing element's bin is 0).</param>
+/// <param name="Bins">Label bins, int64 [n] for a scalar target, [n, ..shape] otherwise (a missing element's bin is <see cref="SplitData.MissingBin"/>, -1: no bin, so nothing can gather a per-bin value for it).</param>
 public sealed record DataBatch(Tensor Index, Tensor Inputs, Tensor ScaledTargets, Tensor Bins)
 {
     /// <summary>1 where an element has a target, 0 where it is missing, [n, ..shape]; null when every element has one.</summary>
@@ -131,9 +131,12 @@ public abstract class SplitData : IDisposable
         _ => path,
     };
 
+    /// <summary>The bin of a missing element (NaN target): none.</summary>
+    public const long MissingBin = -1;
+
     /// <summary>
     /// Bins of target elements under a label space, as the int64 indices torch takes (LabelBins computes them); a missing
-    /// element (NaN) gets bin 0, which its mask leaves out of everything.
+    /// element (NaN) gets <see cref="MissingBin"/>, and its mask leaves it out of everything.
     /// </summary>
     protected static long[] BinsOf(float[] targets, LabelBins labelBins)
     {
@@ -141,6 +144,7 @@ public abstract class SplitData : IDisposable
         var valid = labelBins.BinsOf(TargetElements.Select(targets, positions));
         if (positions is null) return Array.ConvertAll(valid, static bin => (long)bin);
         var bins = new long[targets.Length];
+        Array.Fill(bins, MissingBin);
         for (int i = 0; i < positions.Length; i++) bins[positions[i]] = valid[i];
         return bins;
     }

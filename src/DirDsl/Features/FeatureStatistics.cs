@@ -19,7 +19,8 @@ namespace DirDsl;
 /// then updates the running statistics with epoch e's features; the batches of epoch e + 1 are whitened with the
 /// updated running statistics and moved to the smoothed ones of one update earlier, as the reference's aliased
 /// buffers do. The first update therefore calibrates nothing. With <see cref="FdsOrder.Snapshot"/> the update,
-/// the smoothing and the calibration tables all come from one snapshot.</para>
+/// the smoothing and the calibration tables all come from one snapshot. With <see cref="FdsOrder.Lagged"/> (the
+/// reference's depth code) the snapshot taken before each update calibrates the next epoch.</para>
 /// </remarks>
 public sealed class FeatureStatistics : nn.Module
 {
@@ -170,6 +171,18 @@ public sealed class FeatureStatistics : nn.Module
         // The reference's order: the smoothed statistics are those of the running statistics before this update.
         bool lagged = Order == FdsOrder.Reference;
         if (lagged && !first) SmoothRunning();
+        // The depth code's order: the running statistics before this update and their smoothed form calibrate the next
+        // epoch whole (the first update leaves the identity).
+        bool behind = Order == FdsOrder.Lagged;
+        if (behind)
+        {
+            if (first) ResetCalibration();
+            else
+            {
+                SmoothRunning();
+                RebuildCalibration();
+            }
+        }
         var m = first ? 0.0 : Momentum;
         var one = KeptScalars.Of(1);
         var kept = KeptScalars.Of(1 - m);
@@ -181,10 +194,13 @@ public sealed class FeatureStatistics : nn.Module
         seen.logical_or_(present);
         if (UnseenBins == FdsUnseenBins.Fill) FillFromNeighbours();
 
-        if (!lagged) SmoothRunning();
-        // The reference's first update leaves its "last epoch" statistics at their initial 0 / 1: an identity calibration.
-        if (lagged && first) ResetCalibration();
-        else RebuildCalibration();
+        if (!behind)
+        {
+            if (!lagged) SmoothRunning();
+            // The reference's first update leaves its "last epoch" statistics at their initial 0 / 1: an identity calibration.
+            if (lagged && first) ResetCalibration();
+            else RebuildCalibration();
+        }
         updates.add_(KeptScalars.OfInteger(1), KeptScalars.OfInteger(1));
     }
 

@@ -9,8 +9,9 @@ public sealed class LabelBins
     private readonly float[]? edges;   // float32 edges, as the reference (numpy in the data's dtype)
     private readonly int start;
 
-    private LabelBins(int count, int start, double min, double max, float[]? edges)
+    private LabelBins(int count, int start, double min, double max, float[]? edges, BinRule rule = DslDefaults.BinRule)
     {
+        Rule = rule;
         Count = count;
         this.start = start;
         Min = min;
@@ -32,8 +33,17 @@ public sealed class LabelBins
     /// 50 bins on [0, 5] (it sits exactly on the float32 edge).
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">count below 1, or max not above min, or a bound not finite.</exception>
-    public static LabelBins Uniform(double min, double max, int count)
+    public static LabelBins Uniform(double min, double max, int count) => Uniform(min, max, count, DslDefaults.BinRule);
+
+    /// <summary>
+    /// <paramref name="count"/> equal-width bins over [min, max] found by <paramref name="rule"/>: against float32 edges
+    /// (<see cref="BinRule.Edges"/>, as <see cref="Uniform(double, double, int)"/>) or by the float32 product
+    /// min(int((target - min) * (count / (max - min))), count - 1) (<see cref="BinRule.Truncate"/>, the reference's depth code).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">count below 1, or max not above min, or a bound not finite, or an unknown rule.</exception>
+    public static LabelBins Uniform(double min, double max, int count, BinRule rule)
     {
+        if (!Enum.IsDefined(rule)) throw new ArgumentOutOfRangeException(nameof(rule), rule, "Not a BinRule value.");
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "LabelBins needs at least one bin.");
         if (!double.IsFinite(min) || !double.IsFinite(max) || max <= min)
             throw new ArgumentOutOfRangeException(nameof(max), max, $"LabelBins needs finite bounds with max > min (min = {min}).");
@@ -42,8 +52,11 @@ public sealed class LabelBins
         var edges = new float[count + 1];
         for (int j = 0; j < count; j++) edges[j] = (float)(j * step + min);
         edges[count] = (float)max;
-        return new LabelBins(count, 0, min, max, edges);
+        return new LabelBins(count, 0, min, max, edges, rule);
     }
+
+    /// <summary>How a target finds its bin (equal-width bins; integer bins always floor).</summary>
+    public BinRule Rule { get; }
 
     /// <summary>The number of bins.</summary>
     public int Count { get; }
@@ -72,6 +85,13 @@ public sealed class LabelBins
         {
             double offset = Math.Floor((double)target - start);
             return (int)Math.Min(Count - 1, Math.Max(0, offset));
+        }
+        if (Rule == BinRule.Truncate)
+        {
+            // The reference's depth code: int(x * np.float32(10)) in float32, truncated toward zero, capped at the last bin.
+            float scaled = (target - (float)Min) * (float)(Count / (Max - Min));
+            if (!(scaled > 0)) return 0;
+            return scaled >= Count ? Count - 1 : Math.Min(Count - 1, (int)scaled);
         }
         if (target < edges[0]) return 0;
         if (target >= edges[Count]) return Count - 1;
@@ -108,5 +128,7 @@ public sealed class LabelBins
     /// <summary>The bins in words, the same in every culture (the run fingerprint and the logs use it).</summary>
     public override string ToString() => edges is null
         ? FormattableString.Invariant($"{Count} integer bins from {start}")
-        : FormattableString.Invariant($"{Count} equal bins over [{Min}, {Max}]");
+        : Rule == BinRule.Truncate
+            ? FormattableString.Invariant($"{Count} equal bins over [{Min}, {Max}] (truncated product)")
+            : FormattableString.Invariant($"{Count} equal bins over [{Min}, {Max}]");
 }

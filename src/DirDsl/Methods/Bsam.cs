@@ -34,7 +34,7 @@ public sealed record Bsam : IVariantMethod, IStepMethod
     public string? Unsupported(TargetShape shape) => null;
 
     /// <summary>Inverse label frequency per sample (no smoothing, no clip), normalised as every re-weighting is.</summary>
-    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) =>
+    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins, TargetShape shape) =>
         LabelDistribution.SampleWeights(trainTargets, bins, Reweight.Inverse, lds: null);
 
     /// <inheritdoc />

@@ -108,7 +108,7 @@ public sealed record DenseWeighting(double Alpha) : IVariantMethod
     public string? Unsupported(TargetShape shape) => null;
 
     /// <inheritdoc />
-    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => DenseWeight.SampleWeights(trainTargets, Alpha);
+    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins, TargetShape shape) => DenseWeight.SampleWeights(trainTargets, Alpha);
     /// <inheritdoc />
     /// <remarks>The method alone and, when the configured variant has FDS, with it (the row NAME+FDS).</remarks>
     public IEnumerable<DirVariant> Rows(DirVariant configured) => MethodRows.AloneAndWithFds(this, configured);

@@ -19,7 +19,14 @@ public sealed record Reweighting(Reweight Kind, LdsOptions? Lds = null, double C
     public string? Unsupported(TargetShape shape) => null;
 
     /// <inheritdoc />
-    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => Kind == Reweight.None
+    /// <remarks>
+    /// A scalar or vector target normalises per sample, as the reference's age code; a dense map per bin, as its depth
+    /// code (<see cref="LabelDistribution.BinWeights"/>: the same weights up to float rounding, and a table of bins
+    /// rather than a sum over every pixel).
+    /// </remarks>
+    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins, TargetShape shape) => Kind == Reweight.None
         ? null
-        : LabelDistribution.SampleWeights(trainTargets, bins, Kind, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
+        : shape.Kind == TargetKind.Map || Lds is { StartBin: > 0 } or { Padding: LdsPadding.Reflect }
+            ? LabelDistribution.ElementWeights(trainTargets, bins, Kind, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null)
+            : LabelDistribution.SampleWeights(trainTargets, bins, Kind, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
 }

@@ -24,8 +24,12 @@ public interface IVariantMethod : IFingerprinted
     /// <summary>The records the variant trains on instead of the training split (resampling), or null for the split itself.</summary>
     SplitData? TrainingRecords(SplitData train, MethodContext context) => null;
 
-    /// <summary>Per-sample loss weights of the training targets, or null to leave them (no method weights: unit weights).</summary>
-    float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins) => null;
+    /// <summary>
+    /// Per-element loss weights of the training targets (the elements that have one, in order), or null to leave them
+    /// (no method weights: unit weights). <paramref name="shape"/> is the record's target shape: a dense map's weights
+    /// come from a per-bin table, as the reference's depth code computes them.
+    /// </summary>
+    float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins, TargetShape shape) => null;
 
     /// <summary>A part of the model this method adds (registered under its checkpoint key), or null.</summary>
     IModelPart? CreatePart(ModelContext context, int featureDim) => null;
@@ -87,13 +91,24 @@ public sealed class FeaturePass
 {
     private readonly Action<Action<Tensor, Tensor>> training;
     private readonly Action<Action<Tensor, Tensor>> evaluation;
+    private readonly Action<IReadOnlyList<int>?, Action<Tensor, Tensor>>? unaugmented;
 
-    /// <summary>A pass whose two readings are <paramref name="training"/> and <paramref name="evaluation"/>.</summary>
-    public FeaturePass(Action<Action<Tensor, Tensor>> training, Action<Action<Tensor, Tensor>> evaluation)
+    /// <summary>A pass whose readings are <paramref name="training"/>, <paramref name="evaluation"/> and <paramref name="unaugmented"/>.</summary>
+    public FeaturePass(Action<Action<Tensor, Tensor>> training, Action<Action<Tensor, Tensor>> evaluation,
+        Action<IReadOnlyList<int>?, Action<Tensor, Tensor>>? unaugmented = null)
     {
         this.training = training;
         this.evaluation = evaluation;
+        this.unaugmented = unaugmented;
     }
+
+    /// <summary>
+    /// The reference's depth-code pass: the training records in order (only <paramref name="records"/>, training-split
+    /// indices, when given), unaugmented, the model in training mode, raw features; <paramref name="visit"/> gets (features, bins).
+    /// </summary>
+    /// <exception cref="NotSupportedException">This pass was built without that reading.</exception>
+    public void Unaugmented(IReadOnlyList<int>? records, Action<Tensor, Tensor> visit) =>
+        (unaugmented ?? throw new NotSupportedException("This feature pass has no unaugmented training-mode reading."))(records, visit);
 
     /// <summary>
     /// The reference's pass: mini-batches in a fresh shuffle, augmented with their own draws, the model in training mode

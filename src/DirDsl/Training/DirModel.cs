@@ -133,7 +133,8 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         var augmentation = new Augmentation(seed, epoch) { Round = Augmentation.StatisticsPass };
         var pass = new FeaturePass(
             visit => EncodeTraining(train, TrainingKit.Batches(train.Count, batchSize, seed, epoch, augmentation.Round), augmentation, epoch, visit),
-            visit => EncodeEvaluation(train, TrainingKit.InOrder(train.Count, chunkRows), augmentation, visit));
+            visit => EncodeEvaluation(train, TrainingKit.InOrder(train.Count, chunkRows), augmentation, visit),
+            (records, visit) => EncodeUnaugmented(train, records is null ? TrainingKit.InOrder(train.Count, batchSize) : InOrder(records, train.Count, batchSize), visit));
         foreach (var calibration in calibrations) calibration.EndTrainingEpoch(pass, epoch);
     }
 
@@ -157,6 +158,31 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>The depth code's statistics pass: training-mode raw features of unaugmented batches, without gradients.</summary>
+    private void EncodeUnaugmented(SplitData split, IEnumerable<long[]> batches, Action<Tensor, Tensor> visit)
+    {
+        bool wasTraining = training;
+        train();
+        try
+        {
+            EncodeBatches(split, batches, augmentation: null, visit, (features, _) => features);
+        }
+        finally
+        {
+            if (!wasTraining) eval();
+        }
+    }
+
+    /// <summary>Batches of <paramref name="batchSize"/> of the given training-split indices, in their order.</summary>
+    /// <exception cref="ArgumentException">An index outside the split.</exception>
+    private static IEnumerable<long[]> InOrder(IReadOnlyList<int> records, int count, int batchSize)
+    {
+        foreach (var record in records)
+            if (record < 0 || record >= count)
+                throw new ArgumentException($"The FDS subset names training record {record}, but the training split has {count} records (0..{count - 1}).");
+        return records.Chunk(batchSize).Select(chunk => chunk.Select(r => (long)r).ToArray());
+    }
+
     /// <summary>The encoder's raw features of the batches in evaluation mode, without gradients.</summary>
     private void EncodeEvaluation(SplitData split, IEnumerable<long[]> batches, Augmentation augmentation, Action<Tensor, Tensor> visit)
     {
@@ -176,7 +202,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     /// Reads <paramref name="batches"/> of <paramref name="split"/> without gradients, one dispose scope per batch, and
     /// hands each batch's encoder features, as <paramref name="features"/> finishes them, to <paramref name="visit"/>.
     /// </summary>
-    private void EncodeBatches(SplitData split, IEnumerable<long[]> batches, Augmentation augmentation, Action<Tensor, Tensor> visit,
+    private void EncodeBatches(SplitData split, IEnumerable<long[]> batches, Augmentation? augmentation, Action<Tensor, Tensor> visit,
         Func<Tensor, Tensor, Tensor> features)
     {
         using var noGrad = no_grad();

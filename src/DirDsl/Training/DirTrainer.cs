@@ -249,7 +249,7 @@ public static class DirTrainer
             settings.LearningRate, settings.WeightDecay);
         // Per-element weights as a [n, ..shape] table ([n, 1] for a scalar target) the steps gather from, computed from the
         // elements that have a target (a missing one weighs 0); null when the variant does not re-weight.
-        using var weights = variant.SampleWeights(fit.ValidTargets, settings.Bins) is { } sampleWeights
+        using var weights = variant.SampleWeights(fit.ValidTargets, settings.Bins, fit.Shape) is { } sampleWeights
             ? tensor(TargetElements.Scatter(sampleWeights, fit.ValidPositions, fit.Targets.Length), fit.Shape.BatchShape(fit.Count)).to(data.Device)
             : null;
         var stepMethod = variant.Step;

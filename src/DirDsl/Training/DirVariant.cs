@@ -69,10 +69,10 @@ public sealed record DirVariant(string Name, params IReadOnlyList<IVariantMethod
     }
 
     /// <summary>Per-sample loss weights of the training targets from the first method that has them; null when none re-weights.</summary>
-    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins)
+    public float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins, TargetShape? shape = null)
     {
         foreach (var method in Methods)
-            if (method.SampleWeights(trainTargets, BinsOr(bins)) is { } own) return own;
+            if (method.SampleWeights(trainTargets, BinsOr(bins), shape ?? TargetShape.Scalar) is { } own) return own;
         return null;
     }
 

@@ -109,7 +109,7 @@ public static class HyperparameterSearch
             {
                 LearningRate = train.LearningRate, WeightDecay = train.WeightDecay, Epochs = train.Epochs, BatchSize = train.BatchSize,
             };
-            var variantBins = binCount is { } count ? LabelBins.Uniform(bins.Min, bins.Max, count) : null;
+            var variantBins = binCount is { } count ? LabelBins.Uniform(bins.Min, bins.Max, count, bins.Rule) : null;
             var lds = configured.Lds is { } l ? new LdsOptions(kernel ?? l.Kernel, size ?? l.Size, sigma ?? l.Sigma) : null;
             if (lds is not null && DslRules.KernelProblem(lds.Size, lds.Sigma) is { } ldsError)
                 throw new ArgumentException($"Search point {point.Label}: LDS {ldsError}");

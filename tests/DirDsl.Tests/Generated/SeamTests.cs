@@ -249,7 +249,7 @@ public sealed class SeamTests : IDisposable
     public void BsamWeights_AreInverseLabelFrequency()
     {
         // Bins [0, 1) x2 and [1, 2) x1 of two bins: weights 1/2, 1/2, 1, scaled to mean 1 over the samples.
-        var weights = new Bsam().SampleWeights(new[] { 0.2f, 0.7f, 1.5f }, LabelBins.Uniform(0, 2, 2))!;
+        var weights = new Bsam().SampleWeights(new[] { 0.2f, 0.7f, 1.5f }, LabelBins.Uniform(0, 2, 2), TargetShape.Scalar)!;
         double scale = 3 / (0.5 + 0.5 + 1);
         Assert.Equal(new[] { 0.5 * scale, 0.5 * scale, scale }, weights.Select(v => (double)v).ToArray(), new ToleranceComparer(1e-6));
     }
