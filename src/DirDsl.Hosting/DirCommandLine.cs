@@ -76,12 +76,14 @@ public static class DirCommandLine
 
         public readonly Option<FdsStatistics?> FdsStatisticsOption = Keywords<FdsStatistics?>("--fds-statistics",
             "Which features feed FDS's statistics: epoch-end-pass (the reference's training-mode pass) "
-            + "or evaluation-pass (evaluation mode, raw features); default as [Fds] declares.", null,
-            ("epoch-end-pass", FdsStatistics.EpochEndPass), ("evaluation-pass", FdsStatistics.EvaluationPass));
+            + "evaluation-pass (evaluation mode, raw features) or unaugmented-pass (training mode, in order, unaugmented, raw: the depth code); default as [Fds] declares.", null,
+            ("epoch-end-pass", FdsStatistics.EpochEndPass), ("evaluation-pass", FdsStatistics.EvaluationPass),
+            ("unaugmented-pass", FdsStatistics.UnaugmentedPass));
 
         public readonly Option<FdsOrder?> FdsOrderOption = Keywords<FdsOrder?>("--fds-order",
-            "Which statistics calibrate an epoch: reference (smoothed one update behind the running ones) or snapshot (both from the last update); default as [Fds] declares.", null,
-            ("reference", FdsOrder.Reference), ("snapshot", FdsOrder.Snapshot));
+            "Which statistics calibrate an epoch: reference (smoothed one update behind the running ones), snapshot (both from the last update) "
+            + "or lagged (both from before the last update: the depth code); default as [Fds] declares.", null,
+            ("reference", FdsOrder.Reference), ("snapshot", FdsOrder.Snapshot), ("lagged", FdsOrder.Lagged));
 
         public readonly Option<FdsUnseenBins?> FdsUnseenBinsOption = Keywords<FdsUnseenBins?>("--fds-unseen-bins",
             "What FDS holds for bins never seen: keep (mean 0, variance 1, the age code) or fill (from the neighbours, the STS-B code); default as [Fds] declares.", null,

@@ -27,6 +27,18 @@ public sealed record FdsOptions(double Momentum, Kernel Kernel, int Size, double
     public FdsUnseenBins UnseenBins { get; init; } = DslDefaults.FdsUnseenBins;
 
     /// <summary>
+    /// The first label bin with its own statistics: samples (pixels) of the bins below it are calibrated and counted as
+    /// its own (the reference's depth code: <c>bucket_start</c> 7). 0 keeps statistics for every bin.
+    /// </summary>
+    public int StartBin { get; init; } = DslDefaults.StartBin;
+
+    /// <summary>
+    /// With <see cref="FdsStatistics.UnaugmentedPass"/>, the training records (indices into the training split) whose
+    /// features feed the statistics, in this order (the reference's depth code: 600 fixed images); null takes them all.
+    /// </summary>
+    public IReadOnlyList<int>? Subset { get; init; }
+
+    /// <summary>
     /// These settings with a run's overrides (<c>--fds-statistics</c>, <c>--fds-order</c>, <c>--fds-unseen-bins</c>,
     /// <c>--fds-momentum</c>, <c>--fds-start-epoch</c>, <c>--fds-start-smooth</c>) where it has them, checked by the
     /// rules [Fds] is checked by at compile time.
