@@ -76,7 +76,7 @@ public sealed class RunOptionsTests
     {
         var help = DirDsl.Hosting.DirCommandLine.Help("test");
         Assert.Contains("--data-path <auto|memory|stream>", help);
-        Assert.Contains("--fds-order <reference|snapshot>", help);
+        Assert.Contains("--fds-order <reference|snapshot|lagged>", help);
         // An enum's C# names are not what the parser takes.
         Assert.DoesNotContain("InMemory", help);
         Assert.DoesNotContain("<Auto|", help);

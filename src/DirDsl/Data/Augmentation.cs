@@ -71,6 +71,22 @@ public interface IAugmentingMap<in T> : IFeatureMap<T>
 }
 
 /// <summary>
+/// An augmenting map whose transformation moves a dense target with its input (the same crop, the same flip on an image
+/// and its depth map). The map says, for each element of the transformed target, which element of the stored target it
+/// shows; the split moves the targets, bins and mask by that index, so a depth is never mixed with another (nearest) and
+/// a pixel keeps its own bin and weight.
+/// </summary>
+/// <typeparam name="T">The record type.</typeparam>
+public interface IJointAugmentingMap<in T> : IAugmentingMap<T>
+{
+    /// <summary>
+    /// Writes into <paramref name="source"/> (one entry per target element, row-major) the stored element each element of
+    /// the target transformed by <paramref name="draw"/> shows, or -1 where it shows none (a padded border: no target).
+    /// </summary>
+    void TargetSources(AugmentationDraw draw, Span<int> source);
+}
+
+/// <summary>
 /// A feature map that can check a record before training (an image: the file exists and its header decodes), so a
 /// bad record is found before any epoch runs, and can be skipped when the user asks for it.
 /// </summary>

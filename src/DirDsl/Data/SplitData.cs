@@ -64,7 +64,7 @@ public abstract class SplitData : IDisposable
     /// map is missing.
     /// </summary>
     public abstract float[] Targets { get; }
-    /// <summary>Label bin of each target element (0 for a missing one, which the masks leave out).</summary>
+    /// <summary>Label bin of each target element (<see cref="MissingBin"/> for a missing one, which the masks leave out).</summary>
     public abstract long[] Bins { get; }
     /// <summary>The shape of one record's target.</summary>
     public abstract TargetShape Shape { get; }

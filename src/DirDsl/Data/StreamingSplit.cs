@@ -90,10 +90,13 @@ public sealed class StreamingSplit<T> : SplitData
     {
         int width = Layout.Width;
         var augmenting = map as IAugmentingMap<T>;
+        // A dense target moves with its augmented input: each element is read from the stored element the draw names.
+        var joint = augmentation is not null && augmenting is IJointAugmentingMap<T> { Augments: true } j ? j : null;
         int elements = Shape.Elements;
         var targets = new float[indices.Length * elements];
         var bins = new long[indices.Length * elements];
-        var validity = mask is null ? null : new float[indices.Length * elements];
+        var validity = mask is null && joint is null ? null : new float[indices.Length * elements];
+        var sources = joint is null ? null : new int[elements];
         // A pool thread has no dispose scope: the tensor belongs to the batch until the reader hands it on or drops it.
         var inputs = empty(Layout.BatchShape(indices.Length), dtype: ScalarType.Float32, device: CPU);
         try
@@ -106,9 +109,13 @@ public sealed class StreamingSplit<T> : SplitData
                 var row = rows.Slice(i * width, width);
                 if (augmenting is not null && augmentation is not null) augmenting.WriteAugmented(records[index], row, Name, index, augmentation.For(index));
                 else map.Write(records[index], row, Name, index);
-                Array.Copy(scaledTargets, (long)index * elements, targets, (long)i * elements, elements);
-                Array.Copy(Bins, (long)index * elements, bins, (long)i * elements, elements);
-                if (validity is not null) Array.Copy(mask!, (long)index * elements, validity, (long)i * elements, elements);
+                if (joint is not null) MoveTarget(joint, augmentation!.For(index), sources!, index, i, targets, bins, validity!);
+                else
+                {
+                    Array.Copy(scaledTargets, (long)index * elements, targets, (long)i * elements, elements);
+                    Array.Copy(Bins, (long)index * elements, bins, (long)i * elements, elements);
+                    if (validity is not null) Array.Copy(mask!, (long)index * elements, validity, (long)i * elements, elements);
+                }
             }
         }
         catch
@@ -117,6 +124,27 @@ public sealed class StreamingSplit<T> : SplitData
             throw;
         }
         return new HostBatch(indices, inputs, targets, bins, validity);
+    }
+
+    /// <summary>
+    /// Record <paramref name="index"/>'s target as its draw moves it, into slot <paramref name="slot"/> of the batch: each
+    /// element from the stored element the map names, or missing (target 0, bin -1, mask 0) where it names none.
+    /// </summary>
+    private void MoveTarget(IJointAugmentingMap<T> joint, AugmentationDraw draw, int[] sources, int index, int slot, float[] targets, long[] bins, float[] validity)
+    {
+        int elements = sources.Length;
+        joint.TargetSources(draw, sources);
+        long from = (long)index * elements, to = (long)slot * elements;
+        for (int e = 0; e < elements; e++)
+        {
+            int source = sources[e];
+            if (source < -1 || source >= elements)
+                throw new InvalidOperationException($"{map.GetType().Name} moved element {e} of record {index}'s target from element {source}, outside 0..{elements - 1}.");
+            bool present = source >= 0 && (mask is null || mask[from + source] != 0);
+            targets[to + e] = present ? scaledTargets[from + source] : 0f;
+            bins[to + e] = present ? Bins[from + source] : MissingBin;
+            validity[to + e] = present ? 1f : 0f;
+        }
     }
 
     /// <summary>Whether batches are staged in page-locked host memory: for a CUDA device, whose copies from it can run asynchronously.</summary>

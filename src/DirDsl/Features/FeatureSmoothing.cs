@@ -148,7 +148,7 @@ public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
         var (flat, flatBins) = Pixels(features, bins);
         var valid = flatBins.ge(KeptScalars.OfInteger(0));
         // Reading the count once per batch decides whether any pixel is missing (most maps have none).
-        if (valid.sum().item<long>() != flatBins.shape[0])
+        if (HostReads.Item<long>(valid.sum()) != flatBins.shape[0])
         {
             var keep = valid.nonzero().squeeze(1);
             flat = flat.index_select(0, keep);

@@ -247,10 +247,12 @@ public static class DirTrainer
         var trainable = model.parameters().Where(p => p.requires_grad).ToList();
         using var optimizer = TrainingKit.CreateOptimizer(settings.Optimizer, trainable,
             settings.LearningRate, settings.WeightDecay);
-        // Per-element weights as a [n, ..shape] table ([n, 1] for a scalar target) the steps gather from, computed from the
-        // elements that have a target (a missing one weighs 0); null when the variant does not re-weight.
+        // Per-element weights the steps gather, computed from the elements that have a target (a missing one weighs 0);
+        // null when the variant does not re-weight. A scalar or vector target: a [n, ..shape] table gathered by record. A
+        // dense map: a table per label bin gathered by each pixel's bin (SampleWeightTable.PerBin), so the weights follow
+        // the pixels through a joint crop or flip and the table does not grow with the images.
         using var weights = variant.SampleWeights(fit.ValidTargets, settings.Bins, fit.Shape) is { } sampleWeights
-            ? tensor(TargetElements.Scatter(sampleWeights, fit.ValidPositions, fit.Targets.Length), fit.Shape.BatchShape(fit.Count)).to(data.Device)
+            ? SampleWeightTable.For(fit, sampleWeights, settings.Bins.Count, data.Device)
             : null;
         var stepMethod = variant.Step;
 
@@ -301,7 +303,7 @@ public static class DirTrainer
                     // One dispose scope per step keeps native memory flat across epochs.
                     using var scope = NewDisposeScope();
                     if (reader.Next() is not { } batch) break;
-                    var trainingBatch = new TrainingBatch(batch.Inputs, batch.ScaledTargets, batch.Bins, weights?.index_select(0, batch.Index), epoch, step)
+                    var trainingBatch = new TrainingBatch(batch.Inputs, batch.ScaledTargets, batch.Bins, weights?.Gather(batch), epoch, step)
                     {
                         Mask = batch.Mask,
                     };
