@@ -22,7 +22,8 @@ public sealed class DepthMapReadException(string problem) : Exception(problem);
 /// <param name="Min">Scaled values at or below it are missing (0: a depth of 0, the usual "no reading", is missing).</param>
 /// <param name="Max">Scaled values above it are missing.</param>
 /// <param name="MissingValue">A stored value that marks a missing pixel, or null for none.</param>
-public sealed record DepthMapSpec(int Height, int Width, double Scale = 1, double Min = 0, double Max = double.PositiveInfinity, double? MissingValue = null)
+public sealed record DepthMapSpec(int Height, int Width, double Scale = DslDefaults.DepthScale, double Min = DslDefaults.DepthMin,
+    double Max = DslDefaults.DepthMax, double? MissingValue = null)
 {
     /// <summary>Pixels of the target map.</summary>
     public int Elements => Height * Width;
@@ -34,11 +35,11 @@ public sealed record DepthMapSpec(int Height, int Width, double Scale = 1, doubl
     /// <exception cref="ArgumentException">A setting outside its rule, named.</exception>
     public DepthMapSpec Validated()
     {
-        if (Height < 1 || Height > DslRules.MaxImageSize) throw new ArgumentException($"Depth map Height {Height} must be 1 to {DslRules.MaxImageSize}.", nameof(Height));
-        if (Width < 1 || Width > DslRules.MaxImageSize) throw new ArgumentException($"Depth map Width {Width} must be 1 to {DslRules.MaxImageSize}.", nameof(Width));
-        if (!(Scale > 0) || !double.IsFinite(Scale)) throw new ArgumentException($"Depth map Scale {Scale} must be positive and finite.", nameof(Scale));
-        if (double.IsNaN(Min) || double.IsNaN(Max) || !(Max > Min)) throw new ArgumentException($"Depth map range ({Min}, {Max}] must have Max above Min.", nameof(Max));
-        if (MissingValue is { } missing && !double.IsFinite(missing)) throw new ArgumentException($"Depth map MissingValue {missing} must be finite.", nameof(MissingValue));
+        if (!DslRules.IsValidDepthMapSide(Height)) throw new ArgumentException($"Depth map Height {Height} must be 1 to {DslRules.MaxImageSize}.", nameof(Height));
+        if (!DslRules.IsValidDepthMapSide(Width)) throw new ArgumentException($"Depth map Width {Width} must be 1 to {DslRules.MaxImageSize}.", nameof(Width));
+        if (!DslRules.IsValidDepthScale(Scale)) throw new ArgumentException($"Depth map Scale {Scale} must be positive and finite.", nameof(Scale));
+        if (!DslRules.IsValidDepthRange(Min, Max)) throw new ArgumentException($"Depth map range ({Min}, {Max}] must have Max above Min.", nameof(Max));
+        if (MissingValue is { } missing && !DslRules.IsValidMissingValue(missing)) throw new ArgumentException($"Depth map MissingValue {missing} must be finite.", nameof(MissingValue));
         return this;
     }
 

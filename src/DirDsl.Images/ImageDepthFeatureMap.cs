@@ -54,8 +54,10 @@ public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeni
     public bool Augments => Spec.Augments;
     /// <inheritdoc />
     public BadRecordPolicy BadRecords { get; }
-    /// <inheritdoc />
+    /// <summary>The image member's name.</summary>
     public string ScreenedMember { get; }
+    /// <inheritdoc />
+    public IReadOnlyList<string> ScreenedMembers => new[] { ScreenedMember, depthMember };
 
     /// <inheritdoc />
     public IReadOnlyList<string> FitNotes => new[]
@@ -95,10 +97,10 @@ public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeni
     }
 
     /// <inheritdoc />
-    public string? Screen(T record)
+    public ScreenProblem? Screen(T record)
     {
-        if (ImageDecoder.Check(image(record), Spec) is { } imageProblem) return imageProblem;
-        return DepthMapReader.Check(depth(record)) is { } mapProblem ? $"{depthMember}: {mapProblem}" : null;
+        if (ImageDecoder.Check(image(record), Spec) is { } imageProblem) return new ScreenProblem(ScreenedMember, imageProblem);
+        return DepthMapReader.Check(depth(record)) is { } mapProblem ? new ScreenProblem(depthMember, mapProblem) : null;
     }
 
     /// <summary>

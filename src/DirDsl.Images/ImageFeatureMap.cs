@@ -52,8 +52,10 @@ public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>, 
     public bool Augments => Spec.Augments;
     /// <inheritdoc />
     public BadRecordPolicy BadRecords { get; }
-    /// <inheritdoc />
+    /// <summary>The image member's name.</summary>
     public string ScreenedMember { get; }
+    /// <inheritdoc />
+    public IReadOnlyList<string> ScreenedMembers => new[] { ScreenedMember };
 
     /// <inheritdoc />
     public IReadOnlyList<string> FitNotes => new[]
@@ -97,7 +99,7 @@ public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>, 
     public float Target(T record, string split, int index) => DirDataset.CheckTarget(target(record), split, index, targetMember);
 
     /// <inheritdoc />
-    public string? Screen(T record) => ImageDecoder.Check(image(record), Spec);
+    public ScreenProblem? Screen(T record) => ImageDecoder.Check(image(record), Spec) is { } problem ? new ScreenProblem(ScreenedMember, problem) : null;
 
     /// <summary>A kept image's levels and what holding them costs beside (the array's header, the dictionary's entry).</summary>
     public long CacheBytesPerRecord => Spec.Width + EntryOverhead;

@@ -131,6 +131,70 @@ public sealed class DiagnosticTests
     [Fact]
     public Task UndefinedImageColor_IsDir039OnTheArgument() => Verify(ImageExperiment("Image(64, Color = {|DIR039:(ImageColor)5|})"));
 
+
+    private static ExperimentSource DepthExperiment(string depth, string type = "string", string extra = "") => new()
+    {
+        Record = $"public sealed record Row([property: Image(16)] string Photo, [property: {depth}] {type} Depth);",
+        Encoder = "[Encoder(FeatureDim = 4)] public static nn.Module<Tensor, Tensor> Encoder() => nn.Conv2d(3, 4, 1);",
+        Extra = extra,
+    };
+
+    [Fact]
+    public async Task DepthMapRecords_OfEachSourceType_HaveNoDiagnostic()
+    {
+        await Verify(DepthExperiment("DepthMap(16, 16, Scale = 0.001, Min = 0.1, Max = 10, MissingValue = 65535)"));
+        await Verify(DepthExperiment("DepthMap(8, 12)", "float[]", "[Fds(StartBin = 2)] [Lds(StartBin = 9, Padding = LdsPadding.Reflect)]"));
+    }
+
+    [Theory]
+    [InlineData("DepthMap({|#0:0|}, 16)", "Height must be 1 to 4096 pixels, not 0")]
+    [InlineData("DepthMap(16, {|#0:5000|})", "Width must be 1 to 4096 pixels, not 5000")]
+    [InlineData("DepthMap(16, 16, Scale = {|#0:0|})", "Scale (stored value to target unit) must be a finite number above 0, not 0")]
+    [InlineData("DepthMap(16, 16, Scale = {|#0:double.PositiveInfinity|})", "Scale (stored value to target unit) must be a finite number above 0, not Infinity")]
+    [InlineData("DepthMap(16, 16, Min = 5, Max = {|#0:5|})", "the valid range (Min, Max] needs a finite Min and Max above it, not (5, 5]")]
+    [InlineData("DepthMap(16, 16, Min = {|#0:double.NegativeInfinity|})", "the valid range (Min, Max] needs a finite Min and Max above it, not (-Infinity, Infinity]")]
+    [InlineData("DepthMap(16, 16, MissingValue = {|#0:double.PositiveInfinity|})", "MissingValue must be a finite stored value, or NaN for none, not Infinity")]
+    public async Task WrongDepthMapArgument_IsDir048OnTheArgument_NamingTheMember(string depth, string message)
+    {
+        var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
+        {
+            TestCode = DepthExperiment(depth).ToString(),
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.TestState.AdditionalReferences.AddRange(TestCompilation.References);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.DepthMapSetting).WithLocation(0).WithArguments("Depth", message));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task DepthMapRecordShapes_AreDir022OnTheMemberAtFault()
+    {
+        // A map of another type, a [Target] beside the map, a map without an image, two maps.
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Image(16)] string Photo, [property: DepthMap(8, 8)] double[] {|DIR022:Depth|});" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Image(16)] string Photo, [property: DepthMap(8, 8)] string Depth, [property: Target] double {|DIR022:Y|});" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Feature] double X, [property: DepthMap(8, 8)] string {|DIR022:Depth|});" });
+        await Verify(new ExperimentSource { Record = "public sealed record Row([property: Image(16)] string Photo, [property: DepthMap(8, 8)] string A, [property: DepthMap(8, 8)] string {|DIR022:B|});" });
+    }
+
+    [Fact]
+    public async Task StartBinOutsideTheBins_IsDir049OnTheArgument()
+    {
+        // The default experiment has 50 bins: 0..49.
+        await Verify(new ExperimentSource { Extra = "[Lds(StartBin = {|DIR049:50|})]" });
+        await Verify(new ExperimentSource { Extra = "[Fds(StartBin = {|DIR049:-1|})]" });
+        var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>
+        {
+            TestCode = new ExperimentSource { Extra = "[Lds(StartBin = {|#0:60|})]" }.ToString(),
+            ReferenceAssemblies = new ReferenceAssemblies("net10.0"),
+        };
+        test.TestState.AdditionalReferences.AddRange(TestCompilation.References);
+        test.ExpectedDiagnostics.Add(new DiagnosticResult(DiagnosticDescriptors.StartBin).WithLocation(0).WithArguments("LDS", "49", "60"));
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public Task ScalarOnlyMethodOnADepthMap_IsDir046_AndFdsIsNot() =>
+        Verify(DepthExperiment("DepthMap(8, 8)", extra: "[Fds] [{|DIR046:BalancedMse(BalancedMseKind.Bni)|}]"));
     [Fact]
     public async Task ImageRecordShapes_AreDir022OnTheMemberAtFault()
     {

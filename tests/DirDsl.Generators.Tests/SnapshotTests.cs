@@ -176,6 +176,43 @@ public sealed class SnapshotTests
         }
         """);
 
+    /// <summary>
+    /// Dense targets, NYUD2-DIR's recipe: an image and a [DepthMap] target (a 16-bit PNG in millimetres, and a float[] in
+    /// memory), the depth code's bins (Truncate), LDS (reflect padding, start bin 7) and FDS (start bin 7, clamp [0.2, 5],
+    /// unaugmented pass, lagged order); the default regressor is a 1x1 convolution.
+    /// </summary>
+    [Fact]
+    public void DepthMaps() => Check(nameof(DepthMaps), """
+        using DirDsl;
+        using TorchSharp;
+        using static TorchSharp.torch;
+
+        namespace Examples.Depth;
+
+        public sealed record Scene([property: Image(64, Padding = 4)] string Photo, [property: DepthMap(32, 32, Scale = 0.001, Max = 10, MissingValue = 0)] string Depth);
+        public sealed record Rendered([property: Image(16, Color = ImageColor.Gray, Augment = false)] float[] Pixels, [property: DepthMap(16, 16)] float[] Depth);
+
+        [DirExperiment(Epochs = 10, LearningRate = 1e-4, WeightDecay = 1e-4)]
+        [LabelBins(Min = 0, Max = 10, Count = 100, Rule = BinRule.Truncate)]
+        [Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.SqrtInverse, Padding = LdsPadding.Reflect, StartBin = 7)]
+        [Fds(StartBin = 7, ClampMin = 0.2, ClampMax = 5, Statistics = FdsStatistics.UnaugmentedPass, Order = FdsOrder.Lagged)]
+        [Loss(LossKind.Mse)]
+        public partial class NyuExperiment
+        {
+            [Data] public static DirSplits<Scene> Load(DataContext context) => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 8)] public static nn.Module<Tensor, Tensor> Encoder() => nn.Sequential(nn.Conv2d(3, 8, 3, stride: 2, padding: 1), nn.ReLU());
+        }
+
+        [DirExperiment]
+        [LabelBins(Min = 0, Max = 8, Count = 16)]
+        [Lds]
+        public partial class RenderedExperiment
+        {
+            [Data] public static DirSplits<Rendered> Load(DataContext context) => throw new System.NotSupportedException();
+            [Encoder(FeatureDim = 4)] public static nn.Module<Tensor, Tensor> Encoder() => nn.Sequential(nn.Conv2d(1, 4, 1), nn.ReLU());
+        }
+        """);
+
     [Fact]
     public void ExecutableWithItsOwnMain_GetsNoEntryPoint()
     {

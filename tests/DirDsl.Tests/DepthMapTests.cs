@@ -23,7 +23,7 @@ public sealed class DepthMapTests : IDisposable
     /// A grayscale PNG written here by the forward PNG filters (row r uses filter r mod 5: None, Sub, Up, Average, Paeth),
     /// the inverse of what the reader undoes, so every filter path is checked against known samples.
     /// </summary>
-    private static byte[] GrayPng(ushort[] samples, int width, int height, int bitDepth, byte colorType = 0)
+    internal static byte[] GrayPng(ushort[] samples, int width, int height, int bitDepth, byte colorType = 0)
     {
         int bpp = bitDepth / 8, stride = width * bpp;
         var raw = new byte[height * (stride + 1)];
@@ -194,7 +194,10 @@ public sealed class DepthMapTests : IDisposable
         var error = Assert.Throws<DirDataException>(() => SplitData.Create(map, records, "train", LabelBins.Uniform(0, 12, 12), 1, CPU, DataPath.Streaming));
         Assert.Contains("train split, record 1, member 'Depth'", error.Message);
         Assert.Contains("gone.png", error.Message);
-        Assert.Contains("Depth:", map.Screen(records[1]));
+        // The check before training names the depth member, not the image's.
+        var problem = Assert.IsType<ScreenProblem>(map.Screen(records[1]));
+        Assert.Equal("Depth", problem.Member);
+        Assert.Contains("gone.png", problem.Problem);
         Assert.Null(map.Screen(records[0]));
     }
 

@@ -166,7 +166,7 @@ public sealed class ImageTests : IDisposable
         var log = new StringWriter();
         var kept = RecordScreening.Screen(skip, records, "train", log);
         Assert.Equal(new[] { good, good }, kept.ToArray());
-        Assert.Contains($"train split: 2 of 4 records skipped, their 'Path' cannot be read (record 1: file '{missing}' does not exist; record 3:", log.ToString());
+        Assert.Contains($"train split: 2 of 4 records skipped, their 'Path' cannot be read (record 1, 'Path': file '{missing}' does not exist; record 3, 'Path':", log.ToString());
     }
 
     [Fact]

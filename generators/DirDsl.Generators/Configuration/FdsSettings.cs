@@ -35,6 +35,7 @@ internal static class FdsSettings
         draft.FdsSigma = args.Named("Sigma", DslDefaults.KernelSigma);
         draft.ClampMin = args.Named("ClampMin", DslDefaults.ClampMin);
         draft.ClampMax = args.Named("ClampMax", DslDefaults.ClampMax);
+        draft.FdsStartBin = args.Named("StartBin", DslDefaults.StartBin);
     }
 
     public static void Check(ExperimentDraft d, List<Problem> problems)
@@ -47,13 +48,14 @@ internal static class FdsSettings
         else if (d.Epochs >= 1 && d.StartSmooth >= d.Epochs) problems.Add(Problem.OnArgument(DiagnosticIds.SmoothAfterTraining, Attribute, "StartSmooth", Text(d.StartSmooth), Text(d.Epochs)));
         if (!DslRules.IsValidClamp(d.ClampMin, d.ClampMax))
             problems.Add(Problem.OnArgument(DiagnosticIds.Clamp, Attribute, d.ClampMin.IsExplicit || !d.ClampMax.IsExplicit ? "ClampMin" : "ClampMax", Text(d.ClampMin), Text(d.ClampMax)));
+        CheckStartBin(problems, Attribute, "FDS", d, d.FdsStartBin);
         if (d.HasBins && d.BinCount >= 1 && d.FdsSize >= 3 && !DslRules.HasEnoughBinsForFds(d.BinCount, d.FdsSize))
             problems.Add(Problem.OnArgument(DiagnosticIds.FdsKernelTooWide, Attribute, "Size", Text(d.FdsSize), Text(DslRules.FdsPadding(d.FdsSize)), Text(d.BinCount)));
     }
 
     public static FdsModel? Build(ExperimentDraft d) => d.HasFds
         ? new FdsModel(d.Momentum, d.StartEpoch, d.StartSmooth, d.FdsKernel, d.FdsSize, d.FdsSigma, d.ClampMin, d.ClampMax,
-            KernelWindow.ForFds(d.FdsKernel, d.FdsSize, d.FdsSigma).ToEquatableArray(), d.FdsStatistics, d.FdsOrder, d.FdsUnseenBins)
+            KernelWindow.ForFds(d.FdsKernel, d.FdsSize, d.FdsSigma).ToEquatableArray(), d.FdsStatistics, d.FdsOrder, d.FdsUnseenBins, d.FdsStartBin)
         : null;
 
     /// <summary>The window as a compile-time table and the settings as the runtime's <c>FdsOptions</c>.</summary>
@@ -73,6 +75,7 @@ internal static class FdsSettings
         if (f.Statistics != DslDefaults.FdsStatisticsSource) w.Line($"    Statistics = {ExperimentFile.Enum(f.Statistics)},");
         if (f.Order != DslDefaults.FdsOrder) w.Line($"    Order = {ExperimentFile.Enum(f.Order)},");
         if (f.UnseenBins != DslDefaults.FdsUnseenBins) w.Line($"    UnseenBins = {ExperimentFile.Enum(f.UnseenBins)},");
+        if (f.StartBin != DslDefaults.StartBin) w.Line($"    StartBin = {Literal(f.StartBin)},");
         w.Line("};");
     }
 }

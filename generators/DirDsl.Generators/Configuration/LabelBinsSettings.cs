@@ -24,6 +24,7 @@ internal static class LabelBinsSettings
         draft.BinMax = args.Named("Max", 0.0);
         draft.BinCount = args.Named("Count", 0);
         draft.IntegerBins = args.Named("Integer", false);
+        draft.BinRule = args.NamedEnum("Rule", DslDefaults.BinRule);
     }
 
     public static void Check(ExperimentDraft d, List<Problem> problems)
@@ -43,7 +44,7 @@ internal static class LabelBinsSettings
             problems.Add(Problem.OnArgument(DiagnosticIds.ManyBins, Attribute, "Count", Text(d.BinCount), Text(d.BinMin), Text(d.BinMax)));
     }
 
-    public static BinsModel Build(ExperimentDraft d) => new(d.BinMin, d.BinMax, d.BinCount, d.IntegerBins);
+    public static BinsModel Build(ExperimentDraft d) => new(d.BinMin, d.BinMax, d.BinCount, d.IntegerBins, d.BinRule);
 
     /// <summary>The bounds and count as constants of <c>Configuration</c>.</summary>
     public static void EmitConstants(SourceWriter w, BinsModel bins)
@@ -62,6 +63,6 @@ internal static class LabelBinsSettings
         w.Line("/// <summary>The label space.</summary>");
         w.Line(bins.Integer
             ? $"public static global::DirDsl.LabelBins Bins {{ get; }} = global::DirDsl.LabelBins.Integer(count: BinCount, start: {Literal((int)bins.Min)});"
-            : "public static global::DirDsl.LabelBins Bins { get; } = global::DirDsl.LabelBins.Uniform(min: BinMin, max: BinMax, count: BinCount);");
+            : $"public static global::DirDsl.LabelBins Bins {{ get; }} = global::DirDsl.LabelBins.Uniform(min: BinMin, max: BinMax, count: BinCount{(bins.Rule == DslDefaults.BinRule ? "" : ", rule: " + ExperimentFile.Enum(bins.Rule))});");
     }
 }

@@ -27,6 +27,8 @@ internal static class LdsSettings
         draft.LdsReweight = args.NamedEnumSetting("Reweight", DslDefaults.LdsReweight);
         draft.LdsClipMin = args.Named("ClipMin", DslDefaults.CountClipOff);
         draft.LdsClipMax = args.Named("ClipMax", DslDefaults.CountClipOff);
+        draft.LdsPadding = args.NamedEnum("Padding", DslDefaults.LdsPadding);
+        draft.LdsStartBin = args.Named("StartBin", DslDefaults.StartBin);
     }
 
     public static void Check(ExperimentDraft d, List<Problem> problems)
@@ -36,13 +38,14 @@ internal static class LdsSettings
         if (d.LdsReweight.Value == Reweight.None) problems.Add(Problem.OnArgument(DiagnosticIds.LdsWithoutReweight, Attribute, "Reweight"));
         if (!DslRules.IsValidCountClip(d.LdsClipMin, d.LdsClipMax))
             problems.Add(Problem.OnArgument(DiagnosticIds.CountClip, Attribute, "ClipMin", Text(d.LdsClipMin), Text(d.LdsClipMax)));
+        CheckStartBin(problems, Attribute, "LDS", d, d.LdsStartBin);
         if (d.HasBins && d.BinCount >= 1 && d.LdsSize > d.BinCount)
             problems.Add(Problem.OnArgument(DiagnosticIds.LdsKernelWide, Attribute, "Size", Text(d.LdsSize), Text(d.BinCount)));
     }
 
     public static LdsModel? Build(ExperimentDraft d) => d.HasLds
         ? new LdsModel(d.LdsKernel, d.LdsSize, d.LdsSigma, d.LdsReweight, d.LdsClipMin, d.LdsClipMax,
-            KernelWindow.ForLds(d.LdsKernel, d.LdsSize, d.LdsSigma).ToEquatableArray())
+            KernelWindow.ForLds(d.LdsKernel, d.LdsSize, d.LdsSigma).ToEquatableArray(), d.LdsPadding, d.LdsStartBin)
         : null;
 
     /// <summary>The window as a compile-time table.</summary>
@@ -58,6 +61,9 @@ internal static class LdsSettings
     {
         // A count clip is named only when [Lds] sets it; Reweighting's default is "no clip".
         var clip = (lds.ClipMin >= 0 ? $", ClipMin: {Literal(lds.ClipMin)}" : "") + (lds.ClipMax >= 0 ? $", ClipMax: {Literal(lds.ClipMax)}" : "");
-        return $"new global::DirDsl.Reweighting(Kind: {ExperimentFile.Enum(lds.Reweight)}, Lds: new(Kernel: {ExperimentFile.Enum(lds.Kernel)}, Size: {Literal(lds.Size)}, Sigma: {Literal(lds.Sigma)}) {{ Window = LdsWindow }}{clip})";
+        // The depth code's choices, named only when [Lds] sets them.
+        var options = (lds.Padding == DslDefaults.LdsPadding ? "" : $", Padding = {ExperimentFile.Enum(lds.Padding)}")
+            + (lds.StartBin == DslDefaults.StartBin ? "" : $", StartBin = {Literal(lds.StartBin)}");
+        return $"new global::DirDsl.Reweighting(Kind: {ExperimentFile.Enum(lds.Reweight)}, Lds: new(Kernel: {ExperimentFile.Enum(lds.Kernel)}, Size: {Literal(lds.Size)}, Sigma: {Literal(lds.Sigma)}) {{ Window = LdsWindow{options} }}{clip})";
     }
 }

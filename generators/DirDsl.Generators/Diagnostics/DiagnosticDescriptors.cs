@@ -184,6 +184,14 @@ internal static class DiagnosticDescriptors
         "[{0}] needs one scalar target per record, and the target of '{1}' is a vector ({2})",
         "FDS calibrates a record's features by the bin of its one target; Balanced MSE and SMOTER / SMOGN are defined for one target. LDS, the re-weightings, DenseWeight, RRT and BSAM work per target element.");
 
+    public static readonly DiagnosticDescriptor DepthMapSetting = Error(DiagnosticIds.DepthMapSetting, "Invalid depth map setting",
+        "[DepthMap] on '{0}': {1}",
+        "Height and Width are 1 to 4096 pixels, Scale finite and above 0, Min finite with Max above it, MissingValue finite or NaN (none); the member is a string path or a float[] of Height x Width values, the record's target, with an [Image] member and no [Target].");
+
+    public static readonly DiagnosticDescriptor StartBin = Error(DiagnosticIds.StartBin, "Start bin outside the label bins",
+        "{0} StartBin must be a label bin, 0 to {1}, not {2}",
+        "StartBin is the first bin smoothed (LDS) or with statistics (FDS); the bins below it take its values. The depth code uses 7 of its 100 bins.");
+
     public static readonly DiagnosticDescriptor ManyBins = Warning(DiagnosticIds.ManyBins, "Very many label bins",
         "{0} label bins over [{1}, {2}]: most will hold no training sample, so LDS, FDS and the shot groups lose their meaning",
         "Bins should be wide enough to hold several training samples each; the paper uses 100 for ages and 50 for STS-B scores.");

@@ -60,4 +60,6 @@ internal static class DiagnosticIds
     public const string TargetShape = "DIR045";
     public const string ScalarTargetMethod = "DIR046";
     public const string CrossValidation = "DIR047";
+    public const string DepthMapSetting = "DIR048";
+    public const string StartBin = "DIR049";
 }

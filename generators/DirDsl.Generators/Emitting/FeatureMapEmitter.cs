@@ -7,7 +7,9 @@ namespace DirDsl.Generators.Emitting;
 /// <summary>Emits <c>FeatureMap</c>: the record-to-tensor mapping of the [Feature] and [Target] members, with no reflection.</summary>
 internal static class FeatureMapEmitter
 {
-    public static string Emit(ExperimentModel m) => m.Record.Image is { } image ? EmitImage(m, image) : ExperimentFile.Write(m, w =>
+    public static string Emit(ExperimentModel m) => m.Record.Image is { } image
+        ? m.Record.DepthMap is { } depth ? EmitDepthImage(m, image, depth) : EmitImage(m, image)
+        : ExperimentFile.Write(m, w =>
     {
         var record = m.Record.GlobalName;
         w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to input rows: numbers standardised, categories one-hot, vectors per component; fitted on the training split.</summary>");
@@ -156,19 +158,11 @@ internal static class FeatureMapEmitter
     private static string EmitImage(ExperimentModel m, ImageModel image) => ExperimentFile.Write(m, w =>
     {
         var record = m.Record.GlobalName;
-        var input = image.Source switch
-        {
-            ImageSourceKind.File => "File",
-            ImageSourceKind.Encoded => "FromEncoded",
-            _ => "FromPixels",
-        };
+        var input = ImageInput(image);
         w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to images [{DslRules.ImageChannels(image.Color)}, {image.Size}, {image.Size}]: decoded, resized, normalised; augmented in training.</summary>");
         w.Line(GeneratedCodeAttribute);
         w.Open($"public sealed class FeatureMap : global::DirDsl.Images.ImageFeatureMap<{record}>");
-        w.Line("/// <summary>The [Image] settings of the record's image member, as declared.</summary>");
-        w.Line("public static readonly global::DirDsl.Images.ImageSpec Image = new(");
-        w.Line($"    Size: {image.Size}, Color: {ExperimentFile.Enum(image.Color)}, Mean: {Literal(image.Mean)}, Std: {Literal(image.Std)},");
-        w.Line($"    Augment: {Literal(image.Augment)}, Padding: {image.Padding}, Flip: {Literal(image.Flip)});");
+        EmitImageSpec(w, image);
         w.Line();
         w.Line("/// <summary>A map of the [Image] member and the [Target] member.</summary>");
         w.Line($"public FeatureMap() : base(Image, {ExperimentFile.Enum(image.BadImages)}, {Literal(image.Name)}, {Literal(m.Record.Target)},");
@@ -177,6 +171,51 @@ internal static class FeatureMapEmitter
         w.Line("}");
         w.Close();
     });
+
+    /// <summary>
+    /// An image record with a [DepthMap] target: the runtime's ImageDepthFeatureMap reads both, applies the training
+    /// augmentation to both together and checks them; the generated class supplies the settings and typed accessors.
+    /// </summary>
+    private static string EmitDepthImage(ExperimentModel m, ImageModel image, DepthMapModel depth) => ExperimentFile.Write(m, w =>
+    {
+        var record = m.Record.GlobalName;
+        var input = ImageInput(image);
+        w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to images [{DslRules.ImageChannels(image.Color)}, {image.Size}, {image.Size}] and target maps [{depth.Height}, {depth.Width}]: augmented together in training.</summary>");
+        w.Line(GeneratedCodeAttribute);
+        w.Open($"public sealed class FeatureMap : global::DirDsl.Images.ImageDepthFeatureMap<{record}>");
+        EmitImageSpec(w, image);
+        w.Line();
+        w.Line("/// <summary>The [DepthMap] settings of the record's target map member, as declared.</summary>");
+        var missing = double.IsNaN(depth.MissingValue) ? "null" : Literal(depth.MissingValue);
+        var max = double.IsPositiveInfinity(depth.Max) ? "double.PositiveInfinity" : Literal(depth.Max);
+        w.Line("public static readonly global::DirDsl.Images.DepthMapSpec Depth = new(");
+        w.Line($"    Height: {depth.Height}, Width: {depth.Width}, Scale: {Literal(depth.Scale)}, Min: {Literal(depth.Min)}, Max: {max}, MissingValue: {missing});");
+        w.Line();
+        w.Line("/// <summary>A map of the [Image] member and the [DepthMap] member.</summary>");
+        w.Line($"public FeatureMap() : base(Image, Depth, {ExperimentFile.Enum(image.BadImages)}, {Literal(image.Name)}, {Literal(depth.Name)},");
+        w.Line($"    static record => global::DirDsl.Images.ImageInput.{input}(record.{image.Name}),");
+        w.Line(depth.InMemory
+            ? $"    static record => global::DirDsl.Images.DepthMapInput.FromValues(record.{depth.Name}, Depth.Height, Depth.Width))"
+            : $"    static record => global::DirDsl.Images.DepthMapInput.File(record.{depth.Name}))");
+        w.Line("{");
+        w.Line("}");
+        w.Close();
+    });
+
+    private static string ImageInput(ImageModel image) => image.Source switch
+    {
+        ImageSourceKind.File => "File",
+        ImageSourceKind.Encoded => "FromEncoded",
+        _ => "FromPixels",
+    };
+
+    private static void EmitImageSpec(SourceWriter w, ImageModel image)
+    {
+        w.Line("/// <summary>The [Image] settings of the record's image member, as declared.</summary>");
+        w.Line("public static readonly global::DirDsl.Images.ImageSpec Image = new(");
+        w.Line($"    Size: {image.Size}, Color: {ExperimentFile.Enum(image.Color)}, Mean: {Literal(image.Mean)}, Std: {Literal(image.Std)},");
+        w.Line($"    Augment: {Literal(image.Augment)}, Padding: {image.Padding}, Flip: {Literal(image.Flip)});");
+    }
 
     private static string Field(FeatureModel f) => Camel(f.Name) + "Feature";
 

@@ -11,10 +11,13 @@ internal static class ModelEmitter
 {
     public static string Emit(ExperimentModel m) => ExperimentFile.Write(m, w =>
     {
-        var regressor = m.RegressorMember is null
-            ? "global::TorchSharp.torch.nn.Linear(Configuration.FeatureDim, context.Target.Elements)"
-            : $"{m.RegressorMember}(Configuration.FeatureDim)";
-        var regressorText = m.RegressorMember is null ? "a linear regressor (one output per target element)" : $"the [Regressor] {m.RegressorMember}";
+        // A target map's default regressor is a 1x1 convolution: each pixel's features to its one value.
+        bool map = m.Record.DepthMap is not null;
+        var regressor = m.RegressorMember is not null ? $"{m.RegressorMember}(Configuration.FeatureDim)"
+            : map ? "global::TorchSharp.torch.nn.Conv2d(Configuration.FeatureDim, 1, 1)"
+            : "global::TorchSharp.torch.nn.Linear(Configuration.FeatureDim, context.Target.Elements)";
+        var regressorText = m.RegressorMember is not null ? $"the [Regressor] {m.RegressorMember}"
+            : map ? "a 1x1 convolution (one output per pixel of the target map)" : "a linear regressor (one output per target element)";
         var fdsText = m.Fds is null ? "" : " FDS calibration of the features (training only, in variants with FDS), then";
         w.Line("/// <summary>");
         w.Line($"/// The {m.ClassName} model: the [Encoder] {m.Encoder.Name}, then{fdsText} {regressorText}.");

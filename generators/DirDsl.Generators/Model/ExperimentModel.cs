@@ -46,14 +46,14 @@ internal sealed record ExperimentModel(
 internal sealed record TrainingModel(int Epochs, int BatchSize, double LearningRate, double WeightDecay, OptimizerKind Optimizer,
     int Seed, double GradientClipNorm, int Patience, double TargetScale, bool SelectByMse);
 
-internal sealed record BinsModel(double Min, double Max, int Count, bool Integer);
+internal sealed record BinsModel(double Min, double Max, int Count, bool Integer, BinRule Rule = DslDefaults.BinRule);
 
 internal sealed record LdsModel(Kernel Kernel, int Size, double Sigma, Reweight Reweight, double ClipMin, double ClipMax,
-    EquatableArray<double> Window);
+    EquatableArray<double> Window, LdsPadding Padding = DslDefaults.LdsPadding, int StartBin = DslDefaults.StartBin);
 
 internal sealed record FdsModel(double Momentum, int StartEpoch, int StartSmooth, Kernel Kernel, int Size, double Sigma,
     double ClampMin, double ClampMax, EquatableArray<double> Window, FdsStatistics Statistics = DslDefaults.FdsStatisticsSource,
-    FdsOrder Order = DslDefaults.FdsOrder, FdsUnseenBins UnseenBins = DslDefaults.FdsUnseenBins);
+    FdsOrder Order = DslDefaults.FdsOrder, FdsUnseenBins UnseenBins = DslDefaults.FdsUnseenBins, int StartBin = DslDefaults.StartBin);
 
 /// <summary>[Loss]: a built-in kind with its parameters, or the user's loss type (<see cref="CustomType"/>, a global:: name).</summary>
 internal sealed record LossModel(LossKind Kind, double Beta, double Gamma, FocalActivation Activation, string? CustomType = null);
@@ -107,9 +107,10 @@ internal sealed record FeatureModel(string Name, FeatureKind Kind, Imputation Im
 /// The record type of the splits: its global:: name, [Feature] members (none with an image), [Target] members and [Image]
 /// member. One number member is a scalar target; several number members form a vector target in declaration order; one
 /// float[] / double[] member with [Target(Length = N)] is a vector of N (<paramref name="TargetLength"/>; 0 otherwise).
+/// A [DepthMap] member (<paramref name="DepthMap"/>) is the target of an image record: <see cref="Targets"/> holds its name alone.
 /// </summary>
 internal sealed record RecordModel(string GlobalName, EquatableArray<FeatureModel> Features, EquatableArray<string> Targets, ImageModel? Image = null,
-    int TargetLength = 0)
+    int TargetLength = 0, DepthMapModel? DepthMap = null)
 {
     /// <summary>The first (for a scalar, the only) [Target] member.</summary>
     public string Target => Targets[0];
@@ -148,6 +149,9 @@ internal enum ImageSourceKind
 /// <summary>An [Image] member and its settings.</summary>
 internal sealed record ImageModel(string Name, ImageSourceKind Source, int Size, ImageColor Color, double Mean, double Std, bool Augment, int Padding,
     bool Flip, BadRecordPolicy BadImages);
+
+/// <summary>The [DepthMap] member: a dense target map read from a file (a path) or held in memory (a float[] of Height x Width).</summary>
+internal sealed record DepthMapModel(string Name, bool InMemory, int Height, int Width, double Scale, double Min, double Max, double MissingValue);
 
 /// <summary>The [Encoder] member: its name, its FeatureDim, and whether it takes the input width (a parameterless factory does not).</summary>
 internal sealed record EncoderModel(string Name, int FeatureDim, bool TakesInputDim = true);

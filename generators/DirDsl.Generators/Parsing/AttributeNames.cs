@@ -31,6 +31,8 @@ internal static class AttributeNames
     public const string Target = "DirDsl.TargetAttribute";
     /// <summary>[Image] lives in DirDsl.Images (namespace DirDsl): without that package it does not resolve.</summary>
     public const string Image = "DirDsl.ImageAttribute";
+    /// <summary>[DepthMap] lives in DirDsl.Images too.</summary>
+    public const string DepthMap = "DirDsl.DepthMapAttribute";
 
     public const string DirSplits = "DirDsl.DirSplits`1";
     public const string DataContext = "DirDsl.DataContext";

@@ -87,12 +87,15 @@ internal sealed class ExperimentDraft
     public Setting<double> BinMin, BinMax;
     public Setting<int> BinCount;
     public bool IntegerBins;
+    public BinRule BinRule;
 
     public bool HasLds;
     public Kernel LdsKernel;
     public Setting<int> LdsSize;
     public Setting<double> LdsSigma, LdsClipMin, LdsClipMax;
     public Setting<Reweight> LdsReweight;
+    public LdsPadding LdsPadding;
+    public Setting<int> LdsStartBin;
 
     public bool HasFds;
     public Setting<double> Momentum, FdsSigma, ClampMin, ClampMax;
@@ -101,6 +104,7 @@ internal sealed class ExperimentDraft
     public FdsStatistics FdsStatistics;
     public FdsOrder FdsOrder;
     public FdsUnseenBins FdsUnseenBins;
+    public Setting<int> FdsStartBin;
 
     public LossKind LossKind = LossKind.Mse;
     public Setting<double> LossBeta = new(double.NaN, false);

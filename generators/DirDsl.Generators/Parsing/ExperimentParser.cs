@@ -185,7 +185,7 @@ internal static class ExperimentParser
     }
 
     /// <summary>
-    /// Reads the [Feature], [Image] and [Target] members of the record type, including inherited ones; a problem names the
+    /// Reads the [Feature], [Image], [Target] and [DepthMap] members of the record type, including inherited ones; a problem names the
     /// member at fault. A wrong [Image] argument goes to <paramref name="argumentProblems"/>, located on the argument.
     /// </summary>
     private static (RecordModel? Model, string? Problem, string? Member) ReadRecord(INamedTypeSymbol record, string recordType,
@@ -193,6 +193,7 @@ internal static class ExperimentParser
     {
         var features = new List<FeatureModel>();
         var images = new List<ImageModel>();
+        var depthMaps = new List<DepthMapModel>();
         var targets = new List<string>();
         string? arrayTarget = null;
         int targetLength = 0;
@@ -242,6 +243,13 @@ internal static class ExperimentParser
                             && Enum.IsDefined(typeof(Imputation), raw) ? (Imputation)raw : DslDefaults.Imputation;
                         features.Add(new FeatureModel(member.Name, kind.Value, impute));
                     }
+                    else if (name == AttributeNames.DepthMap)
+                    {
+                        bool inMemory = memberType is IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Single };
+                        if (!inMemory && memberType.SpecialType != SpecialType.System_String)
+                            return (null, $"[DepthMap] member '{member.Name}' has type '{memberType.ToDisplayString()}' (use string for a PNG or .npy file's path, or float[] for Height x Width values)", member.Name);
+                        depthMaps.Add(ReadDepthMap(attribute, member.Name, inMemory, recordType, argumentProblems));
+                    }
                     else if (name == AttributeNames.Image)
                     {
                         var source = ImageSourceOf(memberType);
@@ -251,6 +259,18 @@ internal static class ExperimentParser
                     }
                 }
             }
+        }
+        // A [DepthMap] member is the target of an image record.
+        if (depthMaps.Count > 1)
+            return (null, $"it has {depthMaps.Count} [DepthMap] members ({string.Join(", ", depthMaps.Select(d => d.Name))}); one target map is allowed", depthMaps[1].Name);
+        if (depthMaps.Count == 1)
+        {
+            var depth = depthMaps[0];
+            if (targets.Count > 0)
+                return (null, $"it has a [DepthMap] member ({depth.Name}), which is its target, and [Target] members ({string.Join(", ", targets)}); remove [Target]", targets[0]);
+            if (images.Count == 0)
+                return (null, $"its [DepthMap] member ({depth.Name}) is a target per pixel of an image, and it has no [Image] member", depth.Name);
+            targets.Add(depth.Name);
         }
         // Several number members form one vector target; an array member is a vector on its own.
         if (targets.Count == 0) return (null, "it has no [Target] member", null);
@@ -267,7 +287,7 @@ internal static class ExperimentParser
         if (features.Count == 0 && images.Count == 0) return (null, "it has no [Feature] or [Image] member", null);
         var globalName = record.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
         var inputs = features.Select(f => f.Name).Concat(images.Select(i => i.Name)).ToList();
-        return (new RecordModel(globalName, features.ToEquatableArray(), targets.ToEquatableArray(), images.FirstOrDefault(), arrayTarget is null ? 0 : targetLength)
+        return (new RecordModel(globalName, features.ToEquatableArray(), targets.ToEquatableArray(), images.FirstOrDefault(), arrayTarget is null ? 0 : targetLength, depthMaps.FirstOrDefault())
         {
             Reader = ReadRecordReader(record, inputs),
         }, null, null);
@@ -379,6 +399,35 @@ internal static class ExperimentParser
         if (DslRules.IsValidImageSize(image.Size) && !DslRules.IsValidImagePadding(image.Padding, image.Size))
             Wrong("Padding", $"Padding must be 0 to Size ({ExperimentValidator.Text(image.Size)}) pixels, not {ExperimentValidator.Text(image.Padding)}");
         return image;
+    }
+
+    /// <summary>Reads [DepthMap(height, width, ...)] and checks each argument against DslRules; a wrong one is a DIR048 on the argument.</summary>
+    private static DepthMapModel ReadDepthMap(AttributeData attribute, string member, bool inMemory, string recordType, List<Problem> problems)
+    {
+        const string Attribute = "DepthMap";
+        int Side(int index) => attribute.ConstructorArguments.Length == 2 && attribute.ConstructorArguments[index].Value is int side ? side : 0;
+        double Named(string name, double fallback)
+        {
+            foreach (var argument in attribute.NamedArguments)
+                if (argument.Key == name && argument.Value.Value is double value) return value;
+            return fallback;
+        }
+        var map = new DepthMapModel(member, inMemory, Side(0), Side(1), Named("Scale", DslDefaults.DepthScale), Named("Min", DslDefaults.DepthMin),
+            Named("Max", DslDefaults.DepthMax), Named("MissingValue", DslDefaults.DepthMissingValue));
+        void Wrong(string argument, string message) =>
+            problems.Add(Problem.OnRecordMemberArgument(DiagnosticIds.DepthMapSetting, recordType, member, Attribute, argument, member, message));
+        if (!DslRules.IsValidDepthMapSide(map.Height))
+            Wrong("height", $"Height must be 1 to {DslRules.MaxImageSize} pixels, not {ExperimentValidator.Text(map.Height)}");
+        if (!DslRules.IsValidDepthMapSide(map.Width))
+            Wrong("width", $"Width must be 1 to {DslRules.MaxImageSize} pixels, not {ExperimentValidator.Text(map.Width)}");
+        if (!DslRules.IsValidDepthScale(map.Scale))
+            Wrong("Scale", $"Scale (stored value to target unit) must be a finite number above 0, not {ExperimentValidator.Text(map.Scale)}");
+        if (!DslRules.IsValidDepthRange(map.Min, map.Max))
+            Wrong(double.IsNaN(map.Min) || double.IsInfinity(map.Min) ? "Min" : "Max",
+                $"the valid range (Min, Max] needs a finite Min and Max above it, not ({ExperimentValidator.Text(map.Min)}, {ExperimentValidator.Text(map.Max)}]");
+        if (!DslRules.IsValidMissingValue(map.MissingValue))
+            Wrong("MissingValue", $"MissingValue must be a finite stored value, or NaN for none, not {ExperimentValidator.Text(map.MissingValue)}");
+        return map;
     }
 
     private static bool IsNumber(ITypeSymbol type) => type.SpecialType is SpecialType.System_Single or SpecialType.System_Double

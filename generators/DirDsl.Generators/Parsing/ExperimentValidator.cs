@@ -34,11 +34,13 @@ internal static class ExperimentValidator
             else if (data.RecordProblem is not null)
                 problems.Add(Problem.OnRecordMember(DiagnosticIds.RecordShape, data.RecordType!, data.RecordProblemMember, data.RecordTypeName!, data.RecordProblem));
             if (data.RecordArgumentProblems is { } argumentProblems) problems.AddRange(argumentProblems);
-            if (data.Record is { IsVectorTarget: true } record)
+            if (data.Record is { } record && (record.IsVectorTarget || record.DepthMap is not null))
             {
                 // The methods whose runtime unit takes one scalar target (IVariantMethod.Unsupported): caught here, before a run.
-                var scalarOnly = new[] { (d.HasFds, Configuration.FdsSettings.Attribute) }.Concat(d.Units.Select(unit => (unit.ScalarTargetOnly, unit.Attribute)));
-                string elements = record.TargetLength > 0 ? $"{record.Target}, {record.TargetLength} elements" : string.Join(", ", record.Targets);
+                // FDS also calibrates a map pixel by pixel (by each pixel's bin); the others stay scalar-only.
+                var scalarOnly = new[] { (d.HasFds && record.DepthMap is null, Configuration.FdsSettings.Attribute) }.Concat(d.Units.Select(unit => (unit.ScalarTargetOnly, unit.Attribute)));
+                string elements = record.DepthMap is { } map ? $"{record.Target}, a {map.Height} x {map.Width} map"
+                    : record.TargetLength > 0 ? $"{record.Target}, {record.TargetLength} elements" : string.Join(", ", record.Targets);
                 foreach (var (declared, attribute) in scalarOnly)
                     if (declared) problems.Add(Problem.OnArgument(DiagnosticIds.ScalarTargetMethod, attribute, "", attribute, data.RecordTypeName ?? record.GlobalName, elements));
             }
@@ -59,6 +61,15 @@ internal static class ExperimentValidator
     {
         if (!DslRules.IsValidKernelSize(size)) problems.Add(Problem.OnArgument(DiagnosticIds.KernelSize, attribute, "Size", label, Text(size)));
         if (!DslRules.IsValidSigma(sigma)) problems.Add(Problem.OnArgument(DiagnosticIds.KernelSigma, attribute, "Sigma", label, Text(sigma)));
+    }
+
+    /// <summary>An LDS or FDS StartBin (<paramref name="label"/>): a bin of [LabelBins] (when the bins are valid).</summary>
+    internal static void CheckStartBin(List<Problem> problems, string attribute, string label, ExperimentDraft d, int startBin)
+    {
+        if (d.HasBins && d.BinCount >= 1 && !DslRules.IsValidStartBin(startBin, d.BinCount))
+            problems.Add(Problem.OnArgument(DiagnosticIds.StartBin, attribute, "StartBin", label, Text(d.BinCount - 1), Text(startBin)));
+        else if (startBin < 0)
+            problems.Add(Problem.OnArgument(DiagnosticIds.StartBin, attribute, "StartBin", label, "Count - 1", Text(startBin)));
     }
 
     internal static string Text(double value) => value.ToString("R", CultureInfo.InvariantCulture);

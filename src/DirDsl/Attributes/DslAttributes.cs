@@ -42,6 +42,8 @@ public sealed class LabelBinsAttribute : Attribute
     public int Count { get; set; }
     /// <summary>Integer labels: width-1 bins starting at Min (Max must then equal Min + Count).</summary>
     public bool Integer { get; set; }
+    /// <summary>How a target finds its bin: by float32 edges (Edges, numpy's histogram, the default) or by the float32 product min(int((t - Min) x Count / (Max - Min)), Count - 1) (Truncate, the reference's depth code).</summary>
+    public BinRule Rule { get; set; } = DslDefaults.BinRule;
 }
 
 /// <summary>Label distribution smoothing with re-weighting.</summary>
@@ -66,6 +68,10 @@ public sealed class LdsAttribute : Attribute
     public double ClipMin { get; set; } = DslDefaults.CountClipOff;
     /// <summary>Clip per-bin counts above to this (age recipe with Inverse: 1000); negative = off.</summary>
     public double ClipMax { get; set; } = DslDefaults.CountClipOff;
+    /// <summary>Padding of the smoothing at the ends of the bin axis: zeros (the age code, the default) or the reflected values (the depth code).</summary>
+    public LdsPadding Padding { get; set; } = DslDefaults.LdsPadding;
+    /// <summary>First bin smoothed; the bins below it take its weight (the depth code: 7). 0 to Count - 1 (DIR049).</summary>
+    public int StartBin { get; set; } = DslDefaults.StartBin;
 }
 
 /// <summary>Feature distribution smoothing on the encoder's output features.</summary>
@@ -100,6 +106,8 @@ public sealed class FdsAttribute : Attribute
     public FdsOrder Order { get; set; } = DslDefaults.FdsOrder;
     /// <summary>What bins no training sample has fallen into hold: mean 0 and variance 1 (the age code, the default) or their neighbours' values (the STS-B code).</summary>
     public FdsUnseenBins UnseenBins { get; set; } = DslDefaults.FdsUnseenBins;
+    /// <summary>First bin with statistics; features of the bins below it are calibrated with its statistics (the depth code: 7). 0 to Count - 1 (DIR049).</summary>
+    public int StartBin { get; set; } = DslDefaults.StartBin;
 }
 
 /// <summary>

@@ -94,6 +94,14 @@ static class DslDefaults
     public const LdsPadding LdsPadding = DirDsl.LdsPadding.Zero;
     /// <summary>First bin LDS and FDS smooth and keep statistics for; the bins below it take its values (0: every bin; the depth code: 7).</summary>
     public const int StartBin = 0;
+    /// <summary>[DepthMap] Scale: stored values are the target's unit.</summary>
+    public const double DepthScale = 1;
+    /// <summary>[DepthMap] Min: a scaled value at or below 0 (a depth of 0, the usual "no reading") has no target.</summary>
+    public const double DepthMin = 0;
+    /// <summary>[DepthMap] Max: no upper bound.</summary>
+    public const double DepthMax = double.PositiveInfinity;
+    /// <summary>[DepthMap] MissingValue: none (NaN; a NaN stored value has no target anyway).</summary>
+    public const double DepthMissingValue = double.NaN;
     /// <summary>What FDS's statistics hold for a bin never seen (the reference's age code: mean 0, variance 1).</summary>
     public const FdsUnseenBins FdsUnseenBins = DirDsl.FdsUnseenBins.Keep;
     /// <summary>Focal-R modulating function.</summary>

@@ -98,4 +98,19 @@ static class DslRules
         (false, true) => "FDS",
         _ => "Vanilla",
     };
+
+    /// <summary>LDS's and FDS's StartBin: a bin of the label space, 0 to bins - 1 (DIR049).</summary>
+    public static bool IsValidStartBin(int startBin, int bins) => startBin >= 0 && startBin < bins;
+
+    /// <summary>[DepthMap] Height and Width: 1 to <see cref="MaxImageSize"/> pixels (DIR048).</summary>
+    public static bool IsValidDepthMapSide(int side) => side >= 1 && side <= MaxImageSize;
+
+    /// <summary>[DepthMap] Scale, from the stored value to the target's unit: finite and greater than 0 (DIR048).</summary>
+    public static bool IsValidDepthScale(double scale) => scale > 0 && !double.IsInfinity(scale);
+
+    /// <summary>[DepthMap] valid range (Min, Max]: Min finite, Max above it (Max may be +infinity: no upper bound) (DIR048).</summary>
+    public static bool IsValidDepthRange(double min, double max) => !double.IsNaN(min) && !double.IsInfinity(min) && max > min;
+
+    /// <summary>[DepthMap] MissingValue: a finite stored value, or NaN for none (DIR048).</summary>
+    public static bool IsValidMissingValue(double missing) => double.IsNaN(missing) || !double.IsInfinity(missing);
 }

@@ -96,9 +96,12 @@ public interface IScreeningMap<in T> : IFeatureMap<T>
     /// <summary>What to do with a record that fails the check.</summary>
     BadRecordPolicy BadRecords { get; }
 
-    /// <summary>The member the check reads (named in errors).</summary>
-    string ScreenedMember { get; }
+    /// <summary>The members the check reads (named in reports).</summary>
+    IReadOnlyList<string> ScreenedMembers { get; }
 
-    /// <summary>Null when the record's input can be read; otherwise what is wrong, naming the file.</summary>
-    string? Screen(T record);
+    /// <summary>Null when the record's files can be read; otherwise the member at fault and what is wrong, naming the file.</summary>
+    ScreenProblem? Screen(T record);
 }
+
+/// <summary>What a record's check found: the member whose file cannot be read and why (naming the file).</summary>
+public readonly record struct ScreenProblem(string Member, string Problem);

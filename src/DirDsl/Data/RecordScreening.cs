@@ -24,7 +24,7 @@ public static class RecordScreening
     /// <summary>One split: every record checked (in parallel: the checks are file reads), problems in record order.</summary>
     public static IReadOnlyList<T> Screen<T>(IScreeningMap<T> map, IReadOnlyList<T> records, string split, TextWriter log)
     {
-        var problems = new string?[records.Count];
+        var problems = new ScreenProblem?[records.Count];
         // One worker per core: more would only wait on the disk, and each thread decoding natively costs its own allocator arena.
         Parallel.For(0, records.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => problems[i] = map.Screen(records[i]));
         var bad = Enumerable.Range(0, records.Count).Where(i => problems[i] is not null).ToArray();
@@ -33,13 +33,15 @@ public static class RecordScreening
         {
             string others = bad.Length > 1 ? $" ({bad.Length - 1:N0} more records of this split have the same kind of problem; "
                 + "set [Image(BadImages = BadRecordPolicy.Skip)] to leave such records out)" : "";
-            throw new DirDataException(split, bad[0], map.ScreenedMember, problems[bad[0]] + others);
+            var first = problems[bad[0]].GetValueOrDefault();
+            throw new DirDataException(split, bad[0], first.Member, first.Problem + others);
         }
-        var named = string.Join("; ", bad.Take(NamedInReport).Select(i => $"record {i}: {problems[i]}"));
-        log.WriteLine($"warning: {split} split: {bad.Length:N0} of {records.Count:N0} records skipped, their '{map.ScreenedMember}' cannot be read "
+        var named = string.Join("; ", bad.Take(NamedInReport).Select(i => $"record {i}, '{problems[i].GetValueOrDefault().Member}': {problems[i].GetValueOrDefault().Problem}"));
+        string members = "'" + string.Join("' or '", map.ScreenedMembers) + "'";
+        log.WriteLine($"warning: {split} split: {bad.Length:N0} of {records.Count:N0} records skipped, their {members} cannot be read "
             + $"({named}{(bad.Length > NamedInReport ? "; ..." : "")}).");
         var kept = Enumerable.Range(0, records.Count).Where(i => problems[i] is null).ToArray();
-        if (kept.Length == 0) throw new DirDataException(split, $"every one of its {records.Count:N0} records was skipped: none has a readable '{map.ScreenedMember}'.");
+        if (kept.Length == 0) throw new DirDataException(split, $"every one of its {records.Count:N0} records was skipped: none has a readable {members}.");
         return RecordSubset.Of(records, kept);
     }
 }

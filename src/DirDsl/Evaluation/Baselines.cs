@@ -23,6 +23,9 @@ public static class Baselines
     /// <summary>The widest input the Linear row fits (its normal equations are width x width).</summary>
     public const int MaxLinearWidth = 4096;
 
+    /// <summary>The most memory the Linear row's normal equations take (one width x width matrix per target element, in double).</summary>
+    public const long MaxLinearGramBytes = 512L << 20;
+
     /// <summary>The ridge penalties tried, per training element (the penalty is alpha times the elements fitted).</summary>
     public static readonly IReadOnlyList<double> RidgeAlphas = new[] { 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0 };
 
@@ -36,8 +39,11 @@ public static class Baselines
         var mean = TrainMean(data.Train);
         rows.Add((MeanName, Fill(data.Validation, mean), Fill(data.Test, mean), "the training mean"));
         int width = data.InputDim;
+        long gramBytes = (long)data.Train.Shape.Elements * (width + 1L) * (width + 1L) * sizeof(double);
         if (width > MaxLinearWidth)
             log.WriteLine($"Baselines: no Linear row, the input is {width} values wide (more than {MaxLinearWidth}); Mean only.");
+        else if (gramBytes > MaxLinearGramBytes)
+            log.WriteLine($"Baselines: no Linear row, its normal equations for {data.Train.Shape.Elements:N0} target elements would take {gramBytes >> 20:N0} MiB (more than {MaxLinearGramBytes >> 20} MiB); Mean only.");
         else
         {
             var (validation, test, alpha) = Ridge(data, selectByMse);
@@ -54,6 +60,8 @@ public static class Baselines
                     data.ExplicitGroups is null ? null : ShotMetrics.Evaluate(testPresent, data.Test.ValidTargets, bins, data.ExplicitGroups),
                     Array.Empty<EpochRecord>(), testPresent, null, seed)
                 {
+                    TestDepth = DepthReports.For(data.Test.Shape, testPresent, data.Test.ValidTargets, bins, data.Groups),
+                    TestDepthExplicitGroups = DepthReports.For(data.Test.Shape, testPresent, data.Test.ValidTargets, bins, data.ExplicitGroups),
                     Fingerprint = new SortedDictionary<string, string>(StringComparer.Ordinal)
                     {
                         ["baseline"] = detail,
@@ -181,6 +189,12 @@ public static class Baselines
         var weights = new Tensor[gram.Length];
         for (int e = 0; e < gram.Length; e++)
         {
+            // An element no training row has (a map pixel that is always missing) predicts 0; its rows are never evaluated.
+            if (fitted[e] == 0)
+            {
+                weights[e] = zeros(width, 1, dtype: float64);
+                continue;
+            }
             using var scope = NewDisposeScope();
             var regularised = gram[e] + diag(penalty * (alpha * Math.Max(1, fitted[e])));
             weights[e] = linalg.solve(regularised, moments[e]).MoveToOuterDisposeScope();

@@ -22,6 +22,7 @@ public sealed record DepthGroupMetrics(long Count, double Mse, double Rmse, doub
     public static IReadOnlyList<string> Names { get; } = new[] { "RMSE", "MAE", "AbsRel", "log10", "delta1", "delta2", "delta3" };
 
     /// <summary>The metrics in the order of <see cref="Names"/>.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<double> Values => new[] { Rmse, Mae, AbsRel, Log10, Delta1, Delta2, Delta3 };
 
     /// <summary>One line: <c>RMSE 0.512 MAE 0.401 ... (n = 1,234)</c>.</summary>
@@ -186,4 +187,20 @@ public static class Nyud2Reference
         4483027, 2555777, 4685983, 3145082, 2951048, 2762369, 2367581, 2546089, 2343867, 2481579, 1722140, 3018892,
         2325197, 1952354, 2047038, 1858707, 2052729, 1348558, 2487278, 1314198, 3338550, 1132666,
     };
+}
+
+/// <summary>When a run reports the depth metrics, the one rule every caller uses.</summary>
+public static class DepthReports
+{
+    /// <summary>
+    /// The depth metrics of a map target's evaluated pixels, or null: for a scalar or vector target, and for a map with a
+    /// target at or below 0 (a density or heat map, whose relative errors have no meaning; the shot tables still hold).
+    /// </summary>
+    public static DepthShotReport? For(TargetShape shape, float[] predictions, float[] targets, LabelBins bins, ShotGroups? groups)
+    {
+        if (groups is null || shape.Kind != TargetKind.Map || targets.Length == 0) return null;
+        foreach (var t in targets)
+            if (!(t > 0) || !float.IsFinite(t)) return null;
+        return DepthMetricsAccumulator.Evaluate(predictions, targets, bins, groups);
+    }
 }

@@ -128,3 +128,17 @@ public sealed class ShotGroups
     /// <summary>Whether a bin had no training sample.</summary>
     public bool IsZeroShot(int bin) => zero[bin];
 }
+
+/// <summary>The training counts shot groups are formed from, for every target shape: the one rule the trainer uses.</summary>
+public static class ShotCounts
+{
+    /// <summary>
+    /// A bin's count as the shot thresholds read it. For a scalar or vector target, its samples (target elements). For a map
+    /// target, its training pixels in maps' worth, rounded up (ceil(pixels / pixels per map)): [ShotGroups]' thresholds (more
+    /// than 100, fewer than 20) then mean about as many maps' worth of pixels as they mean records for a scalar target, and
+    /// a bin with any pixel is not zero-shot.
+    /// </summary>
+    public static int[] For(TargetShape shape, IReadOnlyList<int> trainCounts) => shape.Kind != TargetKind.Map
+        ? trainCounts.ToArray()
+        : trainCounts.Select(c => (int)(((long)c + shape.Elements - 1) / shape.Elements)).ToArray();
+}

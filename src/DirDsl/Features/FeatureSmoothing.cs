@@ -54,7 +54,7 @@ public sealed class FeatureSmoothingPart : IModelPart, IFeatureCalibration
     /// <exception cref="ArgumentOutOfRangeException">The start bin lies outside the bins.</exception>
     public FeatureSmoothingPart(FdsOptions options, int bins, int featureDim, TargetShape? target = null)
     {
-        if (options.StartBin < 0 || options.StartBin >= bins)
+        if (!DslRules.IsValidStartBin(options.StartBin, bins))
             throw new ArgumentOutOfRangeException(nameof(options), options.StartBin, $"The FDS start bin must lie in 0..{bins - 1} (the label bins).");
         startBin = options.StartBin;
         labelBins = bins;

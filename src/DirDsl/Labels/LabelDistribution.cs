@@ -86,7 +86,7 @@ public static class LabelDistribution
         double? clipMin = null, double? clipMax = null, int startBin = DslDefaults.StartBin)
     {
         startBin = lds?.StartBin ?? startBin;
-        if (startBin < 0 || startBin >= counts.Count)
+        if (!DslRules.IsValidStartBin(startBin, counts.Count))
             throw new ArgumentOutOfRangeException(nameof(startBin), startBin, $"The LDS start bin must lie in 0..{counts.Count - 1} (the bins).");
         if (!DslRules.IsValidCountClip(clipMin ?? DslDefaults.CountClipOff, clipMax ?? DslDefaults.CountClipOff))
             throw new ArgumentOutOfRangeException(nameof(clipMin), $"clipMin ({clipMin}) must not exceed clipMax ({clipMax}).");

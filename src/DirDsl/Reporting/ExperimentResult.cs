@@ -25,6 +25,12 @@ public sealed record VariantResult(string Variant, int BestEpoch, int EpochsRun,
     /// <summary>A vector target's elements each evaluated on the test split, or null for a scalar or map target.</summary>
     public IReadOnlyList<ElementReport>? TestElements { get; init; }
 
+    /// <summary>A depth map target's pixel metrics on the test split (RMSE, MAE, AbsRel, log10, delta1-3 per shot group; see <see cref="DepthReports"/>), or null.</summary>
+    public DepthShotReport? TestDepth { get; init; }
+
+    /// <summary><see cref="TestDepth"/> with the explicit shot groups of [ShotGroups] (NYUD2-DIR's published bins), or null.</summary>
+    public DepthShotReport? TestDepthExplicitGroups { get; init; }
+
     /// <summary>The fold (1-based) of a [CrossValidation] run this result was trained and tested on, or null.</summary>
     public int? Fold { get; init; }
 }

@@ -24,6 +24,9 @@ public sealed record StoredVariant(string Experiment, int Seed, string Variant, 
     /// <summary>What decided the result (see <see cref="RunFingerprint"/>: settings, data hashes, ...); null in files of older versions.</summary>
     public IReadOnlyDictionary<string, string>? Fingerprint { get; init; }
 
+    /// <summary>A depth map target's pixel metrics on the test split (see <see cref="DepthReports"/>); null otherwise and in files of older versions.</summary>
+    public DepthShotReport? TestDepth { get; init; }
+
     /// <summary>The data splits' content hashes that decided this result (train, validation, test data), those recorded.</summary>
     public IEnumerable<(string Split, string Hash)> DataHashes => (Fingerprint ?? new Dictionary<string, string>())
         .Where(entry => entry.Key.EndsWith(" data", StringComparison.Ordinal)).Select(entry => (entry.Key, entry.Value));
@@ -46,7 +49,7 @@ public static class ResultReader
             return file.Variants.Select(v => new StoredVariant(file.Experiment, v.Seed ?? file.Seed, v.Variant ?? "?", v.BestEpoch - epochBase,
                 v.Validation ?? throw new DataFormatException(path, 1, "validation", "missing."),
                 v.Test ?? throw new DataFormatException(path, 1, "test", "missing."),
-                v.TestExplicitGroups, path) { SearchOf = v.SearchOf, SelectByMse = file.SelectByMse ?? true, Fingerprint = v.Fingerprint }).ToList();
+                v.TestExplicitGroups, path) { SearchOf = v.SearchOf, SelectByMse = file.SelectByMse ?? true, Fingerprint = v.Fingerprint, TestDepth = v.TestDepth }).ToList();
         }
         catch (JsonException e)
         {

@@ -48,7 +48,7 @@ public static class ResultWriter
         // Epochs counted from 1 in the file, as in the log and the figures (the run counts them from 0 inside).
         result.Variants.Select(v => new VariantJson(v.Variant, v.Seed, v.BestEpoch + ResultsFile.EpochBase, v.NoiseSigma, v.SearchOf, v.EpochsRun,
             v.Validation, v.Test, v.TestExplicitGroups, v.History.Select(h => h with { Epoch = h.Epoch + ResultsFile.EpochBase }).ToList(), v.Fingerprint,
-            v.TestElements)).ToList(), RunEnvironment.Describe(), result.Target.ToString(), ResultsFile.EpochBase), ResultsJsonContext.Default.ResultsFile);
+            v.TestElements, v.TestDepth, v.TestDepthExplicitGroups)).ToList(), RunEnvironment.Describe(), result.Target.ToString(), ResultsFile.EpochBase), ResultsJsonContext.Default.ResultsFile);
 
     /// <summary>
     /// Per-sample test predictions: index (the test record), for a vector or map target the element, then target, bin, and
@@ -89,6 +89,8 @@ public static class ResultWriter
             text.AppendLine();
             text.Append(Table(result, explicitGroups: true));
         }
+        foreach (bool explicitGroups in new[] { false, true })
+            if (DepthSection(result, explicitGroups) is { Length: > 0 } depth) text.AppendLine().Append(depth);
         var elements = ElementSection(result);
         if (elements.Length > 0) text.AppendLine().Append(elements);
         var search = SearchSection(result);
@@ -116,6 +118,36 @@ public static class ResultWriter
             .Select(row => (row.Variant, row.Report!)).ToList());
     }
 
+
+    /// <summary>
+    /// A depth map target's pixel metrics (the paper's NYUD2-DIR table): one block per metric, a row per variant (and seed),
+    /// columns All / Many / Medium / Few with their pixel counts; empty for other targets.
+    /// </summary>
+    private static string DepthSection(ExperimentResult result, bool explicitGroups)
+    {
+        var rows = result.Variants.Where(v => v.SearchOf is null)
+            .Select(v => (Label: result.Seeds.Count > 1 ? $"{v.Variant} seed {v.Seed}" : v.Variant, Report: explicitGroups ? v.TestDepthExplicitGroups : v.TestDepth))
+            .Where(row => row.Report is not null).ToList();
+        if (rows.Count == 0) return "";
+        var text = new StringBuilder();
+        text.AppendLine(CultureInfo.InvariantCulture, $"Depth metrics over the test pixels{(explicitGroups ? ", explicit shot groups" : "")} (delta: share within 1.25^k, higher is better):").AppendLine();
+        var groups = rows[0].Report!.Rows().ToArray();
+        for (int metric = 0; metric < DepthGroupMetrics.Names.Count; metric++)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"| {DepthGroupMetrics.Names[metric]} |");
+            foreach (var (group, m) in groups) text.Append(CultureInfo.InvariantCulture, $" {group} ({m.Count:N0}) |");
+            text.AppendLine();
+            text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groups.Length))).AppendLine();
+            foreach (var (label, report) in rows)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"| {label} |");
+                foreach (var (_, m) in report!.Rows()) text.Append(' ').Append(Format(m.Values[metric])).Append(" |");
+                text.AppendLine();
+            }
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
     /// <summary>A vector target's elements each on their own: a table per element, a row per variant (and seed); empty otherwise.</summary>
     private static string ElementSection(ExperimentResult result)
     {

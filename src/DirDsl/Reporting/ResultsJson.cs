@@ -44,9 +44,12 @@ public sealed record BinsJson(int Count, double Min, double Max, bool Integer);
 /// <param name="History">Per-epoch history.</param>
 /// <param name="Fingerprint">What decided this result (see RunFingerprint); null in files of older versions.</param>
 /// <param name="TestElements">A vector target's elements each evaluated on the test split; null otherwise.</param>
+/// <param name="TestDepth">A depth map's pixel metrics per shot group on the test split; null otherwise.</param>
+/// <param name="TestDepthExplicitGroups">The same with the explicit groups; null otherwise.</param>
 public sealed record VariantJson(string? Variant, int? Seed, int BestEpoch, double? NoiseSigma, string? SearchOf, int EpochsRun,
     ShotReport? Validation, ShotReport? Test, ShotReport? TestExplicitGroups, IReadOnlyList<EpochRecord>? History,
-    IReadOnlyDictionary<string, string>? Fingerprint = null, IReadOnlyList<ElementReport>? TestElements = null);
+    IReadOnlyDictionary<string, string>? Fingerprint = null, IReadOnlyList<ElementReport>? TestElements = null,
+    DepthShotReport? TestDepth = null, DepthShotReport? TestDepthExplicitGroups = null);
 
 /// <summary>Source-generated serialisation of results.json (no reflection); undefined metrics are written as null.</summary>
 [JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, PropertyNameCaseInsensitive = true,

@@ -121,7 +121,8 @@ public static class DirTrainer
         foreach (var cap in TargetCaps.Find(train.ValidTargets, settings.Bins)) options.Log.WriteLine(cap.Warning());
         foreach (var split in new[] { train, validation, test })
             if (OutsideBins.Describe(split, settings.Bins) is { } outside) options.Log.WriteLine(outside);
-        var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(trainCounts), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
+        // Explicit groups read the pixel counts as they are; thresholds read a map's in maps' worth (ShotCounts).
+        var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(ShotCounts.For(targetShape, trainCounts)), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
             map.Width, folder, device) { InputSettings = map.Settings };
         options.Log.WriteLine($"{experiment.Name}{fold}: {train.Count} train / {validation.Count} validation / {test.Count} test records, input width {map.Width}, "
             + $"{(targetShape.IsScalar ? "" : targetShape + " target, ")}{settings.Bins}, device {device}{(train.IsStreaming ? ", streamed" : "")}"
@@ -395,6 +396,8 @@ public static class DirTrainer
             SearchOf = variant.Point?.Of,
             Fingerprint = fingerprint,
             TestElements = ShotMetrics.PerElement(testPredictions, data.Test.Targets, data.Test.Shape, bins, data.Groups),
+            TestDepth = DepthReports.For(data.Test.Shape, testPresent, data.Test.ValidTargets, bins, data.Groups),
+            TestDepthExplicitGroups = DepthReports.For(data.Test.Shape, testPresent, data.Test.ValidTargets, bins, data.ExplicitGroups),
         };
         foreach (var callback in callbacks) callback.OnTrainingEnd(result);
         return result;

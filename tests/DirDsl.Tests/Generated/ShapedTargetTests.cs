@@ -186,6 +186,18 @@ public sealed class ShapedTargetTests : IDisposable
         Assert.All(snapshot.RunningMean, row => Assert.Equal(8, row.Length));
         Assert.Contains(snapshot.RunningMean.SelectMany(row => row), value => Math.Abs(value) > 1e-3);
         Assert.All(trained.History, epoch => Assert.True(double.IsFinite(epoch.TrainLoss), $"epoch {epoch.Epoch}: loss {epoch.TrainLoss}"));
+        // The depth metrics over the same test pixels: MAE and RMSE agree with the shot table's MAE and MSE, every test
+        // pixel counted once, and results.json and the report carry them.
+        var depth = Assert.IsType<DepthShotReport>(trained.TestDepth);
+        int testPixels = splits.Test.SelectMany(r => r.Depth).Count(v => !float.IsNaN(v));
+        Assert.Equal(testPixels, depth.Overall.Count);
+        Assert.Equal(depth.Overall.Count, depth.Many.Count + depth.Medium.Count + depth.Few.Count);
+        Assert.Equal(trained.Test.Overall.Mae, depth.Overall.Mae, 9);
+        Assert.Equal(trained.Test.Overall.Mse, depth.Overall.Rmse * depth.Overall.Rmse, 9);
+        Assert.InRange(depth.Overall.Delta1, 0, depth.Overall.Delta2);
+        var folder = Path.Combine(output, "map-fds", "DepthMaps");
+        Assert.Equal(depth, ResultReader.Read(Path.Combine(folder, "results.json")).Single().TestDepth);
+        Assert.Contains("| delta1 |", File.ReadAllText(Path.Combine(folder, "results.md")));
     }
 
     [Fact]

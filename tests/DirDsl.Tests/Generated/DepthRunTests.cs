@@ -1,0 +1,84 @@
+using Xunit;
+
+namespace DirDsl.Tests.Generated;
+
+/// <summary>
+/// A generated dense-target experiment end to end: photos and 16-bit depth PNGs streamed from disk, the depth code's LDS
+/// and FDS choices declared with the DSL, the ablation, and the depth metrics over the pixels that have a reading.
+/// </summary>
+public sealed class DepthRunTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("dirdsl-depth-run").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    private RunOptions Options(string data, string name) => new()
+    {
+        DataRoot = data,
+        OutputFolder = Path.Combine(folder, name),
+        Device = "cpu",
+        Log = TextWriter.Null,
+        CheckpointInterval = TimeSpan.Zero,
+    };
+
+    /// <summary>The depths in metres of a split's pixels that have a reading, read back from the files' gray levels.</summary>
+    private static List<double> Depths(string data, string split) => PixelDepths(data, split).Select(d => d.Depth).ToList();
+
+    /// <summary>Each pixel with a reading: its index in the map and its depth in metres.</summary>
+    private static List<(int Pixel, double Depth)> PixelDepths(string data, string split) => File.ReadLines(Path.Combine(data, $"{split}.csv")).Skip(1)
+        .SelectMany(line =>
+        {
+            using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(data, line.Split(',')[0]));
+            return Enumerable.Range(1, DepthFolder.Side * DepthFolder.Side - 1)
+                .Select(p => (p, DepthFolder.DepthOf(bitmap.GetPixel(p % DepthFolder.Side, p / DepthFolder.Side).Red) * 0.001)).ToList();
+        }).ToList();
+
+    /// <summary>Each pixel's mean depth over a split's maps.</summary>
+    private static Dictionary<int, double> PixelMeans(string data, string split) =>
+        PixelDepths(data, split).GroupBy(d => d.Pixel).ToDictionary(g => g.Key, g => g.Average(d => d.Depth));
+
+    [Fact]
+    public void DepthAblation_LearnsEachPixelsDepth_AndReportsTheDepthMetricsOverThePixelsWithAReading()
+    {
+        string data = Path.Combine(folder, "scenes");
+        DepthFolder.Write(data, count: 48);
+        var result = DepthFolderExperiment.Run(Options(data, "ablation"));
+
+        Assert.Superset(new HashSet<string> { "Vanilla", "LDS", "FDS", "LDS+FDS" }, result.Variants.Select(v => v.Variant).ToHashSet());
+        // Label counts over the training pixels with a reading: 63 of the 64 of each of the 48 maps.
+        Assert.Equal(48 * 63, result.TrainCounts.Sum());
+        var train = Depths(data, "train");
+        var test = Depths(data, "test");
+        double mean = train.Average();
+        double constant = test.Average(t => Math.Abs(t - mean));
+        // The Mean row predicts each pixel's training mean (over the maps with a reading there): the same from the files.
+        var pixelMeans = PixelMeans(data, "train");
+        var testByPixel = PixelDepths(data, "test");
+        double meanRow = testByPixel.Average(d => Math.Abs(d.Depth - pixelMeans[d.Pixel]));
+        Assert.Equal(meanRow, result.Variants.Single(v => v.Variant == Baselines.MeanName).TestDepth!.Overall.Mae, 5);
+        foreach (var variant in result.Variants.Where(v => !Baselines.IsBaseline(v.Variant)))
+        {
+            var depth = Assert.IsType<DepthShotReport>(variant.TestDepth);
+            Assert.Equal(test.Count, depth.Overall.Count);
+            Assert.Equal(variant.Test.Overall.Mae, depth.Overall.Mae, 9);
+            Assert.Equal(variant.Test.Overall.Mse, depth.Overall.Rmse * depth.Overall.Rmse, 9);
+            Assert.True(depth.Overall.Mae < 0.5 * constant, $"{variant.Variant}: MAE {depth.Overall.Mae} vs {constant} predicting the training mean");
+            Assert.All(variant.History, epoch => Assert.True(double.IsFinite(epoch.TrainLoss), $"{variant.Variant} epoch {epoch.Epoch}: loss {epoch.TrainLoss}"));
+        }
+        // FDS kept statistics from the start bin on: 20 - 2 rows of 8 channels.
+        var fds = Assert.IsType<FdsSnapshot>(result.Variants.First(v => v.Variant == "FDS").Fds);
+        Assert.Equal(18, fds.RunningMean.Length);
+    }
+
+    [Fact]
+    public void AMissingDepthFile_StopsTheRunNamingTheRecordAndTheFile()
+    {
+        string data = Path.Combine(folder, "broken");
+        DepthFolder.Write(data, count: 8, evaluationCount: 4);
+        File.Delete(Path.Combine(data, "train-3-depth.png"));
+        var error = Assert.ThrowsAny<Exception>(() => DepthFolderExperiment.Run(Options(data, "broken")));
+        Assert.Contains("record 3", error.Message);
+        Assert.Contains("'Depth'", error.Message);
+        Assert.Contains("train-3-depth.png", error.Message);
+    }
+}
