@@ -167,6 +167,9 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public Task NegativeDepthScale_IsDir048OnTheScaleArgument() => Verify(DepthExperiment("DepthMap(16, 16, Scale = {|DIR048:-0.001|})"));
+
+    [Fact]
     public async Task DepthMapRecordShapes_AreDir022OnTheMemberAtFault()
     {
         // A map of another type, a [Target] beside the map, a map without an image, two maps.
