@@ -46,15 +46,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
         stages = new nn.Module<Tensor, Tensor>[Stages.Length];
         for (int i = 0; i < Stages.Length; i++)
         {
-            var module = (nn.Module<Tensor, Tensor>)children[Stages[i]];
-            if (Stages[i] == "conv1" && channels != 3)
-            {
-                // Another channel count needs its own first convolution (same shape otherwise, He-initialised as TorchVision does).
-                module.Dispose();
-                var conv = nn.Conv2d(channels, 64, kernel_size: 7, stride: 2, padding: 3, bias: false);
-                nn.init.kaiming_normal_(conv.weight, mode: nn.init.FanInOut.FanOut, nonlinearity: nn.init.NonlinearityType.ReLU);
-                module = conv;
-            }
+            var module = ResNetStages.Stage(children, Stages[i], channels);
             stages[i] = module;
             register_module(Stages[i], module);
         }

@@ -41,6 +41,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     private readonly List<IModelPart> parts = new();
     private readonly List<IFeatureCalibration> calibrations = new();
     private bool encoderFrozen;
+    private readonly long[]? mapSize;
 
     /// <summary>Assembles the model and checks the encoder's and regressor's output shapes.</summary>
     /// <param name="name">The module name.</param>
@@ -68,6 +69,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
             parts.Add(part);
             if (part is IFeatureCalibration calibration) calibrations.Add(calibration);
         }
+        if (context.Target.Kind == TargetKind.Map) mapSize = context.Target.BatchShape(1).Skip(2).ToArray();
         FeatureDim = featureDim;
         ModelChecks.CheckShapes(encoder, regressor, context.InputShape ?? new long[] { context.InputDim }, featureDim, encoderMember, context.Target);
     }
@@ -88,15 +90,25 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     public BalancedMseLoss? BalancedMse => Part<BalancedMsePart>()?.Loss;
 
     /// <summary>Inference: raw features, no calibration. Output [n, ..target shape] ([n, 1] for a scalar) in the loss's target unit.</summary>
-    public override Tensor forward(Tensor input) => regressor.call(encoder.call(input));
+    public override Tensor forward(Tensor input) => ToTargetSize(regressor.call(encoder.call(input)));
 
     /// <summary>Training: the encoder's features, calibrated by the variant's methods (FDS from epoch StartSmooth on), then the regressor.</summary>
     public Tensor forward(Tensor input, Tensor bins, int epoch)
     {
         var features = encoder.call(input);
         foreach (var calibration in calibrations) features = calibration.Calibrate(features, bins, epoch);
-        return regressor.call(features);
+        return ToTargetSize(regressor.call(features));
     }
+
+    /// <summary>
+    /// A map target's output at the target map's size: an output map of another size (a decoder's half-size output) is
+    /// resized bilinearly with aligned corners, as the reference's depth code resizes its output to the test depth map's
+    /// size. The loss, the metrics and the predictions all see the resized map. Other targets pass through.
+    /// </summary>
+    private Tensor ToTargetSize(Tensor output) =>
+        mapSize is null || (output.shape[2] == mapSize[0] && output.shape[3] == mapSize[1])
+            ? output
+            : nn.functional.interpolate(output, size: mapSize, mode: InterpolationMode.Bilinear, align_corners: true);
 
     /// <summary>Start of a training epoch: the calibrations prepare (none of the built-in ones needs to).</summary>
     public void BeginTrainingEpoch(int epoch)

@@ -41,9 +41,13 @@ public static class ModelChecks
                     + $"but [Encoder(FeatureDim = {featureDim})] says [n, {featureDim}{(perPixel ? ", .." : "")}]. Make them agree.");
             var output = regressor.call(features);
             var expected = target.BatchShape(2);
-            if (!output.shape.SequenceEqual(expected))
+            // A map's output may be of another size: the model resizes it to the target map's (DirModel, bilinear).
+            bool fits = perPixel
+                ? output.ndim == 4 && output.shape[0] == 2 && output.shape[1] == 1
+                : output.shape.SequenceEqual(expected);
+            if (!fits)
                 throw new InvalidOperationException($"The regressor returns shape [{string.Join(", ", output.shape)}] for 2 inputs; a {target} target needs "
-                    + $"[{string.Join(", ", expected)}] (one value per target element).");
+                    + $"[{string.Join(", ", expected)}] (one value per target element){(perPixel ? ", or [n, 1, h, w] of another size, which is resized to the map's" : "")}.");
         }
         finally
         {
