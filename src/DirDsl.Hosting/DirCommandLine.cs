@@ -280,6 +280,8 @@ public static class DirCommandLine
             var (options, numerics, threads) = ParseWithNumerics(args);
             // Before the first tensor operation: MKL and oneDNN read their settings when first used.
             CpuNumerics.Apply(numerics);
+            // Convolutions by ATen's kernels in portable mode (oneDNN's backward has given non-finite gradients here).
+            RunEnvironment.Add("cpuConvolutions", CpuNumerics.ApplyKernels(numerics));
             // Freed tensor memory kept for reuse rather than faulted in afresh at every step (glibc; see NativeAllocator).
             RunEnvironment.Add("nativeAllocator", NativeAllocator.Apply()
                 ? FormattableString.Invariant($"glibc, mmap threshold {NativeAllocator.MmapThresholdBytes >> 20} MiB, trim threshold {NativeAllocator.TrimThresholdBytes >> 20} MiB")

@@ -75,10 +75,10 @@ public static class ImageDecoder
         var result = codec.GetPixels(info, decoded.GetPixels());
         if (result != SKCodecResult.Success)
             throw new ImageReadException($"{input.Describe()} is damaged or truncated: the decoder stopped with {result} after its header.");
-        using var resized = info.Width == spec.Size && info.Height == spec.Size
+        using var resized = info.Width == spec.Columns && info.Height == spec.Rows
             ? null
-            : decoded.Resize(new SKImageInfo(spec.Size, spec.Size, SKColorType.Rgba8888, SKAlphaType.Unpremul), Sampling)
-                ?? throw new ImageReadException($"{input.Describe()} could not be resized to {spec.Size} x {spec.Size}.");
+            : decoded.Resize(new SKImageInfo(spec.Columns, spec.Rows, SKColorType.Rgba8888, SKAlphaType.Unpremul), Sampling)
+                ?? throw new ImageReadException($"{input.Describe()} could not be resized to {spec.Describe()}.");
         var bitmap = resized ?? decoded;
         Convert(bitmap.GetPixelSpan(), bitmap.RowBytes, spec, levels);
     }
@@ -92,14 +92,14 @@ public static class ImageDecoder
     /// <summary>RGBA bytes to channel-major levels: RGB drops alpha, gray is PIL's luma (299, 587, 114 per mille).</summary>
     private static void Convert(ReadOnlySpan<byte> rgba, int rowBytes, ImageSpec spec, Span<byte> chw)
     {
-        int size = spec.Size, plane = size * size;
-        for (int y = 0; y < size; y++)
+        int rows = spec.Rows, columns = spec.Columns, plane = rows * columns;
+        for (int y = 0; y < rows; y++)
         {
-            var row = rgba.Slice(y * rowBytes, size * 4);
-            for (int x = 0; x < size; x++)
+            var row = rgba.Slice(y * rowBytes, columns * 4);
+            for (int x = 0; x < columns; x++)
             {
                 byte r = row[4 * x], g = row[4 * x + 1], b = row[4 * x + 2];
-                int at = y * size + x;
+                int at = y * columns + x;
                 if (spec.Color == ImageColor.Gray)
                 {
                     // PIL's convert("L"): integer luma with rounding, L = (R * 299 + G * 587 + B * 114) / 1000.
@@ -163,7 +163,7 @@ public static class ImageDecoder
     private static string? PixelProblem(float[] pixels, ImageSpec spec)
     {
         if (pixels.Length != spec.Width)
-            return $"pixel array has {pixels.Length:N0} values; [Image(Size = {spec.Size}, Color = {spec.Color})] needs {spec.Channels} x {spec.Size} x {spec.Size} = {spec.Width:N0}";
+            return $"pixel array has {pixels.Length:N0} values; [Image(Size = {spec.Size}{(spec.Height > 0 ? $", Height = {spec.Height}" : "")}, Color = {spec.Color})] needs {spec.Channels} x {spec.Rows} x {spec.Columns} = {spec.Width:N0}";
         for (int i = 0; i < pixels.Length; i++)
             if (!(pixels[i] >= 0 && pixels[i] <= 1)) return $"pixel array value {i} is {pixels[i]}; pixels must lie in [0, 1]";
         return null;

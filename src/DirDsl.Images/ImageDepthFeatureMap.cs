@@ -62,7 +62,7 @@ public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeni
     /// <inheritdoc />
     public IReadOnlyList<string> FitNotes => new[]
     {
-        FormattableString.Invariant($"{ScreenedMember}: images {Spec.Size} x {Spec.Size} {Spec.Color}, normalised as (v - {Spec.Mean}) / {Spec.Std}; ")
+        FormattableString.Invariant($"{ScreenedMember}: images {Spec.Describe()} {Spec.Color}, normalised as (v - {Spec.Mean}) / {Spec.Std}; ")
         + FormattableString.Invariant($"{depthMember}: target maps {Map.Height} x {Map.Width} (nearest), stored value x {Map.Scale}, pixels outside ({Map.Min}, {Map.Max}]")
         + (Map.MissingValue is { } missing ? FormattableString.Invariant($" or stored as {missing}") : "") + " have no target; "
         + (Augments ? $"training images and their maps augmented together (crop with padding {Spec.Padding}{(Spec.Flip ? ", horizontal flip" : "")}) per seed, epoch and record."
@@ -112,15 +112,15 @@ public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeni
     {
         if (source.Length != Map.Elements) throw new ArgumentException($"{source.Length} sources for a map of {Map.Elements} pixels.", nameof(source));
         var (top, left, flip) = Augments ? ImageTransform.Draw(Spec, draw) : (Spec.Padding, Spec.Padding, false);
-        long size = Spec.Size, h = Map.Height, w = Map.Width;
+        long rows = Spec.Rows, columns = Spec.Columns, h = Map.Height, w = Map.Width;
         for (int y = 0; y < h; y++)
         {
-            // Map row y covers image rows around (y + 1/2) S / h; shifted by the crop and back to map rows: floor(((2y + 1) S + 2 (top - P) h) / 2S).
-            long sy = FloorDiv((2L * y + 1) * size + 2L * (top - Spec.Padding) * h, 2 * size);
+            // Map row y covers image rows around (y + 1/2) R / h; shifted by the crop and back to map rows: floor(((2y + 1) R + 2 (top - P) h) / 2R).
+            long sy = FloorDiv((2L * y + 1) * rows + 2L * (top - Spec.Padding) * h, 2 * rows);
             for (int x = 0; x < w; x++)
             {
                 long mirrored = flip ? w - 1 - x : x;
-                long sx = FloorDiv((2 * mirrored + 1) * size + 2L * (left - Spec.Padding) * w, 2 * size);
+                long sx = FloorDiv((2 * mirrored + 1) * columns + 2L * (left - Spec.Padding) * w, 2 * columns);
                 source[(int)(y * w + x)] = sy >= 0 && sy < h && sx >= 0 && sx < w ? (int)(sy * w + sx) : -1;
             }
         }

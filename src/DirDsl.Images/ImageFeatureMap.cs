@@ -60,7 +60,7 @@ public abstract class ImageFeatureMap<T> : IAugmentingMap<T>, IScreeningMap<T>, 
     /// <inheritdoc />
     public IReadOnlyList<string> FitNotes => new[]
     {
-        FormattableString.Invariant($"{ScreenedMember}: images {Spec.Size} x {Spec.Size} {Spec.Color}, normalised as (v - {Spec.Mean}) / {Spec.Std}; ")
+        FormattableString.Invariant($"{ScreenedMember}: images {Spec.Describe()} {Spec.Color}, normalised as (v - {Spec.Mean}) / {Spec.Std}; ")
         + (Augments ? $"training images augmented (crop with padding {Spec.Padding}{(Spec.Flip ? ", horizontal flip" : "")}) per seed, epoch and record."
             : "no augmentation."),
     };

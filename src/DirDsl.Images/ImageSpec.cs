@@ -4,7 +4,7 @@ namespace DirDsl.Images;
 /// How an [Image] member becomes an input: its size, colour mode, normalisation and training augmentation. The
 /// generated feature map builds one from the attribute; the rules it must meet are <see cref="DslRules"/>'s.
 /// </summary>
-/// <param name="Size">Pixels per side after resizing.</param>
+/// <param name="Size">Pixels per side after resizing: the width, and the height too unless <see cref="Height"/> is set.</param>
 /// <param name="Color">Colour mode.</param>
 /// <param name="Mean">Normalisation mean of every channel.</param>
 /// <param name="Std">Normalisation standard deviation of every channel.</param>
@@ -14,26 +14,39 @@ namespace DirDsl.Images;
 public sealed record ImageSpec(int Size, ImageColor Color = DslDefaults.ImageColor, double Mean = DslDefaults.ImageMean, double Std = DslDefaults.ImageStd,
     bool Augment = DslDefaults.ImageAugment, int Padding = DslDefaults.ImagePadding, bool Flip = DslDefaults.ImageFlip)
 {
+    /// <summary>Rows of the resized image when they differ from <see cref="Size"/> (NYU Depth v2's 304 x 228: Size 304, Height 228); 0 for a square image.</summary>
+    public int Height { get; init; }
+
+    /// <summary>Rows after resizing: <see cref="Height"/>, or <see cref="Size"/> for a square image.</summary>
+    public int Rows => Height > 0 ? Height : Size;
+
+    /// <summary>Columns after resizing: <see cref="Size"/>.</summary>
+    public int Columns => Size;
+
     /// <summary>Channels of the decoded image.</summary>
     public int Channels => DslRules.ImageChannels(Color);
 
-    /// <summary>Values of one image: channels x size x size.</summary>
-    public int Width => Channels * Size * Size;
+    /// <summary>Values of one image: channels x rows x columns.</summary>
+    public int Width => Channels * Rows * Columns;
 
     /// <summary>Whether training draws change the pixels at all (a crop with padding, or a flip).</summary>
     public bool Augments => Augment && (Padding > 0 || Flip);
 
-    /// <summary>The input layout: [channels, size, size].</summary>
-    public FeatureLayout Layout => FeatureLayout.Image(Channels, Size, Size);
+    /// <summary>The input layout: [channels, rows, columns].</summary>
+    public FeatureLayout Layout => FeatureLayout.Image(Channels, Rows, Columns);
+
+    /// <summary>How messages name the size: 64 x 64, or 304 x 228 (columns x rows, as image sizes are usually written).</summary>
+    public string Describe() => $"{Columns} x {Rows}";
 
     /// <summary>Checks the settings (the generator checks the same rules at compile time).</summary>
     /// <exception cref="ArgumentException">A setting outside its rule, named.</exception>
     public ImageSpec Validated()
     {
         if (!DslRules.IsValidImageSize(Size)) throw new ArgumentException($"Image Size {Size} must be 1 to {DslRules.MaxImageSize} pixels.", nameof(Size));
+        if (Height != 0 && !DslRules.IsValidImageSize(Height)) throw new ArgumentException($"Image Height {Height} must be 1 to {DslRules.MaxImageSize} pixels, or 0 for a square image.", nameof(Height));
         if (!DslRules.IsValidImageMean(Mean)) throw new ArgumentException($"Image Mean {Mean} must be finite.", nameof(Mean));
         if (!DslRules.IsValidImageStd(Std)) throw new ArgumentException($"Image Std {Std} must be positive and finite.", nameof(Std));
-        if (!DslRules.IsValidImagePadding(Padding, Size)) throw new ArgumentException($"Image Padding {Padding} must be 0 to Size ({Size}).", nameof(Padding));
+        if (!DslRules.IsValidImagePadding(Padding, Math.Min(Rows, Columns))) throw new ArgumentException($"Image Padding {Padding} must be 0 to the shorter side ({Math.Min(Rows, Columns)}).", nameof(Padding));
         if (!Enum.IsDefined(Color)) throw new ArgumentException($"Image Color {(int)Color} is not an ImageColor.", nameof(Color));
         return this;
     }

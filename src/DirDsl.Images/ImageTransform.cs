@@ -36,25 +36,25 @@ public static class ImageTransform
     }
 
     /// <summary>
-    /// row[c, y, x] = normalise(padded[c, top + y, left + x']) with x' = size - 1 - x when flipped; padded[c, i, j] is
+    /// row[c, y, x] = normalise(padded[c, top + y, left + x']) with x' = columns - 1 - x when flipped; padded[c, i, j] is
     /// chw[c, i - Padding, j - Padding] inside the image and 0 outside.
     /// </summary>
     private static void Write(ReadOnlySpan<float> chw, ImageSpec spec, Span<float> row, int top, int left, bool flip)
     {
-        int size = spec.Size, plane = size * size, padding = spec.Padding;
+        int rows = spec.Rows, columns = spec.Columns, plane = rows * columns, padding = spec.Padding;
         float mean = (float)spec.Mean, scale = (float)(1 / spec.Std);
         float fill = (0 - mean) * scale;
         for (int c = 0; c < spec.Channels; c++)
         {
             var source = chw.Slice(c * plane, plane);
             var target = row.Slice(c * plane, plane);
-            for (int y = 0; y < size; y++)
+            for (int y = 0; y < rows; y++)
             {
                 int sy = top + y - padding;
-                for (int x = 0; x < size; x++)
+                for (int x = 0; x < columns; x++)
                 {
-                    int sx = left + (flip ? size - 1 - x : x) - padding;
-                    target[y * size + x] = sy >= 0 && sy < size && sx >= 0 && sx < size ? (source[sy * size + sx] - mean) * scale : fill;
+                    int sx = left + (flip ? columns - 1 - x : x) - padding;
+                    target[y * columns + x] = sy >= 0 && sy < rows && sx >= 0 && sx < columns ? (source[sy * columns + sx] - mean) * scale : fill;
                 }
             }
         }

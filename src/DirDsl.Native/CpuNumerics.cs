@@ -10,7 +10,9 @@ public enum CpuNumericsMode
     Native,
     /// <summary>
     /// The kernels of an AVX2 CPU on any CPU that has AVX2 (MKL's conditional numerical reproducibility, MKL_CBWR=AVX2,
-    /// and oneDNN capped at AVX2, ONEDNN_MAX_CPU_ISA=AVX2), so an AVX-512 machine computes what an AVX2 one does.
+    /// and oneDNN capped at AVX2, ONEDNN_MAX_CPU_ISA=AVX2), so an AVX-512 machine computes what an AVX2 one does; and
+    /// convolutions by ATen's own kernels (im2col and MKL's GEMM) rather than oneDNN's, whose backward pass has given
+    /// non-finite input gradients on AVX-512 and on AVX2 alike (<see cref="CpuNumerics.ApplyKernels"/>).
     /// </summary>
     Portable,
 }
@@ -40,6 +42,22 @@ public static partial class CpuNumerics
         if (!Avx2.IsSupported)
             throw new PlatformNotSupportedException("--cpu-numerics portable uses the AVX2 kernels, and this CPU has no AVX2; use --cpu-numerics native.");
         foreach (var (name, value) in PortableSettings) Set(name, value);
+    }
+
+    /// <summary>
+    /// The part of <paramref name="mode"/> that is set in libtorch itself, once its library can load (after
+    /// <see cref="Apply"/>, before the first convolution): in <see cref="CpuNumericsMode.Portable"/>, oneDNN's convolutions
+    /// off. On this project's AVX-512 machine oneDNN's convolution backward wrote non-finite values into the input gradient
+    /// at random steps: its AVX-512 kernel for 8-channel layers, and with the ISA capped at AVX2 its kernel for layers of 1
+    /// to 4 output channels with 3x3 or 5x5 windows (a depth network's last layer: 1 to 2 of 10 backward passes of a
+    /// 32-to-1 3x3 layer on 16 x 16 maps); ATen's kernels gave none. Returns what it did, for results.json.
+    /// </summary>
+    public static string ApplyKernels(CpuNumericsMode mode)
+    {
+        if (mode != CpuNumericsMode.Portable) return "oneDNN (libtorch's choice)";
+        // NNPACK off too: ATen would try it first, and on a CPU it does not support it logs a warning at every convolution.
+        OneDnn.TrySetNnpackEnabled(false);
+        return OneDnn.TrySetEnabled(false) ? "ATen (oneDNN off)" : "oneDNN (could not be turned off here)";
     }
 
     /// <summary>Sets an environment variable for .NET and for native code (setenv on Unix).</summary>

@@ -104,6 +104,7 @@ public sealed class DiagnosticTests
         await Verify(ImageExperiment("Image(64, Color = ImageColor.Gray, Mean = 0.4, Std = 0.2, Padding = 8, Flip = false, BadImages = BadRecordPolicy.Skip)"));
         await Verify(ImageExperiment("Image(32)", "byte[]"));
         await Verify(ImageExperiment("Image(32, Augment = false)", "float[]"));
+        await Verify(ImageExperiment("Image(304, Height = 228, Padding = 16)"));
     }
 
     [Theory]
@@ -113,6 +114,8 @@ public sealed class DiagnosticTests
     [InlineData("Image(64, Mean = {|#0:double.NaN|})", "Path", "Mean must be a finite number, not NaN")]
     [InlineData("Image(32, Padding = {|#0:33|})", "Path", "Padding must be 0 to Size (32) pixels, not 33")]
     [InlineData("Image(size: {|#0:-1|})", "Path", "Size must be 1 to 4096 pixels, not -1")]
+    [InlineData("Image(32, Height = {|#0:5000|})", "Path", "Height must be 1 to 4096 pixels, or 0 for a square image, not 5000")]
+    [InlineData("Image(32, Height = 16, Padding = {|#0:20|})", "Path", "Padding must be 0 to the shorter side (16) pixels, not 20")]
     public async Task WrongImageArgument_IsDir041OnTheArgument_NamingTheMember(string image, string member, string message)
     {
         var test = new CSharpAnalyzerTest<ExperimentAnalyzer, DefaultVerifier>

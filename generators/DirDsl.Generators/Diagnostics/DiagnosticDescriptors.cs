@@ -162,7 +162,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor ImageSetting = Error(DiagnosticIds.ImageSetting, "Invalid image setting",
         "[Image] on '{0}': {1}",
-        "Size is 1 to 4096 pixels, Mean finite, Std positive and finite, Padding 0 to Size.");
+        "Size (and Height, for an image that is not square) is 1 to 4096 pixels, Mean finite, Std positive and finite, Padding 0 to the shorter side.");
 
     public static readonly DiagnosticDescriptor LossType = Error(DiagnosticIds.LossType, "Loss type cannot be used",
         "[Loss(typeof({0}))]: {1}",

@@ -159,7 +159,7 @@ internal static class FeatureMapEmitter
     {
         var record = m.Record.GlobalName;
         var input = ImageInput(image);
-        w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to images [{DslRules.ImageChannels(image.Color)}, {image.Size}, {image.Size}]: decoded, resized, normalised; augmented in training.</summary>");
+        w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to images [{DslRules.ImageChannels(image.Color)}, {image.Rows}, {image.Size}]: decoded, resized, normalised; augmented in training.</summary>");
         w.Line(GeneratedCodeAttribute);
         w.Open($"public sealed class FeatureMap : global::DirDsl.Images.ImageFeatureMap<{record}>");
         EmitImageSpec(w, image);
@@ -180,7 +180,7 @@ internal static class FeatureMapEmitter
     {
         var record = m.Record.GlobalName;
         var input = ImageInput(image);
-        w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to images [{DslRules.ImageChannels(image.Color)}, {image.Size}, {image.Size}] and target maps [{depth.Height}, {depth.Width}]: augmented together in training.</summary>");
+        w.Line($"/// <summary>Maps {record.Replace("global::", "")} records to images [{DslRules.ImageChannels(image.Color)}, {image.Rows}, {image.Size}] and target maps [{depth.Height}, {depth.Width}]: augmented together in training.</summary>");
         w.Line(GeneratedCodeAttribute);
         w.Open($"public sealed class FeatureMap : global::DirDsl.Images.ImageDepthFeatureMap<{record}>");
         EmitImageSpec(w, image);
@@ -214,7 +214,9 @@ internal static class FeatureMapEmitter
         w.Line("/// <summary>The [Image] settings of the record's image member, as declared.</summary>");
         w.Line("public static readonly global::DirDsl.Images.ImageSpec Image = new(");
         w.Line($"    Size: {image.Size}, Color: {ExperimentFile.Enum(image.Color)}, Mean: {Literal(image.Mean)}, Std: {Literal(image.Std)},");
-        w.Line($"    Augment: {Literal(image.Augment)}, Padding: {image.Padding}, Flip: {Literal(image.Flip)});");
+        w.Line(image.Height > 0
+            ? $"    Augment: {Literal(image.Augment)}, Padding: {image.Padding}, Flip: {Literal(image.Flip)}) {{ Height = {image.Height} }};"
+            : $"    Augment: {Literal(image.Augment)}, Padding: {image.Padding}, Flip: {Literal(image.Flip)});");
     }
 
     private static string Field(FeatureModel f) => Camel(f.Name) + "Feature";

@@ -148,7 +148,11 @@ internal enum ImageSourceKind
 
 /// <summary>An [Image] member and its settings.</summary>
 internal sealed record ImageModel(string Name, ImageSourceKind Source, int Size, ImageColor Color, double Mean, double Std, bool Augment, int Padding,
-    bool Flip, BadRecordPolicy BadImages);
+    bool Flip, BadRecordPolicy BadImages, int Height = 0)
+{
+    /// <summary>Rows after resizing: Height, or Size for a square image.</summary>
+    public int Rows => Height > 0 ? Height : Size;
+}
 
 /// <summary>The [DepthMap] member: a dense target map read from a file (a path) or held in memory (a float[] of Height x Width).</summary>
 internal sealed record DepthMapModel(string Name, bool InMemory, int Height, int Width, double Scale, double Min, double Max, double MissingValue);

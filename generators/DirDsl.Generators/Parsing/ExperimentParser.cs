@@ -389,15 +389,21 @@ internal static class ExperimentParser
             Named("Augment", DslDefaults.ImageAugment),
             Named("Padding", DslDefaults.ImagePadding),
             Named("Flip", DslDefaults.ImageFlip),
-            NamedEnum("BadImages", DslDefaults.BadImages));
+            NamedEnum("BadImages", DslDefaults.BadImages),
+            Named("Height", 0));
         void Wrong(string argument, string message) =>
             problems.Add(Problem.OnRecordMemberArgument(DiagnosticIds.ImageSetting, recordType, member, Attribute, argument, member, message));
         if (!DslRules.IsValidImageSize(image.Size))
             Wrong("size", $"Size must be 1 to {DslRules.MaxImageSize} pixels, not {ExperimentValidator.Text(image.Size)}");
+        if (image.Height != 0 && !DslRules.IsValidImageSize(image.Height))
+            Wrong("Height", $"Height must be 1 to {DslRules.MaxImageSize} pixels, or 0 for a square image, not {ExperimentValidator.Text(image.Height)}");
         if (!DslRules.IsValidImageMean(image.Mean)) Wrong("Mean", $"Mean must be a finite number, not {ExperimentValidator.Text(image.Mean)}");
         if (!DslRules.IsValidImageStd(image.Std)) Wrong("Std", $"Std must be a positive finite number, not {ExperimentValidator.Text(image.Std)}");
-        if (DslRules.IsValidImageSize(image.Size) && !DslRules.IsValidImagePadding(image.Padding, image.Size))
-            Wrong("Padding", $"Padding must be 0 to Size ({ExperimentValidator.Text(image.Size)}) pixels, not {ExperimentValidator.Text(image.Padding)}");
+        int shorter = Math.Min(image.Size, image.Rows);
+        if (DslRules.IsValidImageSize(image.Size) && DslRules.IsValidImageSize(image.Rows) && !DslRules.IsValidImagePadding(image.Padding, shorter))
+            Wrong("Padding", image.Height > 0
+                ? $"Padding must be 0 to the shorter side ({ExperimentValidator.Text(shorter)}) pixels, not {ExperimentValidator.Text(image.Padding)}"
+                : $"Padding must be 0 to Size ({ExperimentValidator.Text(image.Size)}) pixels, not {ExperimentValidator.Text(image.Padding)}");
         return image;
     }
 

@@ -73,11 +73,15 @@ public sealed class ShotGroups
     /// What the groups of a table are: per group its rule, its bins as label ranges (noting when a group spans both
     /// tails), and how many test records it holds, as a Markdown table.
     /// </summary>
-    public string Legend(LabelBins bins, float[] testTargets)
+    /// <remarks>For a map target the rule counts training pixels in maps' worth (<see cref="ShotCounts"/>) and the last column pixels.</remarks>
+    public string Legend(LabelBins bins, float[] testTargets, TargetShape? shape = null)
     {
         var testPerBin = bins.Counts(testTargets);
         var text = new System.Text.StringBuilder();
-        text.AppendLine("| group | rule (training samples per bin) | bins | labels | test records |");
+        bool map = shape?.Kind == TargetKind.Map;
+        text.AppendLine(map && !IsExplicit
+            ? "| group | rule (training pixels per bin, in maps' worth) | bins | labels | test pixels |"
+            : map ? "| group | rule | bins | labels | test pixels |" : "| group | rule (training samples per bin) | bins | labels | test records |");
         text.AppendLine("|---|---|---:|---|---:|");
         void Row(string name, string rule, Func<int, bool> member)
         {

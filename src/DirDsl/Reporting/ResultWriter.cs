@@ -110,7 +110,7 @@ public static class ResultWriter
         if (result.Variants.Count == 0) return "";
         // Say what the columns are: which bins each group holds and how many test records.
         var groups = explicitGroups ? result.ExplicitGroups : result.Groups;
-        var legend = groups is null ? "" : groups.Legend(result.Bins, result.TestTargets) + "\n";
+        var legend = groups is null ? "" : groups.Legend(result.Bins, result.TestTargets, result.Target) + "\n";
         if (result.Seeds.Count > 1) return legend + SeedTable(result, explicitGroups);
         return legend + Render(result.Variants
             .Select(v => (v.Variant, Report: explicitGroups ? v.TestExplicitGroups : v.Test))
