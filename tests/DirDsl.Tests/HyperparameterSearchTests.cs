@@ -25,6 +25,16 @@ public sealed class HyperparameterSearchTests
         Assert.Equal(grid.Count, grid.Select(v => v.Slug).Distinct().Count());
     }
 
+
+    [Fact]
+    public void Grid_KeepsTheDepthCodesLdsChoices_AtEveryPoint()
+    {
+        // Reflect padding and a start bin are the configured LDS's, not the point's: every point keeps them.
+        var depth = new DirVariant("LDS", new Reweighting(Reweight.SqrtInverse, new LdsOptions(Kernel.Gaussian, 5, 2) { Padding = LdsPadding.Reflect, StartBin = 7 }));
+        var grid = HyperparameterSearch.Grid(depth, new SearchSpace(Sizes: new[] { 3, 7 }), Bins);
+        Assert.Equal(new[] { 3, 7 }, grid.Select(v => v.Lds!.Size));
+        Assert.All(grid, v => Assert.Equal((LdsPadding.Reflect, 7, Kernel.Gaussian, 2.0), (v.Lds!.Padding, v.Lds.StartBin, v.Lds.Kernel, v.Lds.Sigma)));
+    }
     [Fact]
     public void Grid_RefusesFdsBinsNarrowerThanItsWindow()
     {

@@ -125,23 +125,33 @@ public static class ResultWriter
     /// </summary>
     private static string DepthSection(ExperimentResult result, bool explicitGroups)
     {
-        var rows = result.Variants.Where(v => v.SearchOf is null)
-            .Select(v => (Label: result.Seeds.Count > 1 ? $"{v.Variant} seed {v.Seed}" : v.Variant, Report: explicitGroups ? v.TestDepthExplicitGroups : v.TestDepth))
-            .Where(row => row.Report is not null).ToList();
+        // One row per variant: its seeds' reports (a mean +- 95% interval with several seeds, as the shot tables show).
+        var rows = result.Variants.Where(v => v.SearchOf is null && (explicitGroups ? v.TestDepthExplicitGroups : v.TestDepth) is not null)
+            .GroupBy(v => v.Variant)
+            .Select(g => (Label: g.Key, Reports: g.Select(v => (explicitGroups ? v.TestDepthExplicitGroups : v.TestDepth)!).ToList()))
+            .ToList();
         if (rows.Count == 0) return "";
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"Depth metrics over the test pixels{(explicitGroups ? ", explicit shot groups" : "")} (delta: share within 1.25^k, higher is better):").AppendLine();
-        var groups = rows[0].Report!.Rows().ToArray();
+        bool seeds = rows.Any(r => r.Reports.Count > 1);
+        string heading = $"Depth metrics over the test pixels{(explicitGroups ? ", explicit shot groups" : "")} (delta: share within 1.25^k, higher is better)"
+            + (seeds ? $"; mean +- 95% interval over {result.Seeds.Count} seeds:" : ":");
+        text.AppendLine(heading).AppendLine();
+        var groups = rows[0].Reports[0].Rows().ToArray();
         for (int metric = 0; metric < DepthGroupMetrics.Names.Count; metric++)
         {
             text.Append(CultureInfo.InvariantCulture, $"| {DepthGroupMetrics.Names[metric]} |");
             foreach (var (group, m) in groups) text.Append(CultureInfo.InvariantCulture, $" {group} ({m.Count:N0}) |");
             text.AppendLine();
             text.Append("|---|").Append(string.Concat(Enumerable.Repeat("---:|", groups.Length))).AppendLine();
-            foreach (var (label, report) in rows)
+            foreach (var (label, reports) in rows)
             {
                 text.Append(CultureInfo.InvariantCulture, $"| {label} |");
-                foreach (var (_, m) in report!.Rows()) text.Append(' ').Append(Format(m.Values[metric])).Append(" |");
+                for (int g = 0; g < groups.Length; g++)
+                {
+                    var (mean, half, count) = SeedStatistics.MeanInterval(reports.Select(r => r.Rows().ElementAt(g).Metrics.Values[metric]));
+                    string spread = count > 1 && !Baselines.IsBaseline(label) ? $" +- {Format(half)}" : "";
+                    text.Append(' ').Append(double.IsFinite(mean) ? Format(mean) + spread : "–").Append(" |");
+                }
                 text.AppendLine();
             }
             text.AppendLine();

@@ -110,7 +110,8 @@ public static class HyperparameterSearch
                 LearningRate = train.LearningRate, WeightDecay = train.WeightDecay, Epochs = train.Epochs, BatchSize = train.BatchSize,
             };
             var variantBins = binCount is { } count ? LabelBins.Uniform(bins.Min, bins.Max, count, bins.Rule) : null;
-            var lds = configured.Lds is { } l ? new LdsOptions(kernel ?? l.Kernel, size ?? l.Size, sigma ?? l.Sigma) : null;
+            // The point's kernel over the configured LDS, keeping its other choices (padding, start bin); the window follows the kernel.
+            var lds = configured.Lds is { } l ? l with { Kernel = kernel ?? l.Kernel, Size = size ?? l.Size, Sigma = sigma ?? l.Sigma, Window = null } : null;
             if (lds is not null && DslRules.KernelProblem(lds.Size, lds.Sigma) is { } ldsError)
                 throw new ArgumentException($"Search point {point.Label}: LDS {ldsError}");
             // FDS's settings are the configured variant's own, with the point's values where it has them.
