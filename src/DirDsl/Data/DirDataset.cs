@@ -49,9 +49,9 @@ public sealed class DirDataset : SplitData
     /// <summary>Maps every record through <paramref name="map"/> (already fitted) and bins its target.</summary>
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
     public static DirDataset Build<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins,
-        double targetScale, Device device, bool clipTargets = false)
+        double targetScale, Device device, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null)
     {
-        var targets = ReadTargets(map, records, split, labelBins, clipTargets);
+        var targets = ReadTargets(map, records, split, labelBins, clipTargets, maskedRanges);
         var rows = new float[checked(records.Count * map.Width)];
         for (int i = 0; i < records.Count; i++) map.Write(records[i], rows.AsSpan(i * map.Width, map.Width), split, i);
         return FromRows(rows, targets, map.Layout, labelBins, targetScale, device, split, map.TargetShape);

@@ -107,11 +107,12 @@ public abstract class SplitData : IDisposable
     /// </summary>
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
     /// <remarks>With <c>clipTargets</c>, target values are clipped to [LabelBins] (--outside-bins clip).</remarks>
+    /// <remarks>With <c>maskedRanges</c>, a map's pixels whose target lies in one of them have no target (--holdout on a dense map).</remarks>
     public static SplitData Create<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, double targetScale,
-        Device device, DataPath path = DataPath.Auto, bool clipTargets = false) =>
+        Device device, DataPath path = DataPath.Auto, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null) =>
         ChoosePath(path, records, map.Width, map is IAugmentingMap<T> { Augments: true }) == DataPath.Streaming
-            ? new StreamingSplit<T>(map, records, split, labelBins, targetScale, device, clipTargets: clipTargets)
-            : DirDataset.Build(map, records, split, labelBins, targetScale, device, clipTargets);
+            ? new StreamingSplit<T>(map, records, split, labelBins, targetScale, device, clipTargets: clipTargets, maskedRanges: maskedRanges)
+            : DirDataset.Build(map, records, split, labelBins, targetScale, device, clipTargets, maskedRanges);
 
     /// <summary>A target as a split holds it: clipped to the label space when <paramref name="clip"/>.</summary>
     internal static float Clipped(float target, LabelBins labelBins, bool clip) =>
@@ -155,8 +156,12 @@ public abstract class SplitData : IDisposable
     /// vector or map may be NaN (missing) but not infinite.
     /// </summary>
     /// <exception cref="DirDataException">An empty split, or a bad target naming the split, record and element.</exception>
-    protected static float[] ReadTargets<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, bool clip)
+    /// <remarks>A map's pixel whose target lies in one of <paramref name="maskedRanges"/> is made missing (a held-out depth range).</remarks>
+    protected static float[] ReadTargets<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, bool clip,
+        IReadOnlyList<TargetRange>? maskedRanges = null)
     {
+        if (maskedRanges is { Count: > 0 } && map.TargetShape.Kind != TargetKind.Map)
+            throw new ArgumentException("Target ranges are masked per pixel of a map target only; other targets hold ranges out by record.", nameof(maskedRanges));
         if (records.Count == 0) throw new DirDataException(split, "it has no records.");
         var shape = map.TargetShape;
         int elements = shape.Elements;
@@ -173,7 +178,7 @@ public abstract class SplitData : IDisposable
                     throw new DirDataException(split, i, shape.ElementName(e), shape.AllowsMissing
                         ? $"the target is {value}; a target element must be finite, or NaN where it is missing."
                         : $"the target is {value}; targets must be finite.");
-                target[e] = Clipped(value, labelBins, clip);
+                target[e] = maskedRanges is not null && maskedRanges.Any(range => range.Contains(value)) ? float.NaN : Clipped(value, labelBins, clip);
             }
         }
         return targets;

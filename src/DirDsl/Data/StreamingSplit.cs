@@ -28,8 +28,8 @@ public sealed class StreamingSplit<T> : SplitData
     /// </summary>
     /// <exception cref="DirDataException">An empty split or a bad target, naming the split and record.</exception>
     public StreamingSplit(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, double targetScale, Device device,
-        int? prefetch = null, bool clipTargets = false)
-        : this(map, records, split, ReadTargets(map, records, split, labelBins, clipTargets), labelBins, targetScale, device, prefetch)
+        int? prefetch = null, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null)
+        : this(map, records, split, ReadTargets(map, records, split, labelBins, clipTargets, maskedRanges), labelBins, targetScale, device, prefetch)
     {
     }
 

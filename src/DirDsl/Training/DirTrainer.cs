@@ -48,8 +48,8 @@ public static class DirTrainer
             foreach (var variant in withFds) variant.Method<FeatureSmoothing>()!.Options.At(variant.Point).With(fdsChoices);
             if (withFds.Count == 0) options.Log.WriteLine($"warning: the FDS overrides ({fdsChoices}) change nothing: no row of this run uses FDS.");
         }
-        if (!targetShape.IsScalar && options.Holdouts.Count > 0)
-            throw new ArgumentException($"--holdout removes records by their target, and this experiment's target is a {targetShape}; hold out ranges of a scalar target only.");
+        if (targetShape.Kind == TargetKind.Vector && options.Holdouts.Count > 0)
+            throw new ArgumentException($"--holdout removes records by their target, and this experiment's target is a {targetShape}; hold out ranges of a scalar target, or of a map's pixels.");
         var loaded = experiment.Load(context);
         if (settings.Folds > 0)
             return CrossValidate(experiment, options, loaded, map, settings.Folds, context, seed, epochs, seeds, variants, device);
@@ -93,8 +93,13 @@ public static class DirTrainer
         var settings = experiment.Settings;
         var map = experiment.CreateFeatureMap();
         var targetShape = map.TargetShape;
-        // --holdout: target ranges leave training and validation and stay in test (zero-shot bins).
-        var splits = TargetHoldout.Apply(loaded, map.Target, options.Holdouts, options.Log);
+        // --holdout: target ranges leave training and validation and stay in test (zero-shot bins): records of a scalar
+        // target, pixels of a map (masked when the splits are read, below).
+        bool maskPixels = targetShape.Kind == TargetKind.Map && options.Holdouts.Count > 0;
+        var splits = maskPixels ? loaded : TargetHoldout.Apply(loaded, map.Target, options.Holdouts, options.Log);
+        var masked = maskPixels ? options.Holdouts : null;
+        if (maskPixels)
+            options.Log.WriteLine($"Held out {string.Join(", ", options.Holdouts)}: the training and validation pixels with these targets have none; the test split keeps them (zero-shot bins).");
         // Records whose input cannot be read (a missing or damaged image) stop the run here, before any epoch, or are skipped.
         splits = RecordScreening.Apply(map, splits, options.Log);
         // --outside-bins: targets beyond [LabelBins] kept with a warning (default), clipped, dropped, or an error.
@@ -112,8 +117,8 @@ public static class DirTrainer
         fitted.WriteTo(folder);
         if (DecodeCache.Configure(map, options.ImageCacheBytes, (long)splits.Train.Count + splits.Validation.Count + splits.Test.Count) is { } cacheLine)
             options.Log.WriteLine(cacheLine);
-        using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
-        using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
+        using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip, masked);
+        using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip, masked);
         using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
 
         // Label counts are over target elements that are there (a record's one target, or a vector's or map's elements).

@@ -200,6 +200,27 @@ public sealed class ShapedTargetTests : IDisposable
         Assert.Contains("| delta1 |", File.ReadAllText(Path.Combine(folder, "results.md")));
     }
 
+
+    [Fact]
+    public void HoldoutOnADenseMap_MasksTheRangesPixelsInTrainingAndValidation_AndTestKeepsThem()
+    {
+        // Depths 2p + 1 in [1, 9]: hold out [5, 7). The training pixels there have no target (their bins count 0); the
+        // test pixels there stay and are evaluated.
+        var options = Options("map-holdout", "Vanilla");
+        options.Epochs = 1;
+        options.Holdouts.Add(new TargetRange(5, 7));
+        var log = new StringWriter();
+        options.Log = log;
+        var result = DirTrainer.Run(DepthMaps.Definition(), options);
+        var splits = DepthMaps.Splits();
+        int trainKept = splits.Train.SelectMany(r => r.Depth).Count(v => !float.IsNaN(v) && !(v >= 5 && v < 7));
+        Assert.Equal(trainKept, result.TrainCounts.Sum());
+        Assert.Equal(0, result.TrainCounts[5] + result.TrainCounts[6]);
+        int testInRange = splits.Test.SelectMany(r => r.Depth).Count(v => v >= 5 && v < 7);
+        Assert.True(testInRange > 0, "the test maps have pixels in the range");
+        Assert.Equal(testInRange, result.TestTargets.Count(v => v >= 5 && v < 7));
+        Assert.Contains("Held out [5, 7): the training and validation pixels with these targets have none", log.ToString());
+    }
     [Fact]
     public void MaskedLoss_IsTheMeanOverPresentElements_HandDerived()
     {
