@@ -26,8 +26,8 @@ public sealed record Scene(
 /// balanced test mask. Differences (README): model selection on a validation split of training scenes (the reference picks
 /// the best test epoch); evaluation at the output's 152 x 114 with the mask's pixels mapped to it (the reference upsamples
 /// the output to 304 x 228); images resized whole rather than scaled and centre-cropped, flipped but not rotated or
-/// colour-jittered; one normalisation for the three channels; FDS statistics over every training image (the reference's
-/// 600-image subset is in data/nyud2-dir, and [Fds] has no argument for it yet).
+/// colour-jittered; one normalisation for the three channels. FDS's statistics come from the reference's 600-image subset
+/// (data/nyud2-dir), which the [Data] member gives as DirSplits.FdsSubset.
 /// </summary>
 [DirExperiment(Epochs = 10, BatchSize = 32, LearningRate = 1e-4, WeightDecay = 1e-4, SelectByMse = true)]
 [LabelBins(Min = 0, Max = 10, Count = 100, Rule = BinRule.Truncate)]
@@ -95,9 +95,37 @@ public static class NyuData
             (SceneOf(photo) is var scene && Bucket(scene) == 0 ? validation : train).Add(new Scene(photo, depth));
         var testRows = Rows(full, "nyu2_test.csv").ToList();
         var test = BalancedTest(full, testRows, log);
+        var subset = FdsSubset(full, train, log);
         log.WriteLine($"NYUD2-DIR: {train.Count:N0} training and {validation.Count:N0} validation images (one in {ValidationSceneShare} scenes), "
-            + $"{test.Count:N0} test images with the balanced mask.");
-        return new DirSplits<Scene>(train, validation, test);
+            + $"{test.Count:N0} test images with the balanced mask; FDS statistics over {subset.Count} training images (the reference's subset).");
+        return new DirSplits<Scene>(train, validation, test) { FdsSubset = subset };
+    }
+
+    /// <summary>The subset file that travels with the program: data/nyud2-dir/nyu2_train_FDS_subset.csv of the repository.</summary>
+    public static string SubsetFile => Path.Combine(AppContext.BaseDirectory, "nyud2-dir", "nyu2_train_FDS_subset.csv");
+
+    /// <summary>
+    /// The reference's 600 FDS images as positions in the training split, in the file's order; those in a validation scene
+    /// are left out (and counted in the log), a row naming no training image is an error naming it.
+    /// </summary>
+    private static IReadOnlyList<int> FdsSubset(string folder, List<Scene> train, TextWriter log)
+    {
+        if (!File.Exists(SubsetFile)) throw new FileNotFoundException($"The NYUD2-DIR FDS subset is missing: {SubsetFile}.", SubsetFile);
+        var position = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < train.Count; i++) position[train[i].Photo] = i;
+        var subset = new List<int>();
+        int inValidation = 0, number = 0;
+        foreach (var line in File.ReadLines(SubsetFile))
+        {
+            number++;
+            if (line.Length == 0) continue;
+            string photo = Path.Combine(folder, string.Join('/', line.Split(',')[0].Trim().Split('/').Skip(1)));
+            if (position.TryGetValue(photo, out int at)) subset.Add(at);
+            else if (Bucket(SceneOf(photo)) == 0) inValidation++;
+            else throw new DataFormatException(SubsetFile, number, null, $"names '{photo}', which nyu2_train.csv does not list");
+        }
+        if (inValidation > 0) log.WriteLine($"NYUD2-DIR: {inValidation} of the FDS subset's images are in validation scenes and are left out of it.");
+        return subset;
     }
 
     /// <summary>A split file's rows as full paths (the reference's paths start with data/, which is the folder itself).</summary>

@@ -2,7 +2,16 @@ namespace DirDsl;
 
 /// <summary>The three splits of an experiment. Validation selects the model; test is only reported.</summary>
 /// <typeparam name="T">The record type, whose properties carry [Feature] and [Target].</typeparam>
-public sealed record DirSplits<T>(IReadOnlyList<T> Train, IReadOnlyList<T> Validation, IReadOnlyList<T> Test);
+public sealed record DirSplits<T>(IReadOnlyList<T> Train, IReadOnlyList<T> Validation, IReadOnlyList<T> Test)
+{
+    /// <summary>
+    /// The training records (positions in <see cref="Train"/>) whose features FDS's unaugmented pass averages after each
+    /// epoch, when its statistics come from that pass (<c>[Fds(Statistics = FdsStatistics.UnaugmentedPass)]</c>): the
+    /// reference's depth code uses 600 fixed images. Null (the default) takes every training record. The subset is data,
+    /// so the [Data] member gives it; every FDS row of the run uses it.
+    /// </summary>
+    public IReadOnlyList<int>? FdsSubset { get; init; }
+}
 
 /// <summary>What a [Data] member gets: where data lives, the run's seed and a log.</summary>
 public sealed class DataContext

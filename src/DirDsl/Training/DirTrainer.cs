@@ -51,6 +51,8 @@ public static class DirTrainer
         if (targetShape.Kind == TargetKind.Vector && options.Holdouts.Count > 0)
             throw new ArgumentException($"--holdout removes records by their target, and this experiment's target is a {targetShape}; hold out ranges of a scalar target, or of a map's pixels.");
         var loaded = experiment.Load(context);
+        if (settings.Folds > 0 && loaded.FdsSubset is not null && variants.Any(v => v.Fds))
+            throw new DirDataException("train", SubsetWithFolds);
         if (settings.Folds > 0)
             return CrossValidate(experiment, options, loaded, map, settings.Folds, context, seed, epochs, seeds, variants, device);
         return RunSplits(experiment, options, loaded, Path.Combine(options.OutputFolder, experiment.Name), "", context, seed, epochs, seeds, variants, device);
@@ -120,6 +122,8 @@ public static class DirTrainer
         using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip, masked);
         using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip, masked);
         using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
+        // The [Data] member's FDS subset, by training position, in every FDS row.
+        variants = WithFdsSubset(variants, loaded.FdsSubset, loaded.Train.Count, train.Count, fold);
 
         // Label counts are over target elements that are there (a record's one target, or a vector's or map's elements).
         var trainCounts = settings.Bins.Counts(train.ValidTargets);
@@ -406,6 +410,31 @@ public static class DirTrainer
         };
         foreach (var callback in callbacks) callback.OnTrainingEnd(result);
         return result;
+    }
+
+    /// <summary>Why an FDS subset and cross-validation do not go together.</summary>
+    private const string SubsetWithFolds = "the [Data] member gives an FDS subset by training positions, and a cross-validation fold trains on other records: leave FdsSubset out with [CrossValidation].";
+
+    /// <summary>
+    /// The variants with the [Data] member's FDS subset (<see cref="DirSplits{T}.FdsSubset"/>) in each FDS method that has
+    /// none of its own, checked against the training split as it is trained: positions name records, so a run that left
+    /// training records out (skipped images, held-out or dropped targets) or a cross-validation fold refuses it.
+    /// </summary>
+    internal static IReadOnlyList<DirVariant> WithFdsSubset(IReadOnlyList<DirVariant> variants, IReadOnlyList<int>? subset, int loadedTrain, int train, string fold)
+    {
+        if (subset is null || !variants.Any(v => v.Fds)) return variants;
+        if (fold.Length > 0)
+            throw new DirDataException("train", SubsetWithFolds);
+        if (train != loadedTrain)
+            throw new DirDataException("train", $"the [Data] member gives an FDS subset by training positions, and {loadedTrain - train:N0} of its {loadedTrain:N0} training records were left out before training (skipped images, held-out or dropped targets), so the positions no longer name the same records.");
+        if (subset.Count == 0) throw new DirDataException("train", "the [Data] member's FDS subset is empty; leave it null to take every training record.");
+        foreach (var index in subset)
+            if (index < 0 || index >= train)
+                throw new DirDataException("train", $"the [Data] member's FDS subset names training record {index}, and the split has {train:N0} (0 to {train - 1}).");
+        return variants.Select(v => v with
+        {
+            Methods = v.Methods.Select(m => m is FeatureSmoothing { Options.Subset: null } f ? f with { Options = f.Options with { Subset = subset } } : m).ToList(),
+        }).ToList();
     }
 }
 

@@ -25,8 +25,11 @@ public sealed record RoomShot(
 [Ablation]
 public partial class DepthFolderExperiment
 {
+    /// <summary>The FDS subset the [Data] member gives (set by a test; null: every training record).</summary>
+    public static IReadOnlyList<int>? Subset { get; set; }
+
     [Data]
-    public static DirSplits<RoomShot> Load(DataContext context) => DepthFolder.Splits(context.DataRoot);
+    public static DirSplits<RoomShot> Load(DataContext context) => DepthFolder.Splits(context.DataRoot) with { FdsSubset = Subset };
 
     [Encoder(FeatureDim = 8)]
     public static nn.Module<Tensor, Tensor> Encoder() => nn.Sequential(nn.Conv2d(1, 8, 1), nn.ReLU(), nn.Conv2d(8, 8, 1), nn.ReLU());

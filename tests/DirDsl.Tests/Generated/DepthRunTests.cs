@@ -10,7 +10,11 @@ public sealed class DepthRunTests : IDisposable
 {
     private readonly string folder = Directory.CreateTempSubdirectory("dirdsl-depth-run").FullName;
 
-    public void Dispose() => Directory.Delete(folder, recursive: true);
+    public void Dispose()
+    {
+        DepthFolderExperiment.Subset = null;
+        Directory.Delete(folder, recursive: true);
+    }
 
     private RunOptions Options(string data, string name) => new()
     {
@@ -70,6 +74,32 @@ public sealed class DepthRunTests : IDisposable
         Assert.Equal(18, fds.RunningMean.Length);
     }
 
+
+    [Fact]
+    public void AnFdsSubsetFromTheDataMember_FeedsTheStatistics_AndABadOneIsNamed()
+    {
+        string data = Path.Combine(folder, "subset");
+        DepthFolder.Write(data, count: 12, evaluationCount: 4);
+        RunOptions Fds(string name) => new()
+        {
+            DataRoot = data, OutputFolder = Path.Combine(folder, name), Device = "cpu", Log = TextWriter.Null, Epochs = 2,
+            CheckpointInterval = TimeSpan.Zero, Variants = { "FDS" },
+        };
+        // Every training record in order is what the pass reads without a subset: the same statistics and predictions.
+        var all = DepthFolderExperiment.Run(Fds("none")).Variants.Single();
+        DepthFolderExperiment.Subset = Enumerable.Range(0, 12).ToArray();
+        var ordered = DepthFolderExperiment.Run(Fds("ordered")).Variants.Single();
+        Assert.Equal(all.TestPredictions, ordered.TestPredictions);
+        Assert.Equal(all.Fds!.RunningMean.SelectMany(r => r), ordered.Fds!.RunningMean.SelectMany(r => r));
+        // Three records give other statistics.
+        DepthFolderExperiment.Subset = new[] { 0, 5, 7 };
+        var three = DepthFolderExperiment.Run(Fds("three")).Variants.Single();
+        Assert.NotEqual(all.Fds!.RunningMean.SelectMany(r => r), three.Fds!.RunningMean.SelectMany(r => r));
+        // A position outside the training split is named.
+        DepthFolderExperiment.Subset = new[] { 0, 12 };
+        var error = Assert.Throws<DirDataException>(() => DepthFolderExperiment.Run(Fds("bad")));
+        Assert.Contains("names training record 12, and the split has 12 (0 to 11)", error.Message);
+    }
     [Fact]
     public void AMissingDepthFile_StopsTheRunNamingTheRecordAndTheFile()
     {
