@@ -113,6 +113,11 @@ public static class DirCommandLine
             + "backward, which has given non-finite gradients, is not used) or native (the fastest kernels for this CPU).",
             CpuNumerics.DefaultMode, ("native", CpuNumericsMode.Native), ("portable", CpuNumericsMode.Portable));
 
+        public readonly Option<CpuConvolutions> CpuConvolutionsOption = Keywords("--cpu-convolutions",
+            "aten (the default: ATen's own convolution kernels; oneDNN's backward has given non-finite gradients on AVX-512 and AVX2) "
+            + "or onednn (libtorch's choice).",
+            CpuNumerics.DefaultConvolutions, ("aten", CpuConvolutions.Aten), ("onednn", CpuConvolutions.OneDnn));
+
         /// <summary>An option taking one of a few keywords (case-insensitive); another word is an error listing them.</summary>
         private static Option<T> Keywords<T>(string name, string description, T fallback, params (string Text, T Value)[] choices)
         {
@@ -167,7 +172,7 @@ public static class DirCommandLine
         {
             var root = new RootCommand(description);
             foreach (var option in new Option[] { Epochs, Seed, SplitSeed, Seeds, Device, Output, Variant, Search, List, Experiment, Data, Holdout, Resume, RestartChanged, Verbose, TensorBoard, NoBaselines, Baselines, CheckpointEvery, DataPathOption, ImageCache, FdsStatisticsOption, FdsOrderOption, FdsUnseenBinsOption, FdsMomentumOption, FdsStartEpoch, FdsStartSmooth,
-                OutsideBinsOption, CpuNumericsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand,
+                OutsideBinsOption, CpuNumericsOption, CpuConvolutionsOption, OnlySeed, Plan, Slurm, SlurmCpus, SlurmMemory, SlurmGpus, SlurmTime, SlurmPartition, SlurmSignal, SlurmRequeue, ReportCommand,
                 Predict, Predictions, Delimiter, Trim, Export, Threads })
                 root.Options.Add(option);
             return root;
@@ -246,12 +251,12 @@ public static class DirCommandLine
     public static RunOptions Parse(IReadOnlyList<string> args) => ParseWithNumerics(args).Options;
 
     /// <summary>The options and the --cpu-numerics mode (a process setting, applied by <see cref="TryParse"/>).</summary>
-    private static (RunOptions Options, CpuNumericsMode Numerics, int? Threads) ParseWithNumerics(IReadOnlyList<string> args)
+    private static (RunOptions Options, CpuNumericsMode Numerics, CpuConvolutions Convolutions, int? Threads) ParseWithNumerics(IReadOnlyList<string> args)
     {
         var definition = new Definition();
         var result = definition.Root("").Parse(args.ToArray());
         if (result.Errors.Count > 0) throw new ArgumentException(string.Join(Environment.NewLine, result.Errors.Select(e => e.Message)));
-        return (definition.Bind(result), result.GetValue(definition.CpuNumericsOption), result.GetValue(definition.Threads));
+        return (definition.Bind(result), result.GetValue(definition.CpuNumericsOption), result.GetValue(definition.CpuConvolutionsOption), result.GetValue(definition.Threads));
     }
 
     /// <summary>The help text of a DirDsl program whose description is <paramref name="description"/>.</summary>
@@ -277,11 +282,11 @@ public static class DirCommandLine
         }
         try
         {
-            var (options, numerics, threads) = ParseWithNumerics(args);
+            var (options, numerics, convolutions, threads) = ParseWithNumerics(args);
             // Before the first tensor operation: MKL and oneDNN read their settings when first used.
             CpuNumerics.Apply(numerics);
-            // Convolutions by ATen's kernels in portable mode (oneDNN's backward has given non-finite gradients here).
-            RunEnvironment.Add("cpuConvolutions", CpuNumerics.ApplyKernels(numerics));
+            // --cpu-convolutions: ATen's kernels by default (oneDNN's backward has given non-finite gradients here).
+            RunEnvironment.Add("cpuConvolutions", CpuNumerics.ApplyConvolutions(convolutions));
             // Freed tensor memory kept for reuse rather than faulted in afresh at every step (glibc; see NativeAllocator).
             RunEnvironment.Add("nativeAllocator", NativeAllocator.Apply()
                 ? FormattableString.Invariant($"glibc, mmap threshold {NativeAllocator.MmapThresholdBytes >> 20} MiB, trim threshold {NativeAllocator.TrimThresholdBytes >> 20} MiB")

@@ -10,9 +10,7 @@ public enum CpuNumericsMode
     Native,
     /// <summary>
     /// The kernels of an AVX2 CPU on any CPU that has AVX2 (MKL's conditional numerical reproducibility, MKL_CBWR=AVX2,
-    /// and oneDNN capped at AVX2, ONEDNN_MAX_CPU_ISA=AVX2), so an AVX-512 machine computes what an AVX2 one does; and
-    /// convolutions by ATen's own kernels (im2col and MKL's GEMM) rather than oneDNN's, whose backward pass has given
-    /// non-finite input gradients on AVX-512 and on AVX2 alike (<see cref="CpuNumerics.ApplyKernels"/>).
+    /// and oneDNN capped at AVX2, ONEDNN_MAX_CPU_ISA=AVX2), so an AVX-512 machine computes what an AVX2 one does.
     /// </summary>
     Portable,
 }
@@ -44,17 +42,20 @@ public static partial class CpuNumerics
         foreach (var (name, value) in PortableSettings) Set(name, value);
     }
 
+    /// <summary>The convolution kernels of every program unless <c>--cpu-convolutions</c> says otherwise.</summary>
+    public const CpuConvolutions DefaultConvolutions = CpuConvolutions.Aten;
+
     /// <summary>
-    /// The part of <paramref name="mode"/> that is set in libtorch itself, once its library can load (after
-    /// <see cref="Apply"/>, before the first convolution): in <see cref="CpuNumericsMode.Portable"/>, oneDNN's convolutions
-    /// off. On this project's AVX-512 machine oneDNN's convolution backward wrote non-finite values into the input gradient
-    /// at random steps: its AVX-512 kernel for 8-channel layers, and with the ISA capped at AVX2 its kernel for layers of 1
-    /// to 4 output channels with 3x3 or 5x5 windows (a depth network's last layer: 1 to 2 of 10 backward passes of a
-    /// 32-to-1 3x3 layer on 16 x 16 maps); ATen's kernels gave none. Returns what it did, for results.json.
+    /// Which kernels run CPU convolutions, set in libtorch itself once its library can load (before the first convolution):
+    /// <see cref="CpuConvolutions.Aten"/>, the default, turns oneDNN's convolutions off. On this project's AVX-512 machine
+    /// oneDNN's convolution backward wrote non-finite values into the input gradient at random steps: its AVX-512 kernel
+    /// for 8-channel layers, and with the ISA capped at AVX2 its kernel for layers of 1 to 4 output channels with 3x3 or
+    /// 5x5 windows (a depth network's last layer: 1 to 2 of 10 backward passes of a 32-to-1 3x3 layer on 16 x 16 maps);
+    /// ATen's kernels gave none. Returns what it did, for results.json.
     /// </summary>
-    public static string ApplyKernels(CpuNumericsMode mode)
+    public static string ApplyConvolutions(CpuConvolutions convolutions)
     {
-        if (mode != CpuNumericsMode.Portable) return "oneDNN (libtorch's choice)";
+        if (convolutions == CpuConvolutions.OneDnn) return OneDnn.TrySetEnabled(true) ? "oneDNN (libtorch's choice)" : "oneDNN (libtorch's choice; the switch is not available here)";
         // NNPACK off too: ATen would try it first, and on a CPU it does not support it logs a warning at every convolution.
         OneDnn.TrySetNnpackEnabled(false);
         return OneDnn.TrySetEnabled(false) ? "ATen (oneDNN off)" : "oneDNN (could not be turned off here)";
@@ -70,4 +71,13 @@ public static partial class CpuNumerics
 
     [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int SetEnv(string name, string value, int overwrite);
+}
+
+/// <summary>Which kernels run CPU convolutions (<see cref="CpuNumerics.ApplyConvolutions"/>).</summary>
+public enum CpuConvolutions
+{
+    /// <summary>ATen's own (im2col and MKL's GEMM), oneDNN's and NNPACK's off: the default, since oneDNN's backward has given non-finite gradients.</summary>
+    Aten,
+    /// <summary>libtorch's choice (oneDNN where it applies).</summary>
+    OneDnn,
 }

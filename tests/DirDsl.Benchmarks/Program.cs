@@ -11,7 +11,7 @@ using BenchmarkDotNet.Running;
 DirDsl.Native.TorchNative.EnsureRegistered();
 // The programs' default CPU numerics (portable), as DirDsl.Hosting applies them.
 DirDsl.Native.CpuNumerics.Apply(DirDsl.Native.CpuNumerics.DefaultMode);
-DirDsl.Native.CpuNumerics.ApplyKernels(DirDsl.Native.CpuNumerics.DefaultMode);
+DirDsl.Native.CpuNumerics.ApplyConvolutions(DirDsl.Native.CpuNumerics.DefaultConvolutions);
 // And their allocator settings (DirDsl.Hosting applies them too): freed memory kept for reuse.
 DirDsl.Native.NativeAllocator.Apply();
 if (args.Length > 0 && args[0] == "soak")

@@ -11,13 +11,16 @@ namespace DirDsl.Tests;
 public sealed class CpuConvolutionTests
 {
     [Fact]
-    public void DefaultNumerics_TurnOneDnnConvolutionsOff()
+    public void DefaultConvolutions_AreAtens_OneDnnOff()
     {
         Assert.True(OperatingSystem.IsLinux(), "the switch is called by its Linux (Itanium ABI) name");
         Assert.False(DirDsl.Native.OneDnn.Enabled, "the tests' process applies the default numerics (NativeSetup): oneDNN's convolutions are off");
-        Assert.Equal("ATen (oneDNN off)", DirDsl.Native.CpuNumerics.ApplyKernels(DirDsl.Native.CpuNumerics.DefaultMode));
-        Assert.Equal("oneDNN (libtorch's choice)", DirDsl.Native.CpuNumerics.ApplyKernels(DirDsl.Native.CpuNumericsMode.Native));
-        Assert.False(DirDsl.Native.OneDnn.Enabled, "native mode sets nothing, so the setting stays as the default left it");
+        // Applying the default again is idempotent (the tests run in parallel: turning oneDNN on here would reach other tests).
+        Assert.Equal(DirDsl.Native.CpuConvolutions.Aten, DirDsl.Native.CpuNumerics.DefaultConvolutions);
+        Assert.Equal("ATen (oneDNN off)", DirDsl.Native.CpuNumerics.ApplyConvolutions(DirDsl.Native.CpuConvolutions.Aten));
+        Assert.False(DirDsl.Native.OneDnn.Enabled);
+        // The command line takes the choice by its keyword.
+        Assert.Contains("--cpu-convolutions <aten|onednn>", DirDsl.Hosting.DirCommandLine.Help("test"));
     }
 
     [Theory]

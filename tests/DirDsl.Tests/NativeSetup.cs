@@ -16,7 +16,7 @@ internal static class NativeSetup
         DirDsl.Native.TorchNative.EnsureRegistered();
         // The programs' default CPU numerics (portable: oneDNN's AVX-512 convolution backward gives non-finite gradients).
         DirDsl.Native.CpuNumerics.Apply(DirDsl.Native.CpuNumerics.DefaultMode);
-        DirDsl.Native.CpuNumerics.ApplyKernels(DirDsl.Native.CpuNumerics.DefaultMode);
+        DirDsl.Native.CpuNumerics.ApplyConvolutions(DirDsl.Native.CpuNumerics.DefaultConvolutions);
         DirDsl.Native.NativeAllocator.Apply();
     }
 #pragma warning restore CA2255

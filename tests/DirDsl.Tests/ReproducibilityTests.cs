@@ -86,6 +86,7 @@ public sealed class ReproducibilityTests : IDisposable
         var environment = results.RootElement.GetProperty("environment");
         Assert.Equal("AVX2", environment.GetProperty("env.MKL_CBWR").GetString());
         Assert.Equal("AVX2", environment.GetProperty("env.ONEDNN_MAX_CPU_ISA").GetString());
+        Assert.Equal("ATen (oneDNN off)", environment.GetProperty("cpuConvolutions").GetString());
         Assert.Contains("avx2", environment.GetProperty("instructionSets").GetString());
         Assert.Equal(RunEnvironment.CpuModel(), environment.GetProperty("cpu").GetString());
         Assert.Equal(typeof(TorchSharp.torch).Assembly.GetName().Version!.ToString(3), environment.GetProperty("torchsharp").GetString()![..typeof(TorchSharp.torch).Assembly.GetName().Version!.ToString(3).Length]);
