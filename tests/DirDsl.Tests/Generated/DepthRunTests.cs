@@ -100,6 +100,27 @@ public sealed class DepthRunTests : IDisposable
         var error = Assert.Throws<DirDataException>(() => DepthFolderExperiment.Run(Fds("bad")));
         Assert.Contains("names training record 12, and the split has 12 (0 to 11)", error.Message);
     }
+
+    [Fact]
+    public void ATrainedDepthModel_PredictsEveryPixel_AsTheRunDid()
+    {
+        string data = Path.Combine(folder, "trained");
+        DepthFolder.Write(data, count: 8, evaluationCount: 4);
+        var options = new RunOptions
+        {
+            DataRoot = data, OutputFolder = Path.Combine(folder, "trained-run"), Device = "cpu", Log = TextWriter.Null, Epochs = 1,
+            CheckpointInterval = TimeSpan.Zero, Variants = { "Vanilla" },
+        };
+        var stored = DepthFolderExperiment.Run(options).Variants.Single(v => v.Variant == "Vanilla").TestPredictions;
+        using var model = DepthFolderExperiment.LoadTrained(options.OutputFolder, "Vanilla");
+        var records = DepthFolder.Splits(data).Test;
+        var predictions = model.Predict(records);
+        // A value for every pixel, the one without a reading too; the run's test predictions hold the 63 with one per map.
+        Assert.Equal(records.Count * DepthFolder.Side * DepthFolder.Side, predictions.Length);
+        var present = Enumerable.Range(0, predictions.Length).Where(i => i % 64 != 0).Select(i => predictions[i]).ToArray();
+        Assert.Equal(stored.Length, present.Length);
+        for (int i = 0; i < present.Length; i++) Assert.Equal(stored[i], present[i], 4);
+    }
     [Fact]
     public void AMissingDepthFile_StopsTheRunNamingTheRecordAndTheFile()
     {
