@@ -119,7 +119,7 @@ public static class NyuData
         {
             number++;
             if (line.Length == 0) continue;
-            string photo = Path.Combine(folder, string.Join('/', line.Split(',')[0].Trim().Split('/').Skip(1)));
+            string photo = LocalPath(folder, line.Split(',')[0]);
             if (position.TryGetValue(photo, out int at)) subset.Add(at);
             else if (Bucket(SceneOf(photo)) == 0) inValidation++;
             else throw new DataFormatException(SubsetFile, number, null, $"names '{photo}', which nyu2_train.csv does not list");
@@ -139,14 +139,16 @@ public static class NyuData
             if (line.Length == 0) continue;
             var cells = line.Split(',');
             if (cells.Length != 2) throw new DataFormatException(path, number, null, $"expected 'image,depth', not '{line}'");
-            string Local(string p) => Path.Combine(folder, string.Join('/', p.Trim().Split('/').Skip(1)));
-            var row = (Local(cells[0]), Local(cells[1]));
+            var row = (LocalPath(folder, cells[0]), LocalPath(folder, cells[1]));
             foreach (var needed in new[] { row.Item1, row.Item2 })
                 if (!File.Exists(needed))
                     throw new FileNotFoundException($"NYUD2-DIR: {file} row {number} names '{needed}', which does not exist; unpack the whole archive ({Source}).", needed);
             yield return row;
         }
     }
+
+    /// <summary>A path as the reference's CSV files write it (data/nyu2_train/...) under the user's folder, which is data/ itself.</summary>
+    private static string LocalPath(string folder, string referencePath) => Path.Combine(folder, string.Join('/', referencePath.Trim().Split('/').Skip(1)));
 
     /// <summary>The scene directory of a training photo (data/nyu2_train/&lt;scene&gt;/&lt;n&gt;.jpg).</summary>
     private static string SceneOf(string photo) => Path.GetFileName(Path.GetDirectoryName(photo)) ?? "";

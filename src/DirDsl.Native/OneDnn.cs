@@ -24,53 +24,36 @@ public static partial class OneDnn
     private static partial bool UserEnabledMkldnn(IntPtr context);
 
     /// <summary>Whether libtorch uses oneDNN for CPU convolutions in this process, or null where it cannot be read.</summary>
-    public static bool? Enabled
-    {
-        get
-        {
-            if (!OperatingSystem.IsLinux()) return null;
-            try
-            {
-                return UserEnabledMkldnn(GlobalContext());
-            }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-            {
-                return null;
-            }
-        }
-    }
+    public static bool? Enabled => OnContext(UserEnabledMkldnn);
 
     [LibraryImport(Library, EntryPoint = "_ZN2at7Context20setUserEnabledNNPACKEb")]
     private static partial void SetUserEnabledNnpack(IntPtr context, [MarshalAs(UnmanagedType.I1)] bool enabled);
 
     /// <summary>Turns NNPACK's CPU convolutions on or off (the same way); false where it cannot.</summary>
-    public static bool TrySetNnpackEnabled(bool enabled)
+    public static bool TrySetNnpackEnabled(bool enabled) => OnContext(context =>
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        try
-        {
-            SetUserEnabledNnpack(GlobalContext(), enabled);
-            return true;
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-            return false;
-        }
-    }
+        SetUserEnabledNnpack(context, enabled);
+        return true;
+    }) ?? false;
 
     /// <summary>Turns oneDNN's CPU convolutions on or off; false where it cannot (another system, or the symbols are missing).</summary>
-    public static bool TrySetEnabled(bool enabled)
+    public static bool TrySetEnabled(bool enabled) => OnContext(context =>
     {
-        if (!OperatingSystem.IsLinux()) return false;
+        SetUserEnabledMkldnn(context, enabled);
+        return UserEnabledMkldnn(context) == enabled;
+    }) ?? false;
+
+    /// <summary>A call on libtorch's global context, or null on another system or where libtorch_cpu lacks the symbols.</summary>
+    private static bool? OnContext(Func<IntPtr, bool> call)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
         try
         {
-            var context = GlobalContext();
-            SetUserEnabledMkldnn(context, enabled);
-            return UserEnabledMkldnn(context) == enabled;
+            return call(GlobalContext());
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            return false;
+            return null;
         }
     }
 }
