@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace DirDsl.Images;
 
 /// <summary>
@@ -11,9 +9,10 @@ namespace DirDsl.Images;
 /// so depths are never mixed. A map pixel the crop moves onto the padding has no target in that epoch.
 /// </summary>
 /// <typeparam name="T">The record type.</typeparam>
-public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeningMap<T>
+public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeningMap<T>, IDecodeCachingMap
 {
-    private readonly Func<T, ImageInput> image;
+    // The image side is an image map's (decoding, its decode cache, augmentation, the image check); this class adds the map.
+    private readonly ImagePart image;
     private readonly Func<T, DepthMapInput> depth;
     private readonly string depthMember;
 
@@ -29,12 +28,12 @@ public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeni
     protected ImageDepthFeatureMap(ImageSpec spec, DepthMapSpec map, BadRecordPolicy badImages, string imageMember, string depthMember,
         Func<T, ImageInput> image, Func<T, DepthMapInput> depth)
     {
-        Spec = spec.Validated();
+        this.image = new ImagePart(spec, badImages, imageMember, image);
+        Spec = this.image.Spec;
         Map = map.Validated();
         BadRecords = badImages;
         ScreenedMember = imageMember;
         this.depthMember = depthMember;
-        this.image = image;
         this.depth = depth;
     }
 
@@ -76,11 +75,20 @@ public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeni
     }
 
     /// <inheritdoc />
-    public void Write(T record, Span<float> row, string split, int index) => WriteRow(record, row, split, index, null);
+    public void Write(T record, Span<float> row, string split, int index) => image.Write(record, row, split, index);
 
     /// <inheritdoc />
     public void WriteAugmented(T record, Span<float> row, string split, int index, AugmentationDraw draw) =>
-        WriteRow(record, row, split, index, Augments ? draw : null);
+        image.WriteAugmented(record, row, split, index, draw);
+
+    /// <inheritdoc />
+    public long CacheBytesPerRecord => image.CacheBytesPerRecord;
+
+    /// <inheritdoc />
+    public void SetDecodeCache(long budgetBytes) => image.SetDecodeCache(budgetBytes);
+
+    /// <inheritdoc />
+    public DecodeCacheUse DecodeCacheUse => image.DecodeCacheUse;
 
     /// <inheritdoc />
     /// <exception cref="DirDataException">The map cannot be read, naming the split, record, member and file.</exception>
@@ -99,7 +107,7 @@ public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeni
     /// <inheritdoc />
     public ScreenProblem? Screen(T record)
     {
-        if (ImageDecoder.Check(image(record), Spec) is { } imageProblem) return new ScreenProblem(ScreenedMember, imageProblem);
+        if (image.Screen(record) is { } imageProblem) return imageProblem;
         return DepthMapReader.Check(depth(record)) is { } mapProblem ? new ScreenProblem(depthMember, mapProblem) : null;
     }
 
@@ -128,26 +136,7 @@ public abstract class ImageDepthFeatureMap<T> : IJointAugmentingMap<T>, IScreeni
 
     private static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
 
-    private void WriteRow(T record, Span<float> row, string split, int index, AugmentationDraw? draw)
-    {
-        var pixels = ArrayPool<float>.Shared.Rent(Spec.Width);
-        try
-        {
-            var chw = pixels.AsSpan(0, Spec.Width);
-            try
-            {
-                ImageDecoder.Decode(image(record), Spec, chw);
-            }
-            catch (ImageReadException e)
-            {
-                throw new DirDataException(split, index, ScreenedMember, e.Message);
-            }
-            if (draw is { } d) ImageTransform.Augment(chw, Spec, d, row);
-            else ImageTransform.Normalize(chw, Spec, row);
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(pixels);
-        }
-    }
+    /// <summary>The image side: an image map whose target this class never reads (the map is the target).</summary>
+    private sealed class ImagePart(ImageSpec spec, BadRecordPolicy badImages, string imageMember, Func<T, ImageInput> image)
+        : ImageFeatureMap<T>(spec, badImages, imageMember, imageMember, image, static _ => 0);
 }

@@ -46,7 +46,13 @@ public sealed class DepthRunTests : IDisposable
     {
         string data = Path.Combine(folder, "scenes");
         DepthFolder.Write(data, count: 48);
-        var result = DepthFolderExperiment.Run(Options(data, "ablation"));
+        var options = Options(data, "ablation");
+        var log = new StringWriter();
+        options.Log = log;
+        var result = DepthFolderExperiment.Run(options);
+        // The photos go through the image map's decode cache: each of the 48 + 16 + 16 is decoded once in the run.
+        Assert.Contains("Image cache: the decoded pixels of the 80 records take", log.ToString());
+        Assert.Contains("Image cache: 80 decodes,", log.ToString());
 
         Assert.Superset(new HashSet<string> { "Vanilla", "LDS", "FDS", "LDS+FDS" }, result.Variants.Select(v => v.Variant).ToHashSet());
         // Label counts over the training pixels with a reading: 63 of the 64 of each of the 48 maps.
