@@ -42,13 +42,19 @@ public static class DecodeCache
     /// Gives <paramref name="map"/> its budget (null: <see cref="AutoBudget"/>) before a run reads <paramref name="records"/>
     /// records, and says what that means: every image decoded once, or only some of them (and how to change it).
     /// </summary>
-    public static string? Configure(object map, long? budget, long records)
+    /// <remarks>
+    /// <paramref name="reserved"/> bytes of the budget are already taken (a dense map's training targets held in memory,
+    /// <see cref="DenseTargetBudget"/>): the images get the rest.
+    /// </remarks>
+    public static string? Configure(object map, long? budget, long records, long reserved = 0)
     {
         if (map is not IDecodeCachingMap caching) return null;
-        long bytes = budget ?? AutoBudget();
+        long whole = budget ?? AutoBudget();
+        long bytes = Math.Max(0, whole - reserved);
         caching.SetDecodeCache(bytes);
         long needed = records * caching.CacheBytesPerRecord;
-        string setting = budget is null ? "--image-cache auto" : bytes == 0 ? "--image-cache off" : "--image-cache " + Size(bytes);
+        string setting = (budget is null ? "--image-cache auto" : whole == 0 ? "--image-cache off" : "--image-cache " + Size(whole))
+            + (reserved > 0 && whole > 0 ? $", less {Size(Math.Min(reserved, whole))} for the held training targets" : "");
         if (bytes == 0) return $"Image cache off ({setting}): every read decodes its image again.";
         if (needed <= bytes)
             return $"Image cache: the decoded pixels of the {records:N0} records take {Size(needed)}, within {Size(bytes)} ({setting}): each image is decoded once in this run.";

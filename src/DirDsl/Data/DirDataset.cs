@@ -9,8 +9,9 @@ namespace DirDsl;
 public sealed class DirDataset : SplitData
 {
     private DirDataset(string name, Tensor inputs, float[] targets, long[] bins, Tensor scaledTargets, Tensor binTensor, FeatureLayout layout,
-        string contentHash, TargetShape shape, Tensor? mask)
+        string contentHash, TargetShape shape, Tensor? mask, TargetSummary summary)
     {
+        Summary = summary;
         Shape = shape;
         Mask = mask;
         ContentHash = contentHash;
@@ -45,16 +46,23 @@ public sealed class DirDataset : SplitData
     public override bool IsStreaming => false;
     /// <inheritdoc />
     public override string ContentHash { get; }
+    /// <inheritdoc />
+    public override TargetSummary Summary { get; }
 
     /// <summary>Maps every record through <paramref name="map"/> (already fitted) and bins its target.</summary>
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
     public static DirDataset Build<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins,
-        double targetScale, Device device, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null)
+        double targetScale, Device device, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null) =>
+        Build(map, records, split, new TargetReading(labelBins, clipTargets, maskedRanges), targetScale, device);
+
+    /// <summary>Maps every record through <paramref name="map"/> (already fitted), its targets read by <paramref name="reading"/>'s rules.</summary>
+    /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
+    public static DirDataset Build<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, TargetReading reading, double targetScale, Device device)
     {
-        var targets = ReadTargets(map, records, split, labelBins, clipTargets, maskedRanges);
+        var targets = ReadTargets(map, records, split, reading);
         var rows = new float[checked(records.Count * map.Width)];
         for (int i = 0; i < records.Count; i++) map.Write(records[i], rows.AsSpan(i * map.Width, map.Width), split, i);
-        return FromRows(rows, targets, map.Layout, labelBins, targetScale, device, split, map.TargetShape);
+        return FromRows(rows, targets, map.Layout, reading.Bins, targetScale, device, split, map.TargetShape);
     }
 
     /// <summary>
@@ -75,7 +83,8 @@ public sealed class DirDataset : SplitData
         var scaled = tensor(ScaleTargets(targets, targetScale), shape.BatchShape(count)).to(device);
         var binTensor = shape.IsScalar ? tensor(bins).to(device) : tensor(bins, shape.BatchShape(count)).to(device);
         var mask = MaskOf(targets) is { } valid ? tensor(valid, shape.BatchShape(count)).to(device) : null;
-        return new DirDataset(name, inputs, targets, bins, scaled, binTensor, layout, RunFingerprint.Hash(rows, targets), shape, mask);
+        return new DirDataset(name, inputs, targets, bins, scaled, binTensor, layout, RunFingerprint.Hash(rows, targets), shape, mask,
+            TargetSummary.Of(targets, shape, labelBins));
     }
 
     /// <summary>
@@ -85,9 +94,12 @@ public sealed class DirDataset : SplitData
     internal static float[] ScaleTargets(ReadOnlySpan<float> targets, double targetScale)
     {
         var scaled = new float[targets.Length];
-        for (int i = 0; i < targets.Length; i++) scaled[i] = float.IsNaN(targets[i]) ? 0f : (float)(targets[i] / targetScale);
+        for (int i = 0; i < targets.Length; i++) scaled[i] = Scaled(targets[i], targetScale);
         return scaled;
     }
+
+    /// <summary>One target element as the loss sees it: divided by the target scale, 0 where missing.</summary>
+    internal static float Scaled(float target, double targetScale) => float.IsNaN(target) ? 0f : (float)(target / targetScale);
 
     /// <inheritdoc />
     /// <remarks>A held split never augments: <see cref="SplitData.ChoosePath{T}"/> streams the records of an augmenting map.</remarks>

@@ -30,6 +30,8 @@ public interface IFeatureMap<in T>
     /// <summary>
     /// Writes the record's target, <see cref="TargetShape"/>.Elements values (row-major), into <paramref name="target"/>;
     /// NaN marks a missing element of a vector or map. The default writes <see cref="Target"/>: a map implements one of the two.
+    /// Like <c>Write</c>, it may be called from the loader's worker threads, several records at once (a dense map's training
+    /// split over its memory budget reads each batch's targets there), so it keeps no state between calls.
     /// </summary>
     void WriteTarget(T record, Span<float> target, string split, int index) => target[0] = Target(record, split, index);
     /// <summary>Which columns of a row are one-hot category blocks (resampling copies them whole); default: all numeric.</summary>

@@ -75,7 +75,19 @@ public abstract class SplitData : IDisposable
     /// <summary>Which input columns are one-hot category blocks.</summary>
     public abstract FeatureLayout Layout { get; }
     /// <summary>Number of records.</summary>
-    public int Count => Targets.Length / Shape.Elements;
+    public int Count => Summary.Records;
+    /// <summary>
+    /// The targets as a whole (label counts, edge values, targets outside the bins, element means, content hash), under
+    /// the split's label bins: what a run reads instead of <see cref="Targets"/>, so a split that streams its targets is
+    /// never read whole for them.
+    /// </summary>
+    public abstract TargetSummary Summary { get; }
+    /// <summary>
+    /// Whether <see cref="Targets"/> and <see cref="Bins"/> are held in memory (true), or each batch reads its records'
+    /// targets again (a dense map's training split over its budget): then the arrays are read on first use only, by what
+    /// needs every value (DenseWeight's density, the Linear baseline), and the memory bound no longer holds.
+    /// </summary>
+    public virtual bool HoldsTargets => true;
     /// <summary>
     /// A short hash of the split's content for run fingerprints: the mapped rows and targets of a split held whole; the
     /// targets (and the record count) of a streamed one, whose rows are never all in memory at once.
@@ -108,15 +120,23 @@ public abstract class SplitData : IDisposable
     /// <exception cref="DirDataException">An empty split, or a record with a bad feature or target.</exception>
     /// <remarks>With <c>clipTargets</c>, target values are clipped to [LabelBins] (--outside-bins clip).</remarks>
     /// <remarks>With <c>maskedRanges</c>, a map's pixels whose target lies in one of them have no target (--holdout on a dense map).</remarks>
+    /// <remarks>
+    /// With <c>holdTargets</c> false, a streamed split does not hold its targets: each batch reads them again
+    /// (<see cref="HoldsTargets"/>); a split held whole always holds them.
+    /// </remarks>
     public static SplitData Create<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, double targetScale,
-        Device device, DataPath path = DataPath.Auto, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null) =>
-        ChoosePath(path, records, map.Width, map is IAugmentingMap<T> { Augments: true }) == DataPath.Streaming
-            ? new StreamingSplit<T>(map, records, split, labelBins, targetScale, device, clipTargets: clipTargets, maskedRanges: maskedRanges)
-            : DirDataset.Build(map, records, split, labelBins, targetScale, device, clipTargets, maskedRanges);
+        Device device, DataPath path = DataPath.Auto, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null, bool holdTargets = true) =>
+        Create(map, records, split, new TargetReading(labelBins, clipTargets, maskedRanges), targetScale, device, path, holdTargets);
 
-    /// <summary>A target as a split holds it: clipped to the label space when <paramref name="clip"/>.</summary>
-    internal static float Clipped(float target, LabelBins labelBins, bool clip) =>
-        clip ? (float)Math.Clamp(target, labelBins.Min, labelBins.Max) : target;
+    /// <summary>
+    /// <see cref="Create{T}(IFeatureMap{T}, IReadOnlyList{T}, string, LabelBins, double, Device, DataPath, bool, IReadOnlyList{TargetRange}?, bool)"/>
+    /// with the target rules of <paramref name="reading"/>.
+    /// </summary>
+    public static SplitData Create<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, TargetReading reading, double targetScale,
+        Device device, DataPath path = DataPath.Auto, bool holdTargets = true) =>
+        ChoosePath(path, records, map.Width, map is IAugmentingMap<T> { Augments: true }) == DataPath.Streaming
+            ? new StreamingSplit<T>(map, records, split, reading, targetScale, device, holdTargets: holdTargets)
+            : DirDataset.Build(map, records, split, reading, targetScale, device);
 
     /// <summary>
     /// The path <see cref="DataPath.Auto"/> takes for these records: streamed when read from storage, too large to
@@ -135,6 +155,9 @@ public abstract class SplitData : IDisposable
     /// <summary>The bin of a missing element (NaN target): none.</summary>
     public const long MissingBin = -1;
 
+    /// <summary>The bin of one target element: <see cref="MissingBin"/> for a missing one (NaN), else its label bin.</summary>
+    protected static long ElementBin(float target, LabelBins labelBins) => float.IsNaN(target) ? MissingBin : labelBins.BinOf(target);
+
     /// <summary>
     /// Bins of target elements under a label space, as the int64 indices torch takes (LabelBins computes them); a missing
     /// element (NaN) gets <see cref="MissingBin"/>, and its mask leaves it out of everything.
@@ -151,37 +174,40 @@ public abstract class SplitData : IDisposable
     }
 
     /// <summary>
-    /// Every record's target elements in record order, <c>map.TargetShape.Elements</c> per record, clipped to the label
-    /// space when <paramref name="clip"/>. One rule for both data paths: a scalar target must be finite; an element of a
-    /// vector or map may be NaN (missing) but not infinite.
+    /// Every record's target elements in record order, <c>map.TargetShape.Elements</c> per record, read by
+    /// <see cref="ReadTarget{T}"/>'s rule.
     /// </summary>
     /// <exception cref="DirDataException">An empty split, or a bad target naming the split, record and element.</exception>
-    /// <remarks>A map's pixel whose target lies in one of <paramref name="maskedRanges"/> is made missing (a held-out depth range).</remarks>
-    protected static float[] ReadTargets<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, bool clip,
-        IReadOnlyList<TargetRange>? maskedRanges = null)
+    protected static float[] ReadTargets<T>(IFeatureMap<T> map, IReadOnlyList<T> records, string split, TargetReading reading)
     {
-        if (maskedRanges is { Count: > 0 } && map.TargetShape.Kind != TargetKind.Map)
-            throw new ArgumentException("Target ranges are masked per pixel of a map target only; other targets hold ranges out by record.", nameof(maskedRanges));
+        reading.Check(map.TargetShape);
         if (records.Count == 0) throw new DirDataException(split, "it has no records.");
-        var shape = map.TargetShape;
-        int elements = shape.Elements;
+        int elements = map.TargetShape.Elements;
         var targets = new float[checked(records.Count * elements)];
-        for (int i = 0; i < records.Count; i++)
-        {
-            var target = targets.AsSpan(i * elements, elements);
-            map.WriteTarget(records[i], target, split, i);
-            for (int e = 0; e < elements; e++)
-            {
-                float value = target[e];
-                if (float.IsNaN(value) && shape.AllowsMissing) continue;
-                if (!float.IsFinite(value))
-                    throw new DirDataException(split, i, shape.ElementName(e), shape.AllowsMissing
-                        ? $"the target is {value}; a target element must be finite, or NaN where it is missing."
-                        : $"the target is {value}; targets must be finite.");
-                target[e] = maskedRanges is not null && maskedRanges.Any(range => range.Contains(value)) ? float.NaN : Clipped(value, labelBins, clip);
-            }
-        }
+        for (int i = 0; i < records.Count; i++) ReadTarget(map, records[i], targets.AsSpan(i * elements, elements), split, i, reading);
         return targets;
+    }
+
+    /// <summary>
+    /// One record's target elements as a split holds them, the one rule of both data paths and of a split that reads its
+    /// targets again with each batch: a scalar target must be finite; an element of a vector or map may be NaN (missing) but
+    /// not infinite; then <paramref name="reading"/>'s masks and clip apply.
+    /// </summary>
+    /// <exception cref="DirDataException">A bad target naming the split, record and element.</exception>
+    protected static void ReadTarget<T>(IFeatureMap<T> map, T record, Span<float> target, string split, int index, TargetReading reading)
+    {
+        var shape = map.TargetShape;
+        map.WriteTarget(record, target, split, index);
+        for (int e = 0; e < target.Length; e++)
+        {
+            float value = target[e];
+            if (float.IsNaN(value) && shape.AllowsMissing) continue;
+            if (!float.IsFinite(value))
+                throw new DirDataException(split, index, shape.ElementName(e), shape.AllowsMissing
+                    ? $"the target is {value}; a target element must be finite, or NaN where it is missing."
+                    : $"the target is {value}; targets must be finite.");
+            target[e] = reading.Held(value);
+        }
     }
 
     /// <summary>

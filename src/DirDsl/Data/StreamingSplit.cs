@@ -15,48 +15,76 @@ public sealed class StreamingSplit<T> : SplitData
     /// <summary>Batches mapped ahead of the one being trained on (and the most worker threads mapping at once).</summary>
     public static int DefaultPrefetch => Math.Clamp(Environment.ProcessorCount, 2, 8);
 
+    /// <summary>
+    /// Bytes a held target element takes: its value, its value over the target scale, its bin (int64) and its mask entry.
+    /// A dense map's training split holds its targets when they fit the run's budget (<see cref="HeldTargetBytes"/>).
+    /// </summary>
+    public const int HeldBytesPerElement = sizeof(float) + sizeof(float) + sizeof(long) + sizeof(float);
+
+    /// <summary>Bytes <paramref name="records"/> targets of <paramref name="shape"/> take when held.</summary>
+    public static long HeldTargetBytes(long records, TargetShape shape) => records * shape.Elements * HeldBytesPerElement;
+
     private readonly IFeatureMap<T> map;
     private readonly IReadOnlyList<T> records;
+    private readonly TargetReading reading;
     private readonly double targetScale;
     private readonly Device device;
-    private readonly float[] scaledTargets;
-    private readonly float[]? mask;
+    // The targets as the batches copy them: held from the start, or read on first use only when each batch reads its own.
+    private readonly HeldTargets? held;
+    private readonly Lazy<HeldTargets> onDemand;
+    // Whether any element of the split is missing: then every batch carries a mask, whichever way its targets are read.
+    private readonly bool anyMissing;
 
     /// <summary>
     /// Streams <paramref name="records"/> through <paramref name="map"/> (already fitted). The targets are read once
-    /// here (a float per record), and every target is checked.
+    /// here, every one checked, and held (a float per element); with <paramref name="holdTargets"/> false they are only
+    /// summarised here and each batch reads its records' targets again, so memory does not grow with the records.
     /// </summary>
     /// <exception cref="DirDataException">An empty split or a bad target, naming the split and record.</exception>
     public StreamingSplit(IFeatureMap<T> map, IReadOnlyList<T> records, string split, LabelBins labelBins, double targetScale, Device device,
-        int? prefetch = null, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null)
-        : this(map, records, split, ReadTargets(map, records, split, labelBins, clipTargets, maskedRanges), labelBins, targetScale, device, prefetch)
+        int? prefetch = null, bool clipTargets = false, IReadOnlyList<TargetRange>? maskedRanges = null, bool holdTargets = true)
+        : this(map, records, split, new TargetReading(labelBins, clipTargets, maskedRanges), targetScale, device, prefetch, holdTargets)
     {
     }
 
-    private StreamingSplit(IFeatureMap<T> map, IReadOnlyList<T> records, string split, float[] targets, LabelBins labelBins, double targetScale,
-        Device device, int? prefetch)
+    /// <summary>The same, the targets read by <paramref name="reading"/>'s rules.</summary>
+    /// <exception cref="DirDataException">An empty split or a bad target, naming the split and record.</exception>
+    public StreamingSplit(IFeatureMap<T> map, IReadOnlyList<T> records, string split, TargetReading reading, double targetScale, Device device,
+        int? prefetch = null, bool holdTargets = true)
+        : this(map, records, split, reading, targetScale, device, prefetch, holdTargets ? ReadTargets(map, records, split, reading) : null)
+    {
+    }
+
+    private StreamingSplit(IFeatureMap<T> map, IReadOnlyList<T> records, string split, TargetReading reading, double targetScale,
+        Device device, int? prefetch, float[]? targets)
     {
         if (prefetch is < 1) throw new ArgumentOutOfRangeException(nameof(prefetch), prefetch, "The prefetch depth must be at least 1.");
         this.map = map;
         this.records = records;
+        this.reading = reading;
         this.targetScale = targetScale;
         this.device = device;
         Name = split;
-        Targets = targets;
-        Bins = BinsOf(targets, labelBins);
         Shape = map.TargetShape;
-        scaledTargets = DirDataset.ScaleTargets(targets, targetScale);
-        mask = MaskOf(targets);
         Layout = map.Layout;
         Prefetch = prefetch ?? DefaultPrefetch;
+        if (targets is not null)
+        {
+            held = Hold(targets);
+            Summary = TargetSummary.Of(targets, Shape, reading.Bins);
+        }
+        else Summary = Summarise();
+        anyMissing = Summary.Valid < (long)Summary.Records * Shape.Elements;
+        onDemand = new Lazy<HeldTargets>(() => Hold(ReadTargets(map, records, split, reading)));
     }
 
     /// <inheritdoc />
     public override string Name { get; }
     /// <inheritdoc />
-    public override float[] Targets { get; }
+    /// <remarks>Read on first use when the split does not hold its targets (<see cref="HoldsTargets"/>).</remarks>
+    public override float[] Targets => Held.Targets;
     /// <inheritdoc />
-    public override long[] Bins { get; }
+    public override long[] Bins => Held.Bins;
     /// <inheritdoc />
     public override TargetShape Shape { get; }
     /// <inheritdoc />
@@ -64,27 +92,55 @@ public sealed class StreamingSplit<T> : SplitData
     /// <inheritdoc />
     public override bool IsStreaming => true;
     /// <inheritdoc />
-    public override string ContentHash => RunFingerprint.Hash(Targets);
+    public override TargetSummary Summary { get; }
+    /// <inheritdoc />
+    public override bool HoldsTargets => held is not null;
+    /// <inheritdoc />
+    public override string ContentHash => Summary.Hash;
     /// <summary>Batches mapped ahead of the current one.</summary>
     public int Prefetch { get; }
+
+    private HeldTargets Held => held ?? onDemand.Value;
 
     /// <inheritdoc />
     public override IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null) => new Reader(this, batches, augmentation);
 
     /// <inheritdoc />
     public override SplitData Rebinned(LabelBins labelBins, double targetScale) =>
-        new StreamingSplit<T>(map, records, Name, Targets, labelBins, targetScale, device, Prefetch);
+        new StreamingSplit<T>(map, records, Name, reading.WithBins(labelBins), targetScale, device, Prefetch, held?.Targets);
 
     /// <inheritdoc />
     public override SplitData Resample(ResamplingOptions options, LabelBins labelBins, double targetScale, int seed, out ResampledRows summary) =>
         throw new NotSupportedException($"{options.Name} resamples the training split in memory, and this split is streamed ({Count:N0} records). "
             + "Run with --data-path memory if the mapped rows fit, or leave the row out.");
 
+    /// <summary>Every record's targets read once, by the split's rule, into a summary (nothing per record is kept).</summary>
+    private TargetSummary Summarise()
+    {
+        reading.Check(Shape);
+        if (records.Count == 0) throw new DirDataException(Name, "it has no records.");
+        var builder = new TargetSummary.Builder(Shape, reading.Bins);
+        var target = new float[Shape.Elements];
+        for (int i = 0; i < records.Count; i++)
+        {
+            ReadTarget(map, records[i], target, Name, i, reading);
+            builder.Add(target);
+        }
+        return builder.Build();
+    }
+
+    /// <summary>Targets as the batches copy them: as held, over the target scale, binned, and the mask when one is missing.</summary>
+    private HeldTargets Hold(float[] targets) =>
+        new(targets, BinsOf(targets, reading.Bins), DirDataset.ScaleTargets(targets, targetScale), MaskOf(targets));
+
+    /// <summary>A record's targets in the forms a batch copies (the held arrays and where the record starts in them).</summary>
+    private readonly record struct RecordTargets(float[] Scaled, long[] Bins, float[]? Mask, long Start);
+
     /// <summary>
     /// Maps one batch of records (on a worker thread), augmented when <paramref name="augmentation"/> is given and the map
     /// augments. The input rows are written straight into a native host tensor, no managed copy of them (in page-locked
     /// memory when the device is CUDA, so the step's copy to the device does not block); the targets and bins are small
-    /// arrays.
+    /// arrays, copied from the held ones or read from the records here.
     /// </summary>
     private HostBatch Map(long[] indices, Augmentation? augmentation)
     {
@@ -95,8 +151,11 @@ public sealed class StreamingSplit<T> : SplitData
         int elements = Shape.Elements;
         var targets = new float[indices.Length * elements];
         var bins = new long[indices.Length * elements];
-        var validity = mask is null && joint is null ? null : new float[indices.Length * elements];
+        var validity = !anyMissing && joint is null ? null : new float[indices.Length * elements];
         var sources = joint is null ? null : new int[elements];
+        // A split that does not hold its targets reads each record's here, into one record's worth of arrays.
+        var own = held is null ? new RecordTargets(new float[elements], new long[elements], new float[elements], 0) : default;
+        var read = held is null ? new float[elements] : null;
         // A pool thread has no dispose scope: the tensor belongs to the batch until the reader hands it on or drops it.
         var inputs = empty(Layout.BatchShape(indices.Length), dtype: ScalarType.Float32, device: CPU);
         try
@@ -109,12 +168,13 @@ public sealed class StreamingSplit<T> : SplitData
                 var row = rows.Slice(i * width, width);
                 if (augmenting is not null && augmentation is not null) augmenting.WriteAugmented(records[index], row, Name, index, augmentation.For(index));
                 else map.Write(records[index], row, Name, index);
-                if (joint is not null) MoveTarget(joint, augmentation!.For(index), sources!, index, i, targets, bins, validity!);
+                var source = held is { } h ? new RecordTargets(h.Scaled, h.Bins, h.Mask, (long)index * elements) : ReadRecord(index, read!, own);
+                if (joint is not null) MoveTarget(joint, augmentation!.For(index), sources!, index, source, i, targets, bins, validity!);
                 else
                 {
-                    Array.Copy(scaledTargets, (long)index * elements, targets, (long)i * elements, elements);
-                    Array.Copy(Bins, (long)index * elements, bins, (long)i * elements, elements);
-                    if (validity is not null) Array.Copy(mask!, (long)index * elements, validity, (long)i * elements, elements);
+                    Array.Copy(source.Scaled, source.Start, targets, (long)i * elements, elements);
+                    Array.Copy(source.Bins, source.Start, bins, (long)i * elements, elements);
+                    if (validity is not null) Array.Copy(source.Mask!, source.Start, validity, (long)i * elements, elements);
                 }
             }
         }
@@ -127,22 +187,40 @@ public sealed class StreamingSplit<T> : SplitData
     }
 
     /// <summary>
+    /// Record <paramref name="index"/>'s targets read from the record by the split's rule (the checks name the split and
+    /// record as the first read did) into <paramref name="into"/>: the same values the held arrays would give.
+    /// </summary>
+    private RecordTargets ReadRecord(int index, float[] target, RecordTargets into)
+    {
+        ReadTarget(map, records[index], target, Name, index, reading);
+        for (int e = 0; e < target.Length; e++)
+        {
+            into.Scaled[e] = DirDataset.Scaled(target[e], targetScale);
+            into.Bins[e] = ElementBin(target[e], reading.Bins);
+            into.Mask![e] = float.IsNaN(target[e]) ? 0f : 1f;
+        }
+        return into;
+    }
+
+    /// <summary>
     /// Record <paramref name="index"/>'s target as its draw moves it, into slot <paramref name="slot"/> of the batch: each
     /// element from the stored element the map names, or missing (target 0, bin -1, mask 0) where it names none.
     /// </summary>
-    private void MoveTarget(IJointAugmentingMap<T> joint, AugmentationDraw draw, int[] sources, int index, int slot, float[] targets, long[] bins, float[] validity)
+    private void MoveTarget(IJointAugmentingMap<T> joint, AugmentationDraw draw, int[] sources, int index, RecordTargets from, int slot, float[] targets,
+        long[] bins, float[] validity)
     {
         int elements = sources.Length;
         joint.TargetSources(draw, sources);
-        long from = (long)index * elements, to = (long)slot * elements;
+        long to = (long)slot * elements;
         for (int e = 0; e < elements; e++)
         {
             int source = sources[e];
             if (source < -1 || source >= elements)
                 throw new InvalidOperationException($"{map.GetType().Name} moved element {e} of record {index}'s target from element {source}, outside 0..{elements - 1}.");
-            bool present = source >= 0 && (mask is null || mask[from + source] != 0);
-            targets[to + e] = present ? scaledTargets[from + source] : 0f;
-            bins[to + e] = present ? Bins[from + source] : MissingBin;
+            long at = from.Start + source;
+            bool present = source >= 0 && (from.Mask is null || from.Mask[at] != 0);
+            targets[to + e] = present ? from.Scaled[at] : 0f;
+            bins[to + e] = present ? from.Bins[at] : MissingBin;
             validity[to + e] = present ? 1f : 0f;
         }
     }
@@ -157,6 +235,9 @@ public sealed class StreamingSplit<T> : SplitData
 
     /// <summary>A mapped batch on the host: its input rows in a native tensor the batch owns, the rest in arrays.</summary>
     private sealed record HostBatch(long[] Indices, Tensor Inputs, float[] Targets, long[] Bins, float[]? Mask);
+
+    /// <summary>A split's targets held whole, in the forms the batches copy.</summary>
+    private sealed record HeldTargets(float[] Targets, long[] Bins, float[] Scaled, float[]? Mask);
 
     /// <summary>
     /// A producer starts one mapping task per batch, in order, and queues the tasks in a bounded channel: at most

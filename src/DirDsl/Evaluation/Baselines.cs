@@ -44,6 +44,8 @@ public static class Baselines
             log.WriteLine($"Baselines: no Linear row, the input is {width} values wide (more than {MaxLinearWidth}); Mean only.");
         else if (gramBytes > MaxLinearGramBytes)
             log.WriteLine($"Baselines: no Linear row, its normal equations for {data.Train.Shape.Elements:N0} target elements would take {gramBytes >> 20:N0} MiB (more than {MaxLinearGramBytes >> 20} MiB); Mean only.");
+        else if (!data.Train.HoldsTargets)
+            log.WriteLine("Baselines: no Linear row, the training split reads its targets again with each batch (they are over the memory budget) and the ridge fit would hold them all; Mean only.");
         else
         {
             var (validation, test, alpha) = Ridge(data, selectByMse);
@@ -80,20 +82,7 @@ public static class Baselines
     }
 
     /// <summary>Each target element's mean over the training elements that are there.</summary>
-    internal static double[] TrainMean(SplitData train)
-    {
-        int elements = train.Shape.Elements;
-        var sums = new double[elements];
-        var counts = new long[elements];
-        var targets = train.Targets;
-        for (int i = 0; i < targets.Length; i++)
-        {
-            if (float.IsNaN(targets[i])) continue;
-            sums[i % elements] += targets[i];
-            counts[i % elements]++;
-        }
-        return sums.Select((s, e) => counts[e] == 0 ? 0 : s / counts[e]).ToArray();
-    }
+    internal static double[] TrainMean(SplitData train) => train.Summary.ElementMeans();
 
     private static float[] Fill(SplitData split, double[] mean) =>
         Enumerable.Range(0, split.Targets.Length).Select(i => (float)mean[i % mean.Length]).ToArray();

@@ -125,6 +125,13 @@ public sealed class LabelBins
         return counts;
     }
 
+    /// <summary>
+    /// Whether <paramref name="other"/> is the same label space (the same rule, count, start and bounds, so every target
+    /// finds the same bin in both).
+    /// </summary>
+    public bool SameAs(LabelBins other) => ReferenceEquals(this, other)
+        || Rule == other.Rule && Count == other.Count && start == other.start && Min == other.Min && Max == other.Max && IsInteger == other.IsInteger;
+
     /// <summary>The bins in words, the same in every culture (the run fingerprint and the logs use it).</summary>
     public override string ToString() => edges is null
         ? FormattableString.Invariant($"{Count} integer bins from {start}")

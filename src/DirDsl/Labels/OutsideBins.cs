@@ -7,7 +7,10 @@ public enum OutsideTargets
     Warn,
     /// <summary>Clip their value to [Min, Max]: the loss and the errors see the edge value (top-coded data).</summary>
     Clip,
-    /// <summary>Leave their records out of every split, counted per split.</summary>
+    /// <summary>
+    /// Leave their records out of every split, counted per split (a scalar target); a vector's or map's elements outside
+    /// have no target (missing, as NaN), and their records stay.
+    /// </summary>
     Drop,
     /// <summary>Stop before training, naming the split, the record and the value.</summary>
     Error,
@@ -16,35 +19,24 @@ public enum OutsideTargets
 /// <summary>Targets outside the label space: they count in the edge bins, but enter the loss and the errors with their own value.</summary>
 public static class OutsideBins
 {
-    /// <summary>A warning naming how many targets of <paramref name="split"/> lie outside the bins and the farthest one, or null.</summary>
-    public static string? Describe(SplitData split, LabelBins bins)
+    /// <summary>A warning naming how many targets of <paramref name="split"/> lie outside its bins and the farthest one, or null.</summary>
+    public static string? Describe(SplitData split) => Describe(split.Name, split.Summary);
+
+    /// <summary>The same from a split's <paramref name="summary"/> (per target element; a missing one, NaN, is never outside).</summary>
+    public static string? Describe(string split, TargetSummary summary)
     {
-        int below = 0, above = 0, farthest = -1;
-        double worst = 0;
-        // Per target element (a missing one, NaN, is never outside).
-        for (int i = 0; i < split.Targets.Length; i++)
-        {
-            double t = split.Targets[i];
-            double distance = t < bins.Min ? bins.Min - t : t > bins.Max ? t - bins.Max : 0;
-            if (distance == 0) continue;
-            if (t < bins.Min) below++;
-            else above++;
-            if (distance > worst)
-            {
-                worst = distance;
-                farthest = i;
-            }
-        }
-        if (farthest < 0) return null;
+        if (summary.FarthestAt < 0) return null;
+        var bins = summary.Bins;
+        var shape = summary.Shape;
         return FormattableString.Invariant(
-            $"warning: {split.Name} split: {below + above} targets lie outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] ({below} below, {above} above; the farthest is {split.Targets[farthest]:0.#########} at record {farthest / split.Shape.Elements}{(split.Shape.IsScalar ? "" : ", element " + split.Shape.ElementName(farthest % split.Shape.Elements))}). ")
+            $"warning: {split} split: {summary.Below + summary.Above} targets lie outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] ({summary.Below} below, {summary.Above} above; the farthest is {summary.Farthest:0.#########} at record {summary.FarthestAt / shape.Elements}{(shape.IsScalar ? "" : ", element " + shape.ElementName((int)(summary.FarthestAt % shape.Elements)))}). ")
             + "They count in the edge bins for LDS, FDS and the shot groups but enter the loss and the errors with their own value: check the data, "
             + "widen [LabelBins], or choose --outside-bins clip, drop or error.";
     }
 
     /// <summary>
     /// The splits under <paramref name="policy"/>: unchanged (Warn; Clip, logged per split: the values are clipped where
-    /// <see cref="SplitData.Create{T}"/> reads them),
+    /// <see cref="TargetReading"/> reads them),
     /// without the records whose target lies outside (Drop, logged per split), or an error at the first such record.
     /// </summary>
     /// <exception cref="DirDataException">Error: a target outside the bins; Drop: a split left empty.</exception>
@@ -53,24 +45,34 @@ public static class OutsideBins
 
     /// <summary>
     /// The same for targets of any <paramref name="shape"/>, read per record as their elements (NaN missing): Clip and
-    /// Error see every element; Drop leaves records out, so it takes a scalar target.
+    /// Error see every element; Drop leaves out the records of a scalar target, and only counts a vector's or map's
+    /// elements outside, which have no target when the splits are read (<see cref="TargetReading.DropOutside"/>): a record is
+    /// not lost for one of its pixels.
     /// </summary>
-    /// <exception cref="ArgumentException">Drop asked of a vector or map target (leaving out a record for one element would lose the rest).</exception>
+    /// <exception cref="DirDataException">Error: a target outside the bins; Drop: a split left with no record, or (a vector or map) with no element that has a target.</exception>
     public static DirSplits<T> Apply<T>(DirSplits<T> splits, Func<T, string, int, float[]> elements, TargetShape shape, LabelBins bins, OutsideTargets policy,
         TextWriter log)
     {
         if (policy == OutsideTargets.Warn) return splits;
-        if (policy == OutsideTargets.Drop && !shape.IsScalar)
-            throw new ArgumentException($"--outside-bins drop leaves out records, and this experiment's target is a {shape}: dropping a record for one element "
-                + "would lose the others. Use --outside-bins clip, error or warn, or mark such elements missing (NaN) in the data.");
         bool Outside(float t) => t < bins.Min || t > bins.Max;
-        if (policy == OutsideTargets.Clip)
+        string space = FormattableString.Invariant($"[LabelBins] [{bins.Min:G6}, {bins.Max:G6}]");
+        if (policy == OutsideTargets.Clip || policy == OutsideTargets.Drop && !shape.IsScalar)
         {
             foreach (var (records, split) in new[] { (splits.Train, "train"), (splits.Validation, "validation"), (splits.Test, "test") })
             {
-                int outside = Enumerable.Range(0, records.Count).Sum(i => elements(records[i], split, i).Count(Outside));
-                if (outside > 0)
-                    log.WriteLine(FormattableString.Invariant($"{split} split: {outside} targets outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] clipped to its edges (--outside-bins clip)."));
+                long outside = 0, kept = 0;
+                for (int i = 0; i < records.Count; i++)
+                    foreach (var t in elements(records[i], split, i))
+                    {
+                        if (Outside(t)) outside++;
+                        else if (!float.IsNaN(t)) kept++;
+                    }
+                if (policy == OutsideTargets.Drop && kept == 0 && records.Count > 0)
+                    throw new DirDataException(split, $"no target element lies inside {space}: with --outside-bins drop none would be left.");
+                if (outside == 0) continue;
+                log.WriteLine(policy == OutsideTargets.Clip
+                    ? FormattableString.Invariant($"{split} split: {outside} targets outside {space} clipped to its edges (--outside-bins clip).")
+                    : FormattableString.Invariant($"{split} split: {outside:N0} target elements outside {space} have no target (--outside-bins drop: a {shape}'s elements are dropped, not its records)."));
             }
             return splits;
         }
@@ -91,8 +93,8 @@ public static class OutsideBins
                         $"the target {values[outsideAt]:0.#########} lies outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] (--outside-bins error)."));
             }
             if (kept.Count == records.Count) return records;
-            if (kept.Count == 0) throw new DirDataException(split, FormattableString.Invariant($"every target lies outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] (--outside-bins drop)."));
-            log.WriteLine(FormattableString.Invariant($"{split} split: {records.Count - kept.Count} records with targets outside [LabelBins] [{bins.Min:G6}, {bins.Max:G6}] left out (--outside-bins drop)."));
+            if (kept.Count == 0) throw new DirDataException(split, $"every target lies outside {space} (--outside-bins drop).");
+            log.WriteLine(FormattableString.Invariant($"{split} split: {records.Count - kept.Count} records with targets outside {space} left out (--outside-bins drop)."));
             return RecordSubset.Of(records, kept.ToArray());
         }
         return new DirSplits<T>(Filter(splits.Train, "train"), Filter(splits.Validation, "validation"), Filter(splits.Test, "test"));

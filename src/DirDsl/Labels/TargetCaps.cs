@@ -9,7 +9,7 @@ namespace DirDsl;
 /// <param name="Share">Their share of all records.</param>
 /// <param name="NeighbourMean">Mean count of the two bins next to the edge value's bin.</param>
 /// <param name="Bin">The edge value's label bin.</param>
-public sealed record TargetCap(double Value, bool IsMaximum, int Count, double Share, double NeighbourMean, int Bin)
+public sealed record TargetCap(double Value, bool IsMaximum, long Count, double Share, double NeighbourMean, int Bin)
 {
     /// <summary>The warning a run and <c>dirdsl inspect</c> print, with what it means for LDS.</summary>
     public string Warning(string split = "training") =>
@@ -35,29 +35,25 @@ public static class TargetCaps
     public const int MinimumCount = 20;
 
     /// <summary>The capped edge values of <paramref name="targets"/> (none, one or both ends).</summary>
-    public static IReadOnlyList<TargetCap> Find(ReadOnlySpan<float> targets, LabelBins bins)
+    public static IReadOnlyList<TargetCap> Find(ReadOnlySpan<float> targets, LabelBins bins) => Find(TargetSummary.Of(targets, TargetShape.Scalar, bins));
+
+    /// <summary>The capped edge values of the target elements <paramref name="summary"/> describes (none, one or both ends).</summary>
+    public static IReadOnlyList<TargetCap> Find(TargetSummary summary)
     {
         var caps = new List<TargetCap>();
-        if (targets.Length == 0) return caps;
-        var counts = bins.Counts(targets);
-        float min = float.PositiveInfinity, max = float.NegativeInfinity;
-        foreach (var t in targets)
+        if (summary.Valid == 0) return caps;
+        var bins = summary.Bins;
+        var counts = summary.Counts;
+        foreach (var (value, isMax, atValue) in new[] { (summary.Max, true, summary.AtMax), (summary.Min, false, summary.AtMin) })
         {
-            min = Math.Min(min, t);
-            max = Math.Max(max, t);
-        }
-        foreach (var (value, isMax) in new[] { (max, true), (min, false) })
-        {
-            if (!isMax && min == max) break;
-            int atValue = 0;
-            foreach (var t in targets) if (t == value) atValue++;
+            if (!isMax && summary.Min == summary.Max) break;
             int bin = bins.BinOf(value);
             // The two bins next to the edge value's bin, inwards.
             int step = isMax ? -1 : 1;
             var neighbours = new[] { bin + step, bin + 2 * step }.Where(b => b >= 0 && b < bins.Count).Select(b => counts[b]).ToArray();
             if (neighbours.Length == 0) continue;
             double neighbourMean = neighbours.Average();
-            double share = (double)atValue / targets.Length;
+            double share = (double)atValue / summary.Valid;
             if (atValue > NeighbourFactor * neighbourMean && (share > MinimumShare || atValue >= MinimumCount))
                 caps.Add(new TargetCap(value, isMax, atValue, share, neighbourMean, bin));
         }

@@ -38,6 +38,15 @@ public sealed record Bsam : IVariantMethod, IStepMethod
         LabelDistribution.SampleWeights(trainTargets, bins, Reweight.Inverse, lds: null);
 
     /// <inheritdoc />
+    /// <remarks>
+    /// A dense map's weights per bin from the training counts, w_b = N / (K c_b) over the K bins with pixels (the per-sample
+    /// normalisation's values up to float rounding), without reading its pixels again.
+    /// </remarks>
+    public LossWeights? Weights(TrainingTargets targets) => targets.Shape.Kind == TargetKind.Map && targets.InSplitBins
+        ? LossWeights.OfBins(LabelDistribution.BinWeights(targets.Counts, Reweight.Inverse, lds: null, startBin: 0)!, targets.Counts)
+        : LossWeights.OfElements(SampleWeights(targets.Values, targets.Bins, targets.Shape)!);
+
+    /// <inheritdoc />
     public Tensor Step(StepContext context)
     {
         context.ZeroGrad();

@@ -29,4 +29,11 @@ public sealed record Reweighting(Reweight Kind, LdsOptions? Lds = null, double C
         : shape.Kind == TargetKind.Map || Lds is { StartBin: > 0 } or { Padding: LdsPadding.Reflect }
             ? LabelDistribution.ElementWeights(trainTargets, bins, Kind, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null)
             : LabelDistribution.SampleWeights(trainTargets, bins, Kind, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null);
+
+    /// <inheritdoc />
+    /// <remarks>A dense map's weights per bin straight from the training counts (its pixels are not read again).</remarks>
+    public LossWeights? Weights(TrainingTargets targets) => Kind == Reweight.None ? null
+        : targets.Shape.Kind == TargetKind.Map && targets.InSplitBins
+            ? LossWeights.OfBins(LabelDistribution.BinWeights(targets.Counts, Kind, Lds, ClipMin >= 0 ? ClipMin : null, ClipMax >= 0 ? ClipMax : null)!, targets.Counts)
+            : LossWeights.OfElements(SampleWeights(targets.Values, targets.Bins, targets.Shape)!);
 }

@@ -31,6 +31,19 @@ public interface IVariantMethod : IFingerprinted
     /// </summary>
     float[]? SampleWeights(ReadOnlySpan<float> trainTargets, LabelBins bins, TargetShape shape) => null;
 
+    /// <summary>
+    /// The loss weights of the training targets as the trainer takes them, or null for unit weights: per element, or per
+    /// label bin (a dense map's weights are gathered by each pixel's bin). The default is <see cref="SampleWeights"/> over
+    /// <see cref="TrainingTargets.Values"/> when the method has its own <see cref="SampleWeights"/>, and null without
+    /// reading the targets when it does not. Reading the values holds every training target: a method whose weight follows
+    /// from an element's bin returns <see cref="LossWeights.OfBins"/> from <see cref="TrainingTargets.Counts"/> instead, so
+    /// a dense run's memory stays bounded.
+    /// </summary>
+    LossWeights? Weights(TrainingTargets targets) =>
+        VariantMethodHooks.HasSampleWeights(GetType()) && SampleWeights(targets.Values, targets.Bins, targets.Shape) is { } weights
+            ? LossWeights.OfElements(weights)
+            : null;
+
     /// <summary>A part of the model this method adds (registered under its checkpoint key), or null.</summary>
     IModelPart? CreatePart(ModelContext context, int featureDim) => null;
 
@@ -43,6 +56,20 @@ public interface IVariantMethod : IFingerprinted
     /// step over the batch's loss) says so by returning null for every shape.
     /// </summary>
     string? Unsupported(TargetShape shape) => shape.IsScalar ? null : $"{Name} is defined for one scalar target per record";
+}
+
+/// <summary>Which of <see cref="IVariantMethod"/>'s default hooks a method type replaces.</summary>
+internal static class VariantMethodHooks
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, bool> sampleWeights = new();
+
+    /// <summary>Whether <paramref name="type"/> implements <see cref="IVariantMethod.SampleWeights"/> itself (not the interface's null default).</summary>
+    public static bool HasSampleWeights(Type type) => sampleWeights.GetOrAdd(type, static t =>
+    {
+        var map = t.GetInterfaceMap(typeof(IVariantMethod));
+        int at = Array.FindIndex(map.InterfaceMethods, m => m.Name == nameof(IVariantMethod.SampleWeights));
+        return map.TargetMethods[at].DeclaringType != typeof(IVariantMethod);
+    });
 }
 
 /// <summary>What a method's <see cref="IVariantMethod.TrainingRecords"/> works with.</summary>

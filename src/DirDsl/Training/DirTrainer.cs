@@ -117,19 +117,27 @@ public static class DirTrainer
         // What the fit learned, kept beside the checkpoints: a trained model predicts new records with it (TrainedModel.Load).
         var fitted = FittedFeatureMap.Of(experiment.Name, map, settings.TargetScale);
         fitted.WriteTo(folder);
-        if (DecodeCache.Configure(map, options.ImageCacheBytes, (long)splits.Train.Count + splits.Validation.Count + splits.Test.Count) is { } cacheLine)
+        // A dense map's training targets are held when they fit the memory budget, else read again with each batch; the
+        // decoded images get what the held targets leave of the budget.
+        var targetBudget = DenseTargetBudget.For(targetShape, splits.Train.Count, options.ImageCacheBytes);
+        if (targetBudget.Line is { } budgetLine) options.Log.WriteLine(budgetLine);
+        if (DecodeCache.Configure(map, options.ImageCacheBytes, (long)splits.Train.Count + splits.Validation.Count + splits.Test.Count, targetBudget.Reserved) is { } cacheLine)
             options.Log.WriteLine(cacheLine);
-        using var train = SplitData.Create(map, splits.Train, "train", settings.Bins, settings.TargetScale, device, options.DataPath, clip, masked);
-        using var validation = SplitData.Create(map, splits.Validation, "validation", settings.Bins, settings.TargetScale, device, options.DataPath, clip, masked);
-        using var test = SplitData.Create(map, splits.Test, "test", settings.Bins, settings.TargetScale, device, options.DataPath, clip);
+        // --outside-bins drop on a vector or map: its elements outside the bins have no target (its records stay).
+        bool dropElements = options.OutsideTargets == OutsideTargets.Drop && !targetShape.IsScalar;
+        var trainingReading = new TargetReading(settings.Bins, clip, masked, dropElements);
+        using var train = SplitData.Create(map, splits.Train, "train", trainingReading, settings.TargetScale, device, options.DataPath, targetBudget.HoldTrainTargets);
+        using var validation = SplitData.Create(map, splits.Validation, "validation", trainingReading, settings.TargetScale, device, options.DataPath);
+        using var test = SplitData.Create(map, splits.Test, "test", trainingReading with { Masked = null }, settings.TargetScale, device, options.DataPath);
         // The [Data] member's FDS subset, by training position, in every FDS row.
         variants = WithFdsSubset(variants, loaded.FdsSubset, loaded.Train.Count, train.Count, fold);
 
-        // Label counts are over target elements that are there (a record's one target, or a vector's or map's elements).
-        var trainCounts = settings.Bins.Counts(train.ValidTargets);
-        foreach (var cap in TargetCaps.Find(train.ValidTargets, settings.Bins)) options.Log.WriteLine(cap.Warning());
+        // Label counts are over target elements that are there (a record's one target, or a vector's or map's elements),
+        // read from the splits' summaries (a training split that streams its targets is not read whole for them).
+        var trainCounts = train.Summary.IntCounts();
+        foreach (var cap in TargetCaps.Find(train.Summary)) options.Log.WriteLine(cap.Warning());
         foreach (var split in new[] { train, validation, test })
-            if (OutsideBins.Describe(split, settings.Bins) is { } outside) options.Log.WriteLine(outside);
+            if (OutsideBins.Describe(split) is { } outside) options.Log.WriteLine(outside);
         // Explicit groups read the pixel counts as they are; thresholds read a map's in maps' worth (ShotCounts).
         var data = new TrainingData(train, validation, test, experiment.ShotGroupsFor(ShotCounts.For(targetShape, trainCounts)), experiment.ExplicitShotGroupsFor?.Invoke(trainCounts),
             map.Width, folder, device) { InputSettings = map.Settings };
@@ -236,7 +244,8 @@ public static class DirTrainer
         var fit = ownRecords ?? data.Train;
         // Initial weights depend on the seed alone, so every variant starts from the same draw.
         TrainingKit.SeedEpoch(seed, -1);
-        using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, fit.ValidTargets, settings.Bins, settings.TargetScale)
+        // The training targets are read whole only when the model asks for them (BMC's label distribution).
+        using var model = experiment.CreateModel(new ModelContext(data.InputDim, variant, new TargetsOnDemand(() => fit.ValidTargets), settings.Bins, settings.TargetScale)
         {
             Target = fit.Shape,
             FdsOverrides = options.FdsChoices,
@@ -261,8 +270,8 @@ public static class DirTrainer
         // null when the variant does not re-weight. A scalar or vector target: a [n, ..shape] table gathered by record. A
         // dense map: a table per label bin gathered by each pixel's bin (SampleWeightTable.PerBin), so the weights follow
         // the pixels through a joint crop or flip and the table does not grow with the images.
-        using var weights = variant.SampleWeights(fit.ValidTargets, settings.Bins, fit.Shape) is { } sampleWeights
-            ? SampleWeightTable.For(fit, sampleWeights, settings.Bins.Count, data.Device)
+        using var weights = variant.Weights(fit, settings.Bins) is { } lossWeights
+            ? SampleWeightTable.For(fit, lossWeights, settings.Bins.Count, data.Device)
             : null;
         var stepMethod = variant.Step;
 

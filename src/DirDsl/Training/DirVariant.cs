@@ -76,6 +76,18 @@ public sealed record DirVariant(string Name, params IReadOnlyList<IVariantMethod
         return null;
     }
 
+    /// <summary>
+    /// The loss weights of <paramref name="train"/>'s targets from the first method that weights (<see cref="IVariantMethod.Weights"/>,
+    /// under <see cref="BinsOr"/> of <paramref name="bins"/>); null when none re-weights.
+    /// </summary>
+    public LossWeights? Weights(SplitData train, LabelBins bins)
+    {
+        var targets = new TrainingTargets(train, BinsOr(bins));
+        foreach (var method in Methods)
+            if (method.Weights(targets) is { } own) return own;
+        return null;
+    }
+
     /// <summary>Stops before training when one of this variant's methods cannot train a target of <paramref name="shape"/>, naming the row and why.</summary>
     /// <exception cref="ArgumentException">A method is defined for scalar targets only and the target has a shape.</exception>
     public void CheckTarget(TargetShape shape)

@@ -71,6 +71,9 @@ public static class RunFingerprint
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
         sha.AppendData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(more));
-        return Convert.ToHexString(sha.GetHashAndReset(), 0, 12).ToLowerInvariant();
+        return Short(sha.GetHashAndReset());
     }
+
+    /// <summary>A digest as fingerprints write it: its first 12 bytes in lower-case hex.</summary>
+    internal static string Short(byte[] digest) => Convert.ToHexString(digest, 0, 12).ToLowerInvariant();
 }

@@ -33,6 +33,22 @@ public sealed class SampleWeightTable : IDisposable
     public Tensor Values => table;
 
     /// <summary>
+    /// The table of a method's <paramref name="weights"/> on <paramref name="device"/>: per element as
+    /// <see cref="For(SplitData, float[], int, Device)"/>, or per bin of the split (slot 0 for a missing pixel).
+    /// </summary>
+    /// <exception cref="ArgumentException">The weights do not match the split's valid elements, or per-bin weights for a target that is not a map.</exception>
+    public static SampleWeightTable For(SplitData split, LossWeights weights, int bins, Device device)
+    {
+        if (weights.Elements is { } elements) return For(split, elements, bins, device);
+        if (split.Shape.Kind != TargetKind.Map)
+            throw new ArgumentException("Weights per label bin are gathered by each pixel's bin: a map target only.", nameof(weights));
+        var perBin = weights.PerBin!;
+        var values = new float[perBin.Length + 1];
+        perBin.CopyTo(values, 1);
+        return new(tensor(values).to(device), true);
+    }
+
+    /// <summary>
     /// The table of <paramref name="validWeights"/>, the weights of the split's elements that have a target (in the order of
     /// <see cref="SplitData.ValidTargets"/>), on <paramref name="device"/>.
     /// </summary>

@@ -127,9 +127,6 @@ public sealed class ShapedTargetTests : IDisposable
         fds.CheckTarget(TargetShape.Scalar);
         new DirVariant("LDS", new Reweighting(Reweight.SqrtInverse, new LdsOptions())).CheckTarget(TargetShape.Map(4, 4));
 
-        var drop = Options("drop");
-        drop.OutsideTargets = OutsideTargets.Drop;
-        Assert.Contains("--outside-bins drop leaves out records", Assert.Throws<ArgumentException>(() => TinyVectorExperiment.Run(drop)).Message);
         var holdout = Options("holdout");
         holdout.Holdouts.Add(new TargetRange(4, 5));
         Assert.Contains("--holdout removes records by their target", Assert.Throws<ArgumentException>(() => TinyVectorExperiment.Run(holdout)).Message);
