@@ -68,7 +68,8 @@ public static class DirCommandLine
         public readonly Option<long?> ImageCache = new("--image-cache")
         {
             Description = "Decoded images kept in memory, so each is decoded once in a run: auto (default: up to a quarter of the memory "
-                + "the process may use), off, or a size such as 512M or 4G. Changes the time, never a result.",
+                + "the process may use), off, or a size such as 512M or 4G; a dense target's training maps are held within it first, or read with each "
+                + "batch when they do not fit (then without the Linear baseline). Changes the time and the memory, never a trained row's result.",
             HelpName = "auto|off|size",
             // auto parses to -1: a custom parser's null reads as "no value" to System.CommandLine.
             CustomParser = result => OptionParsing.Checked(result, text => DecodeCache.ParseBudget(text) ?? -1),

@@ -60,7 +60,8 @@ public static class DecodeCache
             return $"Image cache: the decoded pixels of the {records:N0} records take {Size(needed)}, within {Size(bytes)} ({setting}): each image is decoded once in this run.";
         long kept = bytes / Math.Max(1, caching.CacheBytesPerRecord);
         return $"Image cache: the decoded pixels of the {records:N0} records would take {Size(needed)}, over {Size(bytes)} ({setting}): "
-            + $"the first {kept:N0} decoded are kept, the others decoded at every read (--image-cache SIZE sets the budget).";
+            + (kept == 0 ? "it holds no image, so every read decodes its image again" : $"the first {kept:N0} decoded are kept, the others decoded at every read")
+            + " (--image-cache SIZE sets the budget).";
     }
 
     /// <summary>What the cache did, for the run's summary.</summary>
@@ -102,6 +103,7 @@ public static class DecodeCache
         >= 1L << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 30):0.0} GiB"),
         >= 1L << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 20):0.0} MiB"),
         >= 1L << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1L << 10):0.0} KiB"),
+        1 => "1 byte",
         _ => string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes"),
     };
 }

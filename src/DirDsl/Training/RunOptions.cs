@@ -95,7 +95,9 @@ public sealed class RunOptions
     public DataPath DataPath { get; set; } = DataPath.Auto;
     /// <summary>
     /// Bytes of decoded images a run keeps in memory (--image-cache): null for <see cref="DecodeCache.AutoBudget"/>, 0 to
-    /// decode at every read. It changes the time, never a value, so it is not part of the run's fingerprint.
+    /// decode at every read. A dense target's training maps are held within it first, or read again with each batch when they do
+    /// not fit (<see cref="DenseTargetBudget"/>). It changes the time and the memory, never a trained row's value, so it is not
+    /// part of the run's fingerprint.
     /// </summary>
     public long? ImageCacheBytes { get; set; }
     /// <summary>What to do with targets outside [LabelBins] (--outside-bins): warn (default), clip, drop or error.</summary>

@@ -88,3 +88,38 @@ public partial class TinyPairExperiment
         return WeightedLoss.Compute(predictions, batch.Targets, Configuration.Loss, batch.Weights, batch.Mask);
     }
 }
+
+/// <summary>
+/// Pairs with elements outside [LabelBins] [0, 10]: the first element of every seventh record is 12.5 and the second of
+/// every eleventh -1 (the second is also missing in every fifth record, as in <see cref="VectorData.Pairs"/>).
+/// <see cref="OutsideAsMissing"/> gives the same data with those elements missing (NaN) from the start.
+/// </summary>
+[DirExperiment(Epochs = 3, BatchSize = 32, LearningRate = 1e-2, Seed = 7)]
+[LabelBins(Min = 0, Max = 10, Count = 10)]
+[Lds(Kernel.Gaussian, Size = 5, Sigma = 2, Reweight = Reweight.SqrtInverse)]
+[Ablation(Baselines = false)]
+public partial class OutsidePairExperiment
+{
+    /// <summary>Whether the outside elements come as NaN (missing) instead of their values.</summary>
+    public static bool OutsideAsMissing { get; set; }
+
+    [Data]
+    public static DirSplits<PairRecord> Load(DataContext context) => Outside(VectorData.Pairs(context.Seed), OutsideAsMissing);
+
+    [Encoder(FeatureDim = 8)]
+    public static nn.Module<Tensor, Tensor> Encoder(int inputDim) => TinyData.Encoder(inputDim);
+
+    /// <summary>The pairs with their outside elements, as values or as NaN.</summary>
+    public static DirSplits<PairRecord> Outside(DirSplits<PairRecord> splits, bool asMissing)
+    {
+        static List<PairRecord> Move(IReadOnlyList<PairRecord> records, bool missing) => records.Select((r, i) => r with
+        {
+            Pair = new[]
+            {
+                i % 7 == 3 ? (missing ? float.NaN : 12.5f) : r.Pair[0],
+                i % 11 == 2 && !float.IsNaN(r.Pair[1]) ? (missing ? float.NaN : -1f) : r.Pair[1],
+            },
+        }).ToList();
+        return new DirSplits<PairRecord>(Move(splits.Train, asMissing), Move(splits.Validation, asMissing), Move(splits.Test, asMissing));
+    }
+}

@@ -133,6 +133,52 @@ public sealed class ShapedTargetTests : IDisposable
     }
 
     [Fact]
+    public void OutsideBinsDrop_OnAVector_DropsItsElementsOutside_AsIfTheyWereMissing_AndKeepsItsRecords()
+    {
+        var splits = OutsidePairExperiment.Outside(VectorData.Pairs(7), asMissing: false);
+        static bool Outside(float v) => v < 0 || v > 10;
+        int trainOutside = splits.Train.Sum(r => r.Pair.Count(Outside));
+        int trainInside = splits.Train.Sum(r => r.Pair.Count(v => !float.IsNaN(v) && !Outside(v)));
+        int testInside = splits.Test.Sum(r => r.Pair.Count(v => !float.IsNaN(v) && !Outside(v)));
+        // 34 first elements above (records 3, 10, ..., 234 of 240) and 18 second elements below (every eleventh from record 2, less
+        // the four that are missing: records 24, 79, 134 and 189).
+        Assert.Equal((34, 18), (splits.Train.Count(r => r.Pair[0] > 10), splits.Train.Count(r => r.Pair[1] < 0)));
+
+        var log = new StringWriter();
+        var dropOptions = Options("drop");
+        dropOptions.OutsideTargets = OutsideTargets.Drop;
+        dropOptions.Log = log;
+        OutsidePairExperiment.OutsideAsMissing = false;
+        var dropped = OutsidePairExperiment.Run(dropOptions);
+        Assert.Contains($"train split: {trainOutside} target elements outside [LabelBins] [0, 10] have no target (--outside-bins drop", log.ToString());
+        // Counts, weights and metrics see only the elements inside; every record is still there.
+        Assert.Equal(trainInside, dropped.TrainCounts.Sum());
+        Assert.All(dropped.Variants, v => Assert.Equal(testInside, v.Test.Overall.Count));
+
+        // The same data with those elements missing from the start trains to the same digits.
+        OutsidePairExperiment.OutsideAsMissing = true;
+        try
+        {
+            var missing = OutsidePairExperiment.Run(Options("missing"));
+            Assert.Equal(missing.TrainCounts, dropped.TrainCounts);
+            Assert.Equal(missing.Variants.Select(v => v.Variant), dropped.Variants.Select(v => v.Variant));
+            foreach (var (a, b) in missing.Variants.Zip(dropped.Variants))
+            {
+                Assert.Equal(a.TestPredictions, b.TestPredictions);
+                Assert.Equal(a.History.Select(h => h.TrainLoss), b.History.Select(h => h.TrainLoss));
+            }
+        }
+        finally
+        {
+            OutsidePairExperiment.OutsideAsMissing = false;
+        }
+
+        // Warn keeps them: they count in the edge bins.
+        var kept = OutsidePairExperiment.Run(Options("warn", "Vanilla"));
+        Assert.Equal(trainInside + trainOutside, kept.TrainCounts.Sum());
+    }
+
+    [Fact]
     public void DenseMap_TrainsPerPixel_WithMissingPixelsMasked()
     {
         var result = DirTrainer.Run(DepthMaps.Definition(), Options("map"));
