@@ -163,7 +163,8 @@ public sealed class FeatureStatisticsTests
     [InlineData(37, 7, 5)]        // uneven batches, few bins, several groups
     [InlineData(5000, 10, 3)]     // a batch above a group's rows, merged on its own
     [InlineData(64, 100, 8)]      // a group closed by its batch-bins (40 x 100 <= 4,096) before its rows
-    public void GroupedMoments_AreBitForBit_TheOnesOfMergingEachBatchAsItComes(int batchSize, int binCount, int width)
+    [InlineData(200, 30, 13)]     // a width of one vector and a tail (8 + 5 or 16 - 3 lanes)
+    public void BothKernels_AreBitForBit_TheMomentsOfMergingEachBatchAsItComes(int batchSize, int binCount, int width)
     {
         var random = new Random(batchSize + binCount);
         var batches = new List<(Tensor X, Tensor Bins)>();
@@ -178,25 +179,31 @@ public sealed class FeatureStatisticsTests
             rows += n;
         }
         using var expected = DirDsl.Testing.PerBatchMoments.Of(batches, binCount, width);
-        using var moments = new BinMoments(binCount, width);
-        foreach (var (x, bins) in batches)
+        // The managed CPU kernel (the default on the CPU) and the grouped tensor form (a device's) against the oracle.
+        foreach (bool hostKernel in new[] { true, false })
         {
-            using var scope = NewDisposeScope();
-            moments.Add(x.clone(), bins.clone());   // freed at once: the accumulator must not rely on the caller's tensors
+            using var moments = new BinMoments(binCount, width, CPU, hostKernel);
+            foreach (var (x, bins) in batches)
+            {
+                using var scope = NewDisposeScope();
+                moments.Add(x.clone(), bins.clone());   // freed at once: the accumulator must not rely on the caller's tensors
+            }
+            Assert.Equal(expected.Count.data<double>().ToArray(), moments.Count.data<double>().ToArray());
+            Assert.Equal(expected.Mean.data<float>().ToArray(), moments.Mean.data<float>().ToArray());
+            var variance = moments.Variance();
+            Assert.Equal(expected.Variance().data<float>().ToArray(), variance.data<float>().ToArray());
+            Assert.All(variance[TensorIndex.Colon, 0].data<float>().ToArray(), v => Assert.Equal(0f, v));
         }
-        Assert.Equal(expected.Count.data<double>().ToArray(), moments.Count.data<double>().ToArray());
-        Assert.Equal(expected.Mean.data<float>().ToArray(), moments.Mean.data<float>().ToArray());
-        var variance = moments.Variance();
-        Assert.Equal(expected.Variance().data<float>().ToArray(), variance.data<float>().ToArray());
-        Assert.All(variance[TensorIndex.Colon, 0].data<float>().ToArray(), v => Assert.Equal(0f, v));
     }
 
     [Theory]
-    [InlineData(4L, "1..4")]    // one beyond the last bin: bincount's output grows
-    [InlineData(-1L, "-1..2")]  // negative: bincount itself refuses
-    public void BinIndexOutsideTheBins_IsRefusedWithTheRange_AndAddsNothing(long bad, string range)
+    [InlineData(4L, "1..4", true)]     // one beyond the last bin, the managed kernel
+    [InlineData(-1L, "-1..2", true)]   // negative
+    [InlineData(4L, "1..4", false)]    // the tensor form: bincount's output grows
+    [InlineData(-1L, "-1..2", false)]  // the tensor form: bincount itself refuses
+    public void BinIndexOutsideTheBins_IsRefusedWithTheRange_AndAddsNothing(long bad, string range, bool hostKernel)
     {
-        using var moments = new BinMoments(4, 2);
+        using var moments = new BinMoments(4, 2, CPU, hostKernel);
         var features = tensor(new float[] { 1, 2, 3, 4, 5, 6 }).reshape(3, 2);
         var error = Assert.Throws<ArgumentException>(() => moments.Add(features, tensor(new long[] { 2, bad, 1 })));
         Assert.Equal($"FDS bin indices must lie in [0, 4); got {range}. (Parameter 'binIndices')", error.Message);
@@ -204,6 +211,33 @@ public sealed class FeatureStatisticsTests
         moments.Add(features, tensor(new long[] { 2, 3, 2 }));
         Assert.Equal(new double[] { 0, 0, 2, 1 }, moments.Count.data<double>().ToArray());
         Assert.Equal(new float[] { 0, 0, 0, 0, 3, 4, 3, 4 }, moments.Mean.data<float>().ToArray());
+    }
+
+    [Theory]
+    [InlineData(8)]      // whole vectors
+    [InlineData(13)]     // a vector and a tail
+    [InlineData(3)]      // a tail only
+    public void Calibration_WithoutGradients_IsBitForBit_TheTensorKernels(int width)
+    {
+        // Two updates in the snapshot order, so every seen bin calibrates (two bins never seen stay the identity).
+        using var fds = new FeatureStatistics(12, width, size: 5, sigma: 2, order: FdsOrder.Snapshot, clampMin: 0.1, clampMax: 10);
+        var random = new Random(width);
+        for (int epoch = 0; epoch < 2; epoch++)
+        {
+            var bins = tensor(Enumerable.Range(0, 300).Select(_ => (long)random.Next(0, 10)).ToArray());
+            fds.Update(randn(300, width) * 2 + bins.unsqueeze(1).to_type(ScalarType.Float32) * 0.3f, bins, epoch);
+        }
+        var features = randn(257, width) * 3;
+        var rowBins = tensor(Enumerable.Range(0, 257).Select(_ => (long)random.Next(0, 12)).ToArray());
+        // Features that need gradients take the tensor kernels; the same values without them take the managed loop.
+        using var graph = features.clone().requires_grad_(true);
+        var expected = fds.Calibrate(graph, rowBins).detach().data<float>().ToArray();
+        var calibrated = fds.Calibrate(features, rowBins);
+        Assert.False(calibrated.requires_grad);
+        Assert.Equal(expected, calibrated.data<float>().ToArray());
+        Assert.NotEqual(features.data<float>().ToArray(), calibrated.data<float>().ToArray());
+        // A bin outside the statistics is refused as the tensor form refuses it.
+        Assert.ThrowsAny<Exception>(() => fds.Calibrate(features.narrow(0, 0, 2), tensor(new long[] { 3, 12 })));
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -13,12 +15,17 @@ namespace DirDsl;
 /// two equal means is exactly 0.
 /// </summary>
 /// <remarks>
-/// The batches' own moments are computed for several batches at once (up to <see cref="SplitData.PassChunkRows"/> rows,
-/// copied into a group buffer as they come, so a caller may reuse or free a batch's tensors at once):
-/// batch k's bin j becomes bin k x B + j of one pass, so a batch's statistics are the same floats as when it is computed
-/// alone (index_add adds a bin's rows in row order either way), while the per-call overhead of some twenty small kernels
-/// is paid once per group rather than per batch. The merges then run batch by batch in the order the batches came, so the
-/// result is bit for bit the one of merging each batch as it arrives.
+/// <para>On a device, the batches' own moments are computed for several batches at once (up to
+/// <see cref="SplitData.PassChunkRows"/> rows, copied into a group buffer as they come, so a caller may reuse or free a
+/// batch's tensors at once): batch k's bin j becomes bin k x B + j of one pass, so a batch's statistics are the same floats
+/// as when it is computed alone (index_add adds a bin's rows in row order either way), while the per-call overhead of some
+/// twenty small kernels is paid once per group rather than per batch. The merges then run batch by batch in the order the
+/// batches came, so the result is bit for bit the one of merging each batch as it arrives.</para>
+/// <para>On the CPU the same arithmetic runs in managed code as each batch comes (<see cref="AddOnHost"/>): one pass over
+/// the batch's rows for the shifted sums, then the merge of each bin it touched. Every float32 and float64 operation is
+/// the one the tensor kernels perform, in the same order (sums in row order, a product and a sum never fused into one
+/// rounding), so the moments are the same floats (a test compares both forms, and the per-batch formulation, on four
+/// batch shapes), without some twenty kernel calls and their temporaries per group.</para>
 /// </remarks>
 public sealed class BinMoments : IDisposable
 {
@@ -31,15 +38,33 @@ public sealed class BinMoments : IDisposable
     private Tensor? groupBins;   // [PassChunkRows] int64
     private long pendingRows;
     private int pendingBatches;
+    // The managed kernel (CPU): whether it runs, and its per-batch buffers (the shifted sums and sums of squares per bin,
+    // rows per bin, each bin's last row, which is its shift, and the bins the batch touched), allocated on first use.
+    private readonly bool onHost;
+    private float[]? hostSums;
+    private float[]? hostSquares;
+    private int[]? hostCounts;
+    private int[]? hostLast;
+    private int[]? hostTouched;
 
     /// <summary>Starts an empty accumulator for <paramref name="bins"/> bins of <paramref name="featureDim"/> features.</summary>
     public BinMoments(int bins, int featureDim, Device? device = null)
+        : this(bins, featureDim, device, hostKernel: true)
+    {
+    }
+
+    /// <summary>
+    /// The same; with <paramref name="hostKernel"/> false a CPU accumulator computes with the tensor kernels, as on a
+    /// device (the tests compare both forms).
+    /// </summary>
+    internal BinMoments(int bins, int featureDim, Device? device, bool hostKernel)
     {
         this.bins = bins;
         FeatureDim = featureDim;
         count = zeros(bins, dtype: ScalarType.Float64, device: device).DetachFromDisposeScope();
         mean = zeros(bins, featureDim, device: device).DetachFromDisposeScope();
         m2 = zeros(bins, featureDim, device: device).DetachFromDisposeScope();
+        onHost = hostKernel && mean.device_type == DeviceType.CPU;
     }
 
     /// <summary>The feature dimension D.</summary>
@@ -90,6 +115,11 @@ public sealed class BinMoments : IDisposable
         using var noGrad = no_grad();
         var x = features.detach().to_type(ScalarType.Float32);
         var index = binIndices.to_type(ScalarType.Int64).to(x.device);
+        if (onHost)
+        {
+            AddOnHost(x.contiguous(), index.contiguous());
+            return;
+        }
         // On the CPU the range is checked as the batch comes (bincount refuses a negative index and lengthens its output
         // for one past the last bin), so a bad batch is refused alone, before anything of it is kept.
         if (index.device_type == DeviceType.CPU) CheckRange(index);
@@ -107,6 +137,121 @@ public sealed class BinMoments : IDisposable
         groupBins.narrow(0, pendingRows, n).copy_(index).add_(KeptScalars.OfInteger((long)pendingBatches * bins), KeptScalars.OfInteger(1));
         pendingRows += n;
         pendingBatches++;
+    }
+
+    /// <summary>
+    /// One batch on the CPU, in managed code: the tensor form's operations element by element. Per bin j of the batch, with
+    /// its last row r as the shift: d = x - x[r], sum = 0 + d + d' + ... and squares = 0 + d*d + ... in row order (float32);
+    /// with n rows, M2 = max(squares - sum*sum / n, 0) and mean = x[r] + sum / n; then Chan's merge into the running values
+    /// with the float64 counts: share = n / total and cross = before * n / total, rounded to float32, delta = mean - running,
+    /// running + delta*share, and (M2a + M2) + delta*delta*cross. Each operation rounds once, as each tensor kernel does.
+    /// </summary>
+    /// <exception cref="ArgumentException">A bin index outside [0, B): nothing of the batch is added.</exception>
+    private void AddOnHost(Tensor x, Tensor index)
+    {
+        int n = checked((int)x.shape[0]);
+        int width = FeatureDim;
+        ReadOnlySpan<float> rows = MemoryMarshal.Cast<byte, float>(x.bytes);
+        ReadOnlySpan<long> rowBins = MemoryMarshal.Cast<byte, long>(index.bytes);
+        foreach (long bin in rowBins)
+            if ((ulong)bin >= (ulong)bins) throw OutOfRange(index);
+
+        var sums = hostSums ??= new float[checked(bins * width)];
+        var squares = hostSquares ??= new float[sums.Length];
+        var counts = hostCounts ??= new int[bins];
+        var last = hostLast ??= new int[bins];
+        var touched = hostTouched ??= new int[bins];
+        int touchedCount = 0;
+        for (int i = 0; i < n; i++)
+        {
+            int bin = (int)rowBins[i];
+            if (counts[bin]++ == 0) touched[touchedCount++] = bin;
+            last[bin] = i;
+        }
+        for (int t = 0; t < touchedCount; t++)
+        {
+            sums.AsSpan(touched[t] * width, width).Clear();
+            squares.AsSpan(touched[t] * width, width).Clear();
+        }
+        for (int i = 0; i < n; i++)
+        {
+            int bin = (int)rowBins[i];
+            AccumulateShifted(rows.Slice(i * width, width), rows.Slice(last[bin] * width, width),
+                sums.AsSpan(bin * width, width), squares.AsSpan(bin * width, width));
+        }
+
+        var runningMean = MemoryMarshal.Cast<byte, float>(mean.bytes);
+        var runningM2 = MemoryMarshal.Cast<byte, float>(m2.bytes);
+        var runningCount = MemoryMarshal.Cast<byte, double>(count.bytes);
+        for (int t = 0; t < touchedCount; t++)
+        {
+            int bin = touched[t];
+            double batchCount = counts[bin];
+            double total = runningCount[bin] + batchCount;
+            double before = total - batchCount;
+            var weights = new MergeWeights((float)batchCount, (float)(batchCount / total), (float)(before * batchCount / total));
+            int at = bin * width;
+            MergeBin(rows.Slice(last[bin] * width, width), sums.AsSpan(at, width), squares.AsSpan(at, width), weights,
+                runningMean.Slice(at, width), runningM2.Slice(at, width));
+            runningCount[bin] = total;
+            counts[bin] = 0;
+        }
+    }
+
+    /// <summary>A bin's float32 factors of one batch's merge: its rows, its share of the new count, Chan's cross term's weight.</summary>
+    private readonly record struct MergeWeights(float Rows, float Share, float Cross);
+
+    /// <summary>sum += row - shift and squares += (row - shift)^2, element by element.</summary>
+    private static void AccumulateShifted(ReadOnlySpan<float> row, ReadOnlySpan<float> shift, Span<float> sum, Span<float> squares)
+    {
+        int d = 0;
+        if (Vector.IsHardwareAccelerated)
+            for (; d <= row.Length - Vector<float>.Count; d += Vector<float>.Count)
+            {
+                var deviation = new Vector<float>(row.Slice(d)) - new Vector<float>(shift.Slice(d));
+                (new Vector<float>(sum.Slice(d)) + deviation).CopyTo(sum.Slice(d));
+                (new Vector<float>(squares.Slice(d)) + deviation * deviation).CopyTo(squares.Slice(d));
+            }
+        for (; d < row.Length; d++)
+        {
+            float deviation = row[d] - shift[d];
+            sum[d] += deviation;
+            squares[d] += deviation * deviation;
+        }
+    }
+
+    /// <summary>One bin's batch moments from its sums, merged into its running mean and M2 (the order of the tensor form).</summary>
+    private static void MergeBin(ReadOnlySpan<float> shift, ReadOnlySpan<float> sum, ReadOnlySpan<float> squares, MergeWeights weights,
+        Span<float> mean, Span<float> m2)
+    {
+        int d = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var rowCount = new Vector<float>(weights.Rows);
+            var share = new Vector<float>(weights.Share);
+            var cross = new Vector<float>(weights.Cross);
+            for (; d <= sum.Length - Vector<float>.Count; d += Vector<float>.Count)
+            {
+                var s = new Vector<float>(sum.Slice(d));
+                var batchM2 = new Vector<float>(squares.Slice(d)) - s * s / rowCount;
+                batchM2 = Vector.ConditionalSelect(Vector.LessThan(batchM2, Vector<float>.Zero), Vector<float>.Zero, batchM2);
+                var batchMean = new Vector<float>(shift.Slice(d)) + s / rowCount;
+                var running = new Vector<float>(mean.Slice(d));
+                var delta = batchMean - running;
+                (running + delta * share).CopyTo(mean.Slice(d));
+                (new Vector<float>(m2.Slice(d)) + batchM2 + delta * delta * cross).CopyTo(m2.Slice(d));
+            }
+        }
+        for (; d < sum.Length; d++)
+        {
+            float s = sum[d];
+            float batchM2 = squares[d] - s * s / weights.Rows;
+            if (batchM2 < 0) batchM2 = 0;
+            float batchMean = shift[d] + s / weights.Rows;
+            float delta = batchMean - mean[d];
+            mean[d] += delta * weights.Share;
+            m2[d] = m2[d] + batchM2 + delta * delta * weights.Cross;
+        }
     }
 
     /// <summary>Merges the pending group of batches, if any.</summary>
