@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 
 namespace DirDsl.Tests.Generated;
@@ -55,9 +54,6 @@ public sealed class DenseTargetStreamingTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Contains("Baselines: no Linear row, the training split reads its targets again with each batch", read.Log);
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(nuint pad);
-
     /// <summary>
     /// Memory at the end of a dense run's epoch with 4,000 and with 20,000 training maps of 32 x 32 (the image cache off, so
     /// the targets are not held): held, the 16,000 more maps would take 16,000 x 1,024 x 20 bytes = 313 MiB, several times
@@ -81,13 +77,9 @@ public sealed class DenseTargetStreamingTests(Xunit.Abstractions.ITestOutputHelp
             long peak = 0;
             options.OnTrainEpochEnd = (_, _) =>
             {
-                // What the process needs, not what the allocators keep for reuse (as the image memory test reads it).
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                GC.WaitForPendingFinalizers();
-                if (OperatingSystem.IsLinux()) MallocTrim(0);
-                using var self = Process.GetCurrentProcess();
-                peak = Math.Max(peak, self.WorkingSet64);
-                notes.Add($"{count}: rss {self.WorkingSet64 >> 20} MiB, managed {GC.GetTotalMemory(false) >> 20} MiB");
+                var (resident, managed) = SettledMemory.Read();
+                peak = Math.Max(peak, resident);
+                notes.Add($"{count}: rss {resident >> 20} MiB, managed {managed >> 20} MiB");
             };
             var result = LargeDepthExperiment.Run(options);
             Assert.Contains("each batch reads its records' maps again", log.ToString());

@@ -137,9 +137,6 @@ public sealed class ImageRunTests(Xunit.Abstractions.ITestOutputHelper output) :
         Assert.StartsWith("--data-path memory cannot hold augmented records", e.Message);
     }
 
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
-    private static extern int MallocTrim(nuint pad);
-
     [Fact]
     public void ImageRun_MemoryDoesNotGrowWithTheNumberOfImages()
     {
@@ -154,15 +151,9 @@ public sealed class ImageRunTests(Xunit.Abstractions.ITestOutputHelper output) :
             long peak = 0;
             options.OnTrainEpochEnd = (_, _) =>
             {
-                // What the process needs, not what the allocators keep for reuse: an aggressive collection returns free
-                // heap regions to the system (their number follows the run's length, not the data it holds).
-                GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-                GC.WaitForPendingFinalizers();
-                // The same for native memory: glibc keeps freed blocks of its per-thread arenas until trimmed.
-                if (OperatingSystem.IsLinux()) MallocTrim(0);
-                using var self = Process.GetCurrentProcess();
-                peak = Math.Max(peak, self.WorkingSet64);
-                notes.Add($"{count}: rss {self.WorkingSet64 >> 20} managed {GC.GetTotalMemory(false) >> 20} committed {GC.GetGCMemoryInfo().TotalCommittedBytes >> 20} threads {self.Threads.Count}");
+                var (resident, managed) = SettledMemory.Read();
+                peak = Math.Max(peak, resident);
+                notes.Add($"{count}: rss {resident >> 20} managed {managed >> 20}");
             };
             var result = ImageFdsExperiment.Run(options);
             Assert.Equal(count, result.TrainCounts.Sum());

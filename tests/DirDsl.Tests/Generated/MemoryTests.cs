@@ -43,3 +43,24 @@ public sealed class MemoryTests : IDisposable
         Assert.True(growth < 0.05, $"RSS grew {growth:P1} from epoch 5 ({rss[4] >> 20} MiB) to epoch 30 ({rss[29] >> 20} MiB)");
     }
 }
+
+/// <summary>What a process needs at a point of a run, not what its allocators keep for reuse.</summary>
+public static class SettledMemory
+{
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "malloc_trim")]
+    private static extern int MallocTrim(nuint pad);
+
+    /// <summary>
+    /// The resident set after an aggressive, compacting collection (it returns free heap regions to the system, whose number
+    /// follows the run's length rather than the data it holds) and glibc's malloc_trim (the same for native memory: freed
+    /// blocks of its per-thread arenas are kept until trimmed), with the managed heap's size.
+    /// </summary>
+    public static (long Resident, long Managed) Read()
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        if (OperatingSystem.IsLinux()) MallocTrim(0);
+        using var self = Process.GetCurrentProcess();
+        return (self.WorkingSet64, GC.GetTotalMemory(false));
+    }
+}
