@@ -217,7 +217,7 @@ public sealed class FeatureStatisticsTests
     [InlineData(8)]      // whole vectors
     [InlineData(13)]     // a vector and a tail
     [InlineData(3)]      // a tail only
-    public void Calibration_WithoutGradients_IsBitForBit_TheTensorKernels(int width)
+    public void Calibration_OnTheCpu_IsBitForBit_TheTensorKernels_ValuesAndGradients(int width)
     {
         // Two updates in the snapshot order, so every seen bin calibrates (two bins never seen stay the identity).
         using var fds = new FeatureStatistics(12, width, size: 5, sigma: 2, order: FdsOrder.Snapshot, clampMin: 0.1, clampMax: 10);
@@ -229,15 +229,30 @@ public sealed class FeatureStatisticsTests
         }
         var features = randn(257, width) * 3;
         var rowBins = tensor(Enumerable.Range(0, 257).Select(_ => (long)random.Next(0, 12)).ToArray());
-        // Features that need gradients take the tensor kernels; the same values without them take the managed loop.
-        using var graph = features.clone().requires_grad_(true);
-        var expected = fds.Calibrate(graph, rowBins).detach().data<float>().ToArray();
-        var calibrated = fds.Calibrate(features, rowBins);
-        Assert.False(calibrated.requires_grad);
-        Assert.Equal(expected, calibrated.data<float>().ToArray());
-        Assert.NotEqual(features.data<float>().ToArray(), calibrated.data<float>().ToArray());
+        var outputWeights = randn(257, width);
+        // Values and the features' gradient through a weighted sum: the tensor kernels (a device's form), then the
+        // managed loops (the CPU's: one autograd node for features that need gradients, a plain loop for those that do not).
+        (float[] Values, float[] Gradient) Calibrate(bool tensorKernels)
+        {
+            fds.TensorKernels = tensorKernels;
+            using var input = features.clone().requires_grad_(true);
+            var output = fds.Calibrate(input, rowBins);
+            Assert.True(output.requires_grad);
+            (output * outputWeights).sum().backward();
+            return (output.detach().data<float>().ToArray(), input.grad!.data<float>().ToArray());
+        }
+        var expected = Calibrate(tensorKernels: true);
+        var managed = Calibrate(tensorKernels: false);
+        Assert.Equal(expected.Values, managed.Values);
+        Assert.Equal(expected.Gradient, managed.Gradient);
+        Assert.NotEqual(features.data<float>().ToArray(), managed.Values);
+        Assert.NotEqual(outputWeights.data<float>().ToArray(), managed.Gradient);
+        var withoutGradients = fds.Calibrate(features, rowBins);
+        Assert.False(withoutGradients.requires_grad);
+        Assert.Equal(expected.Values, withoutGradients.data<float>().ToArray());
         // A bin outside the statistics is refused as the tensor form refuses it.
         Assert.ThrowsAny<Exception>(() => fds.Calibrate(features.narrow(0, 0, 2), tensor(new long[] { 3, 12 })));
+        Assert.ThrowsAny<Exception>(() => fds.Calibrate(features.narrow(0, 0, 2).clone().requires_grad_(true), tensor(new long[] { 3, 12 })));
     }
 
     [Fact]

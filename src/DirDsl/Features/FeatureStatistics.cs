@@ -97,6 +97,8 @@ public sealed class FeatureStatistics : nn.Module
 
     /// <summary>Number of label bins.</summary>
     public int Bins { get; }
+    /// <summary>Calibrates with the tensor kernels on the CPU too, as on a device (the tests compare both forms).</summary>
+    internal bool TensorKernels { get; set; }
     /// <summary>Feature width.</summary>
     public int FeatureDim { get; }
     /// <summary>Momentum of the running statistics.</summary>
@@ -217,30 +219,47 @@ public sealed class FeatureStatistics : nn.Module
         if (features.ndim != 2 || features.shape[1] != FeatureDim)
             throw new ArgumentException($"FDS calibration expected features [n, {FeatureDim}], got [{string.Join(", ", features.shape)}].", nameof(features));
         var index = bins.to_type(ScalarType.Int64);
-        // Features that need no gradient on the CPU (the statistics pass): the same three operations in one managed loop.
-        if (!features.requires_grad && CalibrateOnHost(features, index) is { } calibrated) return calibrated;
+        // On the CPU the same three operations run in one managed loop: as they are for features that need no gradient (the
+        // statistics pass), and as one autograd node (HostCalibration) for training features, whose gradient is then the
+        // output's gradient times the scale, the one product the tensor form's backward computes.
+        if (!TensorKernels && !features.requires_grad && CalibrateOnHost(features, index) is { } calibrated) return calibrated;
+        if (!TensorKernels && features.requires_grad && is_grad_enabled() && HostBins(features, index) is { } rowBins)
+            return HostCalibration.apply(features, this, rowBins);
         // add with an explicit kept alpha: Tensor + Tensor would create a temporary Scalar (see KeptScalars).
         return ((features - calibration_centre.index_select(0, index)) * calibration_scale.index_select(0, index))
             .add(calibration_target.index_select(0, index), KeptScalars.Of(1));
     }
 
     /// <summary>
-    /// <see cref="Calibrate(Tensor, Tensor)"/> for float32 features on the CPU, in managed code: each element
-    /// ((z - centre) * scale) + target, each operation rounded once as the tensor kernels round it (no fused multiply-add),
-    /// so the values are the same floats without three gathers and three kernels. Null (the tensor form then runs) for
-    /// features elsewhere, of another type, or with a bin outside the statistics, which the tensor form refuses.
+    /// The bins of a batch whose calibration can run in managed code: float32 features and statistics on the CPU, every bin
+    /// within the statistics. Null otherwise (the tensor form then runs, and refuses a bin outside as it always has).
     /// </summary>
-    private Tensor? CalibrateOnHost(Tensor features, Tensor index)
+    private long[]? HostBins(Tensor features, Tensor index)
     {
-        if (features.device_type != DeviceType.CPU || features.dtype != ScalarType.Float32 || calibration_centre.device_type != DeviceType.CPU
-            || index.device_type != DeviceType.CPU)
+        if (features.device_type != DeviceType.CPU || features.dtype != ScalarType.Float32 || features.ndim != 2
+            || calibration_centre.device_type != DeviceType.CPU || index.device_type != DeviceType.CPU || index.ndim != 1)
             return null;
         using var scope = NewDisposeScope();
-        var rows = features.contiguous();
-        var rowBins = index.contiguous();
-        var binSpan = MemoryMarshal.Cast<byte, long>(rowBins.bytes);
-        foreach (long bin in binSpan)
+        var rowBins = MemoryMarshal.Cast<byte, long>(index.contiguous().bytes).ToArray();
+        foreach (long bin in rowBins)
             if ((ulong)bin >= (ulong)Bins) return null;
+        return rowBins;
+    }
+
+    /// <summary>
+    /// <see cref="Calibrate(Tensor, Tensor)"/> for features that need no gradient on the CPU: each element
+    /// ((z - centre) * scale) + target in managed code, each operation rounded once as the tensor kernels round it (no fused
+    /// multiply-add), so the values are the same floats without three gathers and three kernels. Null when the batch does
+    /// not qualify (<see cref="HostBins"/>).
+    /// </summary>
+    private Tensor? CalibrateOnHost(Tensor features, Tensor index) =>
+        HostBins(features, index) is { } rowBins ? CalibrateRows(features, rowBins) : null;
+
+    /// <summary>The calibrated rows of <paramref name="features"/> [n, D] (float32, CPU) in bins <paramref name="rowBins"/>, in managed code.</summary>
+    internal Tensor CalibrateRows(Tensor features, long[] rowBins)
+    {
+        using var scope = NewDisposeScope();
+        var rows = features.detach().contiguous();
         var output = empty(rows.shape, dtype: ScalarType.Float32, device: CPU);
         var source = MemoryMarshal.Cast<byte, float>(rows.bytes);
         var target = MemoryMarshal.Cast<byte, float>(output.bytes);
@@ -248,10 +267,37 @@ public sealed class FeatureStatistics : nn.Module
         var scale = MemoryMarshal.Cast<byte, float>(calibration_scale.bytes);
         var moved = MemoryMarshal.Cast<byte, float>(calibration_target.bytes);
         int width = FeatureDim;
-        for (int i = 0; i < binSpan.Length; i++)
+        for (int i = 0; i < rowBins.Length; i++)
         {
-            int at = (int)binSpan[i] * width;
+            int at = (int)rowBins[i] * width;
             CalibrateRow(source.Slice(i * width, width), centre.Slice(at, width), scale.Slice(at, width), moved.Slice(at, width), target.Slice(i * width, width));
+        }
+        return output.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// The gradient of the calibration's input from its output's, [n, D] in bins <paramref name="rowBins"/>: each element
+    /// times its bin's scale, the product the tensor form's backward computes (the centre and the target add nothing).
+    /// </summary>
+    internal Tensor ScaleRows(Tensor gradient, long[] rowBins)
+    {
+        using var scope = NewDisposeScope();
+        var rows = gradient.contiguous();
+        var output = empty(rows.shape, dtype: ScalarType.Float32, device: CPU);
+        var source = MemoryMarshal.Cast<byte, float>(rows.bytes);
+        var target = MemoryMarshal.Cast<byte, float>(output.bytes);
+        var scale = MemoryMarshal.Cast<byte, float>(calibration_scale.bytes);
+        int width = FeatureDim;
+        for (int i = 0; i < rowBins.Length; i++)
+        {
+            var row = source.Slice(i * width, width);
+            var rowScale = scale.Slice((int)rowBins[i] * width, width);
+            var into = target.Slice(i * width, width);
+            int d = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; d <= width - Vector<float>.Count; d += Vector<float>.Count)
+                    (new Vector<float>(row.Slice(d)) * new Vector<float>(rowScale.Slice(d))).CopyTo(into.Slice(d));
+            for (; d < width; d++) into[d] = row[d] * rowScale[d];
         }
         return output.MoveToOuterDisposeScope();
     }
@@ -350,5 +396,34 @@ public sealed class FeatureStatistics : nn.Module
         calibration_centre.copy_(where(active, running_mean, zeros_like(running_mean)));
         calibration_scale.copy_(where(active, scale, ones_like(scale)));
         calibration_target.copy_(where(active, smoothed_mean, zeros_like(smoothed_mean)));
+    }
+}
+
+/// <summary>
+/// FDS's calibration of training features on the CPU as one autograd node: forward, each element ((z - centre) * scale) +
+/// target in managed code; backward, the output's gradient times the scale. The tensor form builds the same values from
+/// three gathers and three kernels, and its backward the same product; this node does it in two loops.
+/// </summary>
+internal sealed class HostCalibration : torch.autograd.SingleTensorFunction<HostCalibration>
+{
+    /// <inheritdoc />
+    public override string Name => "FdsCalibration";
+
+    /// <summary>Arguments: the features [n, D], the <see cref="FeatureStatistics"/>, the rows' bins (long[]).</summary>
+    public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
+    {
+        var statistics = (FeatureStatistics)vars[1];
+        var bins = (long[])vars[2];
+        ctx.save_data("statistics", statistics);
+        ctx.save_data("bins", bins);
+        return statistics.CalibrateRows((Tensor)vars[0], bins);
+    }
+
+    /// <summary>The features' gradient; the statistics and the bins have none.</summary>
+    public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
+    {
+        var statistics = (FeatureStatistics)ctx.get_data("statistics");
+        var bins = (long[])ctx.get_data("bins");
+        return new List<Tensor> { statistics.ScaleRows(grad_output, bins), null!, null! };
     }
 }
