@@ -50,10 +50,13 @@ var rows = result.VariantNames
                      Few: SeedStatistics.Cell(result, name, r => r.Few, m => m.Mse, explicitGroups: true)))
     .ToList();
 // The lowest trained row, and a baseline row (Mean, Linear: nothing trained, no spread) when one is lower still.
+// A run of some rows (--variant) has no baseline rows; one of a single seed has no interval.
 var best = rows.Where(row => !Baselines.IsBaseline(row.Name)).MinBy(row => row.All.Mean);
+string spread = best.All.Seeds > 1 ? string.Create(CultureInfo.InvariantCulture, $" +- {best.All.HalfWidth:0.000}") : " (one seed)";
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"Lowest mean test MSE here: {best.Name} {best.All.Mean:0.000} +- {best.All.HalfWidth:0.000} (few-shot {best.Few.Mean:0.000}); paper's LDS+FDS 0.907 (few 0.942)."));
-if (rows.Where(row => Baselines.IsBaseline(row.Name)).MinBy(row => row.All.Mean) is { } baseline && baseline.All.Mean < best.All.Mean)
+    $"Lowest mean test MSE here: {best.Name} {best.All.Mean:0.000}{spread} (few-shot {best.Few.Mean:0.000}); paper's LDS+FDS 0.907 (few 0.942)."));
+var baselines = rows.Where(row => Baselines.IsBaseline(row.Name)).ToList();
+if (baselines.Count > 0 && baselines.MinBy(row => row.All.Mean) is var baseline && baseline.All.Mean < best.All.Mean)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
         $"The baseline row {baseline.Name} is lower still: {baseline.All.Mean:0.000} (few-shot {baseline.Few.Mean:0.000}), with nothing trained."));
 Console.WriteLine($"Results, predictions and figures: {Path.GetFullPath(Path.Combine(options.OutputFolder, result.Experiment))}");
