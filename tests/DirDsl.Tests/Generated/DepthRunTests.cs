@@ -128,6 +128,40 @@ public sealed class DepthRunTests : IDisposable
         for (int i = 0; i < present.Length; i++) Assert.Equal(stored[i], present[i], 4);
     }
     [Fact]
+    public void OutsideBinsDrop_OnADepthMap_DropsThePixelsOutside_AndKeepsTheMaps()
+    {
+        string data = Path.Combine(folder, "far");
+        DepthFolder.Write(data, count: 12, evaluationCount: 4);
+        // Pixels 1-10 of training map 0 and 1-5 of test map 2 read 4.5 m, beyond [LabelBins] [0, 4] (the map's own range
+        // is open above).
+        void Far(string file, int pixels)
+        {
+            using var bitmap = SkiaSharp.SKBitmap.Decode(Path.Combine(data, file.Replace("-depth", "")));
+            var depth = Enumerable.Range(0, DepthFolder.Side * DepthFolder.Side)
+                .Select(p => p == 0 ? (ushort)0 : p <= pixels ? (ushort)4500 : DepthFolder.DepthOf(bitmap.GetPixel(p % DepthFolder.Side, p / DepthFolder.Side).Red)).ToArray();
+            File.WriteAllBytes(Path.Combine(data, file), DepthMapTests.GrayPng(depth, DepthFolder.Side, DepthFolder.Side, 16));
+        }
+        Far("train-0-depth.png", 10);
+        Far("test-2-depth.png", 5);
+        RunOptions Policy(string name, OutsideTargets policy, TextWriter log) => new()
+        {
+            DataRoot = data, OutputFolder = Path.Combine(folder, name), Device = "cpu", Log = log, Epochs = 1,
+            CheckpointInterval = TimeSpan.Zero, Variants = { "Vanilla" }, OutsideTargets = policy,
+        };
+        var dropLog = new StringWriter();
+        var dropped = DepthFolderExperiment.Run(Policy("drop", OutsideTargets.Drop, dropLog));
+        Assert.Contains("train split: 10 target elements outside [LabelBins] [0, 4] have no target (--outside-bins drop", dropLog.ToString());
+        Assert.Contains("test split: 5 target elements outside [LabelBins] [0, 4] have no target (--outside-bins drop", dropLog.ToString());
+        Assert.Equal(12 * 63 - 10, dropped.TrainCounts.Sum());
+        Assert.Equal(4 * 63 - 5, dropped.Variants.Single(v => v.Variant == "Vanilla").Test.Overall.Count);
+        // Warn keeps them: they count in the last bin and are evaluated.
+        var kept = DepthFolderExperiment.Run(Policy("warn", OutsideTargets.Warn, TextWriter.Null));
+        Assert.Equal(12 * 63, kept.TrainCounts.Sum());
+        Assert.Equal(4 * 63, kept.Variants.Single(v => v.Variant == "Vanilla").Test.Overall.Count);
+        Assert.Equal(dropped.TrainCounts[^1] + 10, kept.TrainCounts[^1]);
+    }
+
+    [Fact]
     public void AMissingDepthFile_StopsTheRunNamingTheRecordAndTheFile()
     {
         string data = Path.Combine(folder, "broken");
