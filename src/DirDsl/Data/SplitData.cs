@@ -89,6 +89,12 @@ public abstract class SplitData : IDisposable
     /// </summary>
     public virtual bool HoldsTargets => true;
     /// <summary>
+    /// Whether a split that does not hold its targets (<see cref="HoldsTargets"/> false) has since been read whole by
+    /// something that needs every value (DenseWeight's density, BMC's label distribution): its targets are then in memory
+    /// after all, and a run says so.
+    /// </summary>
+    public virtual bool ReadWholeOverBudget => false;
+    /// <summary>
     /// A short hash of the split's content for run fingerprints: the mapped rows and targets of a split held whole; the
     /// targets (and the record count) of a streamed one, whose rows are never all in memory at once.
     /// </summary>

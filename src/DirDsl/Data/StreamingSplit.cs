@@ -96,6 +96,8 @@ public sealed class StreamingSplit<T> : SplitData
     /// <inheritdoc />
     public override bool HoldsTargets => held is not null;
     /// <inheritdoc />
+    public override bool ReadWholeOverBudget => held is null && onDemand.IsValueCreated;
+    /// <inheritdoc />
     public override string ContentHash => Summary.Hash;
     /// <summary>Batches mapped ahead of the current one.</summary>
     public int Prefetch { get; }

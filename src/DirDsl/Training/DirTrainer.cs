@@ -242,6 +242,7 @@ public static class DirTrainer
         // The records this variant trains on: resampled (SMOTER / SMOGN) or re-binned (a search point's bins), else the split.
         using var ownRecords = VariantRecords.For(data.Train, variant, settings.Bins, settings.TargetScale, seed, options.Log);
         var fit = ownRecords ?? data.Train;
+        bool readWholeBefore = fit.ReadWholeOverBudget;
         // Initial weights depend on the seed alone, so every variant starts from the same draw.
         TrainingKit.SeedEpoch(seed, -1);
         // The training targets are read whole only when the model asks for them (BMC's label distribution).
@@ -274,6 +275,13 @@ public static class DirTrainer
             ? SampleWeightTable.For(fit, lossWeights, settings.Bins.Count, data.Device)
             : null;
         var stepMethod = variant.Step;
+        // A method that needs every training target (DenseWeight's density per value, BMC's label distribution) read a
+        // split that streams its targets whole: memory now grows with the maps, which the run says when it happens.
+        if (!readWholeBefore && fit.ReadWholeOverBudget)
+            options.Log.WriteLine($"warning: {variant.Name} reads every training target ({fit.Summary.Valid:N0} target elements, "
+                + $"{DecodeCache.Size(StreamingSplit<object>.HeldTargetBytes(fit.Count, fit.Shape))} held): the training maps are over the "
+                + "memory budget, so this run's memory grows with them. Rows whose weights come from the label counts (LDS, inverse "
+                + "re-weighting) read none; a larger --image-cache holds them from the start.");
 
         var checkpoints = new CheckpointStore(Path.Combine(data.Folder, variant.Slug, $"seed-{seed}"));
         // Resume only what this run would train: same settings, variant, seed, epochs, held-out ranges and data.

@@ -54,6 +54,30 @@ public sealed class DenseTargetStreamingTests(Xunit.Abstractions.ITestOutputHelp
         Assert.Contains("Baselines: no Linear row, the training split reads its targets again with each batch", read.Log);
     }
 
+    [Fact]
+    public void AMethodThatReadsEveryTarget_OverTheBudget_SaysSo_AndTrainsAsWithHeldTargets()
+    {
+        string data = Path.Combine(folder, "dense-weight");
+        DepthFolder.Write(data, count: 16, evaluationCount: 4);
+        (VariantResult Row, string Log) Train(string name, long? budget)
+        {
+            var log = new StringWriter();
+            var options = new RunOptions
+            {
+                DataRoot = data, OutputFolder = Path.Combine(folder, name), Device = "cpu", Log = log,
+                CheckpointInterval = TimeSpan.Zero, ImageCacheBytes = budget, Variants = { "DenseWeight" },
+            };
+            return (DepthDenseWeightExperiment.Run(options).Variants.Single(), log.ToString());
+        }
+        var held = Train("held", null);
+        var read = Train("read", 1);
+        // DenseWeight's density is over each pixel's value: over the budget the maps are read whole after all, and the run says so.
+        Assert.Contains("warning: DenseWeight reads every training target (1,008 target elements, 20.0 KiB held): the training maps are over the memory budget", read.Log);
+        Assert.DoesNotContain("reads every training target", held.Log);
+        Assert.Equal(held.Row.TestPredictions, read.Row.TestPredictions);
+        Assert.Equal(held.Row.History.Select(h => h.TrainLoss), read.Row.History.Select(h => h.TrainLoss));
+    }
+
     /// <summary>
     /// Memory at the end of a dense run's epoch with 4,000 and with 20,000 training maps of 32 x 32 (the image cache off, so
     /// the targets are not held): held, the 16,000 more maps would take 16,000 x 1,024 x 20 bytes = 313 MiB, several times

@@ -107,3 +107,18 @@ public partial class LargeDepthExperiment
     private static StreamedCsv<LargeRoomShot> Open(string folder, string split) =>
         CsvSource.Stream(Path.Combine(folder, $"{split}.csv"), row => new LargeRoomShot(Path.Combine(folder, row.String("photo")), Path.Combine(folder, row.String("depth"))));
 }
+
+/// <summary>DenseWeight on depth maps: its density is over every training pixel's value, so it reads all of them.</summary>
+[DirExperiment(Epochs = 2, BatchSize = 8, LearningRate = 2e-2, Seed = 3)]
+[LabelBins(Min = 0, Max = 4, Count = 20, Rule = BinRule.Truncate)]
+[DenseWeight(Alpha = 1)]
+[Loss(LossKind.L1)]
+[Ablation(Baselines = false)]
+public partial class DepthDenseWeightExperiment
+{
+    [Data]
+    public static DirSplits<RoomShot> Load(DataContext context) => DepthFolder.Splits(context.DataRoot);
+
+    [Encoder(FeatureDim = 8)]
+    public static nn.Module<Tensor, Tensor> Encoder() => nn.Sequential(nn.Conv2d(1, 8, 1), nn.ReLU(), nn.Conv2d(8, 8, 1), nn.ReLU());
+}
