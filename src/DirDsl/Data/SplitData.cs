@@ -90,7 +90,7 @@ public abstract class SplitData : IDisposable
     public virtual bool HoldsTargets => true;
     /// <summary>
     /// Whether a split that does not hold its targets (<see cref="HoldsTargets"/> false) has since been read whole by
-    /// something that needs every value (DenseWeight's density, BMC's label distribution): its targets are then in memory
+    /// something that needs every value (DenseWeight's density per value): its targets are then in memory
     /// after all, and a run says so.
     /// </summary>
     public virtual bool ReadWholeOverBudget => false;

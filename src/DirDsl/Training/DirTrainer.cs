@@ -275,7 +275,7 @@ public static class DirTrainer
             ? SampleWeightTable.For(fit, lossWeights, settings.Bins.Count, data.Device)
             : null;
         var stepMethod = variant.Step;
-        // A method that needs every training target (DenseWeight's density per value, BMC's label distribution) read a
+        // A method that needs every training target (DenseWeight's density per value) read a
         // split that streams its targets whole: memory now grows with the maps, which the run says when it happens.
         if (!readWholeBefore && fit.ReadWholeOverBudget)
             options.Log.WriteLine($"warning: {variant.Name} reads every training target ({fit.Summary.Valid:N0} target elements, "
