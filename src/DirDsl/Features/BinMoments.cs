@@ -24,7 +24,7 @@ namespace DirDsl;
 /// <para>On the CPU the same arithmetic runs in managed code as each batch comes (<see cref="AddOnHost"/>): one pass over
 /// the batch's rows for the shifted sums, then the merge of each bin it touched. Every float32 and float64 operation is
 /// the one the tensor kernels perform, in the same order (sums in row order, a product and a sum never fused into one
-/// rounding), so the moments are the same floats (a test compares both forms, and the per-batch formulation, on four
+/// rounding), so the moments are the same floats (a test compares both forms, and the per-batch formulation, on five
 /// batch shapes), without some twenty kernel calls and their temporaries per group.</para>
 /// </remarks>
 public sealed class BinMoments : IDisposable

@@ -219,12 +219,12 @@ public sealed class FeatureStatistics : nn.Module
         if (features.ndim != 2 || features.shape[1] != FeatureDim)
             throw new ArgumentException($"FDS calibration expected features [n, {FeatureDim}], got [{string.Join(", ", features.shape)}].", nameof(features));
         var index = bins.to_type(ScalarType.Int64);
-        // On the CPU the same three operations run in one managed loop: as they are for features that need no gradient (the
-        // statistics pass), and as one autograd node (HostCalibration) for training features, whose gradient is then the
-        // output's gradient times the scale, the one product the tensor form's backward computes.
-        if (!TensorKernels && !features.requires_grad && CalibrateOnHost(features, index) is { } calibrated) return calibrated;
-        if (!TensorKernels && features.requires_grad && is_grad_enabled() && HostBins(features, index) is { } rowBins)
-            return HostCalibration.apply(features, this, rowBins);
+        // On the CPU the same three operations run in one managed loop (CalibrateRows, each element rounded as the tensor
+        // kernels round it): plainly for features that need no gradient (the statistics pass), and as one autograd node
+        // (HostCalibration) for training features, whose gradient is then the output's gradient times the scale, the one
+        // product the tensor form's backward computes.
+        if (!TensorKernels && HostBins(features, index) is { } rowBins)
+            return features.requires_grad && is_grad_enabled() ? HostCalibration.apply(features, this, rowBins) : CalibrateRows(features, rowBins);
         // add with an explicit kept alpha: Tensor + Tensor would create a temporary Scalar (see KeptScalars).
         return ((features - calibration_centre.index_select(0, index)) * calibration_scale.index_select(0, index))
             .add(calibration_target.index_select(0, index), KeptScalars.Of(1));
@@ -247,15 +247,11 @@ public sealed class FeatureStatistics : nn.Module
     }
 
     /// <summary>
-    /// <see cref="Calibrate(Tensor, Tensor)"/> for features that need no gradient on the CPU: each element
-    /// ((z - centre) * scale) + target in managed code, each operation rounded once as the tensor kernels round it (no fused
-    /// multiply-add), so the values are the same floats without three gathers and three kernels. Null when the batch does
-    /// not qualify (<see cref="HostBins"/>).
+    /// The calibrated rows of <paramref name="features"/> [n, D] (float32, CPU) in bins <paramref name="rowBins"/>, in managed
+    /// code: each element ((z - centre) * scale) + target, each operation rounded once as the tensor kernels round it (no
+    /// fused multiply-add), so the values are the same floats without three gathers and three kernels. No gradient flows
+    /// through it (<see cref="HostCalibration"/> gives it one).
     /// </summary>
-    private Tensor? CalibrateOnHost(Tensor features, Tensor index) =>
-        HostBins(features, index) is { } rowBins ? CalibrateRows(features, rowBins) : null;
-
-    /// <summary>The calibrated rows of <paramref name="features"/> [n, D] (float32, CPU) in bins <paramref name="rowBins"/>, in managed code.</summary>
     internal Tensor CalibrateRows(Tensor features, long[] rowBins)
     {
         using var scope = NewDisposeScope();

@@ -13,6 +13,13 @@ public sealed class DenseTargetStreamingTests(Xunit.Abstractions.ITestOutputHelp
 
     public void Dispose() => Directory.Delete(folder, recursive: true);
 
+    /// <summary>A run of <paramref name="data"/> into its own output folder, logging to <paramref name="log"/>, with a memory budget.</summary>
+    private RunOptions Options(string data, string name, TextWriter log, long? budget) => new()
+    {
+        DataRoot = data, OutputFolder = Path.Combine(folder, name), Device = "cpu", Log = log, CheckpointInterval = TimeSpan.Zero,
+        ImageCacheBytes = budget,
+    };
+
     [Fact]
     public void TargetsReadWithEachBatch_TrainAndReportAsHeldTargets_ToTheLastDigit()
     {
@@ -21,12 +28,10 @@ public sealed class DenseTargetStreamingTests(Xunit.Abstractions.ITestOutputHelp
         (ExperimentResult Result, string Log) Train(string name, long? budget)
         {
             var log = new StringWriter();
-            var options = new RunOptions
-            {
-                DataRoot = data, OutputFolder = Path.Combine(folder, name), Device = "cpu", Log = log, Epochs = 3,
-                CheckpointInterval = TimeSpan.Zero, ImageCacheBytes = budget, Baselines = true,
-                Variants = { "LDS+FDS" },
-            };
+            var options = Options(data, name, log, budget);
+            options.Epochs = 3;
+            options.Baselines = true;
+            options.Variants.Add("LDS+FDS");
             return (DepthFolderExperiment.Run(options), log.ToString());
         }
         // The auto budget holds 24 maps of 8 x 8 (30 KiB); a budget of one byte holds none: each batch reads its maps again.
@@ -62,11 +67,8 @@ public sealed class DenseTargetStreamingTests(Xunit.Abstractions.ITestOutputHelp
         (VariantResult Row, string Log) Train(string name, long? budget)
         {
             var log = new StringWriter();
-            var options = new RunOptions
-            {
-                DataRoot = data, OutputFolder = Path.Combine(folder, name), Device = "cpu", Log = log,
-                CheckpointInterval = TimeSpan.Zero, ImageCacheBytes = budget, Variants = { "DenseWeight" },
-            };
+            var options = Options(data, name, log, budget);
+            options.Variants.Add("DenseWeight");
             return (DepthDenseWeightExperiment.Run(options).Variants.Single(), log.ToString());
         }
         var held = Train("held", null);
@@ -93,25 +95,15 @@ public sealed class DenseTargetStreamingTests(Xunit.Abstractions.ITestOutputHelp
             // 64 distinct scenes named in turn: the run reads (and decodes) each record's files as if they were all different.
             DepthFolder.Write(data, count, evaluationCount: 64, side: 32, distinct: 64);
             var log = new StringWriter();
-            var options = new RunOptions
-            {
-                DataRoot = data, OutputFolder = Path.Combine(folder, $"rss-{count}"), Device = "cpu", Log = log,
-                CheckpointInterval = TimeSpan.Zero, ImageCacheBytes = 0,
-            };
-            long peak = 0;
-            options.OnTrainEpochEnd = (_, _) =>
-            {
-                var (resident, managed) = SettledMemory.Read();
-                peak = Math.Max(peak, resident);
-                notes.Add($"{count}: rss {resident >> 20} MiB, managed {managed >> 20} MiB");
-            };
+            var options = Options(data, $"rss-{count}", log, budget: 0);
+            var peak = SettledMemory.PeakAtEpochEnds(options, notes, $"{count:N0} maps");
             var result = LargeDepthExperiment.Run(options);
             Assert.Contains("each batch reads its records' maps again", log.ToString());
             // Every training pixel but the one without a reading in each map was counted.
             Assert.Equal((long)count * (32 * 32 - 1), result.TrainCounts.Sum(c => (long)c));
             Directory.Delete(data, recursive: true);
-            Assert.True(peak > 0, "the epoch-end hook never ran");
-            return peak;
+            Assert.True(peak() > 0, "the epoch-end hook never ran");
+            return peak();
         }
         // A first small run takes the one-time costs (native libraries, JIT, thread pool) out of the comparison.
         PeakRss(500);

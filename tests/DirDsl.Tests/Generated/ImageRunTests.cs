@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -148,18 +147,12 @@ public sealed class ImageRunTests(Xunit.Abstractions.ITestOutputHelper output) :
             var options = Options(data, $"rss-{count}", epochs: 1);
             // Streaming's bound: with the image cache on, memory follows the cache's budget instead (the test above).
             options.ImageCacheBytes = 0;
-            long peak = 0;
-            options.OnTrainEpochEnd = (_, _) =>
-            {
-                var (resident, managed) = SettledMemory.Read();
-                peak = Math.Max(peak, resident);
-                notes.Add($"{count}: rss {resident >> 20} managed {managed >> 20}");
-            };
+            var peak = SettledMemory.PeakAtEpochEnds(options, notes, $"{count:N0} images");
             var result = ImageFdsExperiment.Run(options);
             Assert.Equal(count, result.TrainCounts.Sum());
             Directory.Delete(data, recursive: true);
-            Assert.True(peak > 0, "the epoch-end hook never ran");
-            return peak;
+            Assert.True(peak() > 0, "the epoch-end hook never ran");
+            return peak();
         }
         // A first small run takes the one-time costs (native libraries, JIT, thread pool, decoder caches) out of the comparison.
         PeakRss(2_000);

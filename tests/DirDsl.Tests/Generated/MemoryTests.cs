@@ -63,4 +63,21 @@ public static class SettledMemory
         using var self = Process.GetCurrentProcess();
         return (self.WorkingSet64, GC.GetTotalMemory(false));
     }
+
+    /// <summary>
+    /// Reads the settled memory at the end of every epoch of a run with <paramref name="options"/> (its OnTrainEpochEnd),
+    /// adding a line per reading to <paramref name="notes"/>; the returned function gives the highest resident set read
+    /// (0 when no epoch ended).
+    /// </summary>
+    public static Func<long> PeakAtEpochEnds(RunOptions options, List<string> notes, string label)
+    {
+        long peak = 0;
+        options.OnTrainEpochEnd = (_, _) =>
+        {
+            var (resident, managed) = Read();
+            peak = Math.Max(peak, resident);
+            notes.Add($"{label}: rss {resident >> 20} MiB, managed {managed >> 20} MiB");
+        };
+        return () => peak;
+    }
 }
