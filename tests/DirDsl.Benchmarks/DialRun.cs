@@ -98,7 +98,7 @@ public static class DialRun
                 var targets = new float[batch.Length];
                 for (int i = 0; i < batch.Length; i++)
                 {
-                    int index = (int)batch[i];
+                    int index = (int)batch.Span[i];
                     ImageDecoder.ToValues(train[index], chw);
                     ImageTransform.Augment(chw, spec, new AugmentationDraw(0, epoch, index), rows.AsSpan(i * spec.Width, spec.Width));
                     targets[i] = trainTargets[index];

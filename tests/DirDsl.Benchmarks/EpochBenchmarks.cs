@@ -78,7 +78,7 @@ public class GeneratedEpochBenchmarks
             foreach (var batch in TrainingKit.Batches(train.Count, 256, 5, epoch))
             {
                 using var scope = NewDisposeScope();
-                var index = tensor(batch);
+                var index = tensor(batch.ToArray());
                 optimizer.zero_grad();
                 var loss = (model.forward(train.Inputs.index_select(0, index)) - train.ScaledTargets.index_select(0, index)).pow(2).mean();
                 loss.backward();

@@ -125,7 +125,7 @@ public static class FdsShareRun
             foreach (var batch in TrainingKit.Batches((int)inputs.shape[0], 256, seed: 3, epoch))
             {
                 using var scope = NewDisposeScope();
-                var index = tensor(batch);
+                var index = tensor(batch.ToArray());
                 optimizer.zero_grad();
                 var error = (model.call(inputs.index_select(0, index)) - targets.index_select(0, index)).abs();
                 var loss = (error * weights.index_select(0, index)).mean();

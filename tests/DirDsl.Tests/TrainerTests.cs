@@ -71,7 +71,7 @@ public sealed class TrainerTests : IDisposable
             foreach (var batch in TrainingKit.Batches(train.Count, 32, 11, epoch))
             {
                 using var scope = NewDisposeScope();
-                var index = tensor(batch);
+                var index = tensor(batch.ToArray());
                 optimizer.zero_grad();
                 var loss = (model.forward(train.Inputs.index_select(0, index)) - train.ScaledTargets.index_select(0, index)).pow(2).mean();
                 loss.backward();

@@ -103,7 +103,7 @@ public sealed class DirDataset : SplitData
 
     /// <inheritdoc />
     /// <remarks>A held split never augments: <see cref="SplitData.ChoosePath{T}"/> streams the records of an augmenting map.</remarks>
-    public override IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null) => new Reader(this, batches.GetEnumerator());
+    public override IBatchReader Read(IEnumerable<ReadOnlyMemory<long>> batches, Augmentation? augmentation = null) => new Reader(this, batches.GetEnumerator());
 
     /// <inheritdoc />
     public override DirDataset Resample(ResamplingOptions options, LabelBins labelBins, double targetScale, int seed, out ResampledRows summary)
@@ -164,12 +164,12 @@ public sealed class DirDataset : SplitData
     }
 
     /// <summary>Batches as index selections of the held tensors.</summary>
-    private sealed class Reader(DirDataset data, IEnumerator<long[]> batches) : IBatchReader
+    private sealed class Reader(DirDataset data, IEnumerator<ReadOnlyMemory<long>> batches) : IBatchReader
     {
         public DataBatch? Next()
         {
             if (!batches.MoveNext()) return null;
-            var index = tensor(batches.Current, device: data.Inputs.device);
+            var index = IndexTensor(batches.Current.Span, data.Inputs.device);
             var inputs = data.Inputs.index_select(0, index);
             if (data.Layout.Shape.Count != 1) inputs = inputs.reshape(data.Layout.BatchShape(inputs.shape[0]));
             return new DataBatch(index, inputs, data.ScaledTargets.index_select(0, index), data.BinTensor.index_select(0, index))
@@ -179,5 +179,17 @@ public sealed class DirDataset : SplitData
         }
 
         public void Dispose() => batches.Dispose();
+
+        /// <summary>
+        /// The batch's record indices as an int64 tensor on <paramref name="device"/>, written straight into native memory
+        /// (torch.tensor(long[]) would first copy them into a managed array).
+        /// </summary>
+        private static Tensor IndexTensor(ReadOnlySpan<long> indices, Device device)
+        {
+            var host = empty(indices.Length, dtype: ScalarType.Int64, device: CPU);
+            indices.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(host.bytes));
+            if (device.type == TorchSharp.DeviceType.CPU) return host;
+            using (host) return host.to(device);
+        }
     }
 }

@@ -106,7 +106,16 @@ public abstract class SplitData : IDisposable
     /// Reads the given batches of record indices, in order; with <paramref name="augmentation"/>, an augmenting map's
     /// records come transformed by the epoch's draws (training batches only).
     /// </summary>
-    public abstract IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null);
+    /// <remarks>
+    /// A batch is read before the next is asked for, and a streamed split maps a few batches ahead on worker threads, so the
+    /// memory behind each batch must not change while the reader is in use (<see cref="TrainingKit.Batches"/> hands out
+    /// slices of one permutation array per epoch).
+    /// </remarks>
+    public abstract IBatchReader Read(IEnumerable<ReadOnlyMemory<long>> batches, Augmentation? augmentation = null);
+
+    /// <summary>Reads the given batches of record indices, each its own array (see the overload over memory slices).</summary>
+    public IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null) =>
+        Read(batches.Select(batch => (ReadOnlyMemory<long>)batch), augmentation);
 
     /// <summary>Reads the whole split in order, in chunks of <paramref name="chunk"/> rows.</summary>
     public IBatchReader ReadInOrder(int chunk = PassChunkRows) => Read(TrainingKit.InOrder(Count, chunk));

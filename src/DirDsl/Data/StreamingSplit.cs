@@ -105,7 +105,7 @@ public sealed class StreamingSplit<T> : SplitData
     private HeldTargets Held => held ?? onDemand.Value;
 
     /// <inheritdoc />
-    public override IBatchReader Read(IEnumerable<long[]> batches, Augmentation? augmentation = null) => new Reader(this, batches, augmentation);
+    public override IBatchReader Read(IEnumerable<ReadOnlyMemory<long>> batches, Augmentation? augmentation = null) => new Reader(this, batches, augmentation);
 
     /// <inheritdoc />
     public override SplitData Rebinned(LabelBins labelBins, double targetScale) =>
@@ -140,52 +140,67 @@ public sealed class StreamingSplit<T> : SplitData
 
     /// <summary>
     /// Maps one batch of records (on a worker thread), augmented when <paramref name="augmentation"/> is given and the map
-    /// augments. The input rows are written straight into a native host tensor, no managed copy of them (in page-locked
-    /// memory when the device is CUDA, so the step's copy to the device does not block); the targets and bins are small
-    /// arrays, copied from the held ones or read from the records here.
+    /// augments. Everything the batch carries is written straight into native host tensors, no managed array of it (in
+    /// page-locked memory when the device is CUDA, so the step's copies to the device do not block): the input rows, the
+    /// record indices, the scaled targets, the bins and the mask when there is one.
     /// </summary>
-    private HostBatch Map(long[] indices, Augmentation? augmentation)
+    private HostBatch Map(ReadOnlyMemory<long> batch, Augmentation? augmentation)
     {
         int width = Layout.Width;
+        int n = batch.Length;
         var augmenting = map as IAugmentingMap<T>;
         // A dense target moves with its augmented input: each element is read from the stored element the draw names.
         var joint = augmentation is not null && augmenting is IJointAugmentingMap<T> { Augments: true } j ? j : null;
         int elements = Shape.Elements;
-        var targets = new float[indices.Length * elements];
-        var bins = new long[indices.Length * elements];
-        var validity = !anyMissing && joint is null ? null : new float[indices.Length * elements];
         var sources = joint is null ? null : new int[elements];
         // A split that does not hold its targets reads each record's here, into one record's worth of arrays.
         var own = held is null ? new RecordTargets(new float[elements], new long[elements], new float[elements], 0) : default;
         var read = held is null ? new float[elements] : null;
-        // A pool thread has no dispose scope: the tensor belongs to the batch until the reader hands it on or drops it.
-        var inputs = empty(Layout.BatchShape(indices.Length), dtype: ScalarType.Float32, device: CPU);
+        // A pool thread has no dispose scope: the tensors belong to the batch until the reader hands them on or drops them.
+        var host = new HostBatch(
+            Staged(empty(n, dtype: ScalarType.Int64, device: CPU)),
+            Staged(empty(Layout.BatchShape(n), dtype: ScalarType.Float32, device: CPU)),
+            Staged(empty((long)n * elements, dtype: ScalarType.Float32, device: CPU)),
+            Staged(empty((long)n * elements, dtype: ScalarType.Int64, device: CPU)),
+            !anyMissing && joint is null ? null : Staged(empty((long)n * elements, dtype: ScalarType.Float32, device: CPU)));
         try
         {
-            if (PinsBatches) inputs = Pinned(inputs);
-            var rows = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(inputs.bytes);
-            for (int i = 0; i < indices.Length; i++)
+            var indices = batch.Span;
+            indices.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(host.Indices.bytes));
+            var rows = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(host.Inputs.bytes);
+            var targets = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(host.Targets.bytes);
+            var bins = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(host.Bins.bytes);
+            var validity = host.Mask is null ? default : System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(host.Mask.bytes);
+            for (int i = 0; i < n; i++)
             {
                 int index = checked((int)indices[i]);
                 var row = rows.Slice(i * width, width);
                 if (augmenting is not null && augmentation is not null) augmenting.WriteAugmented(records[index], row, Name, index, augmentation.For(index));
                 else map.Write(records[index], row, Name, index);
                 var source = held is { } h ? new RecordTargets(h.Scaled, h.Bins, h.Mask, (long)index * elements) : ReadRecord(index, read!, own);
-                if (joint is not null) MoveTarget(joint, augmentation!.For(index), sources!, index, source, i, targets, bins, validity!);
+                if (joint is not null) MoveTarget(joint, augmentation!.For(index), sources!, index, source, i, targets, bins, validity);
                 else
                 {
-                    Array.Copy(source.Scaled, source.Start, targets, (long)i * elements, elements);
-                    Array.Copy(source.Bins, source.Start, bins, (long)i * elements, elements);
-                    if (validity is not null) Array.Copy(source.Mask!, source.Start, validity, (long)i * elements, elements);
+                    int at = checked((int)source.Start);
+                    source.Scaled.AsSpan(at, elements).CopyTo(targets.Slice(i * elements, elements));
+                    source.Bins.AsSpan(at, elements).CopyTo(bins.Slice(i * elements, elements));
+                    if (host.Mask is not null) source.Mask!.AsSpan(at, elements).CopyTo(validity.Slice(i * elements, elements));
                 }
             }
         }
         catch
         {
-            inputs.Dispose();
+            host.Dispose();
             throw;
         }
-        return new HostBatch(indices, inputs, targets, bins, validity);
+        return host;
+    }
+
+    /// <summary>A batch's host tensor as the step copies it: page-locked when the device is CUDA (the copy then does not block).</summary>
+    private Tensor Staged(Tensor pageable)
+    {
+        if (!PinsBatches) return pageable;
+        using (pageable) return pageable.pin_memory();
     }
 
     /// <summary>
@@ -208,12 +223,12 @@ public sealed class StreamingSplit<T> : SplitData
     /// Record <paramref name="index"/>'s target as its draw moves it, into slot <paramref name="slot"/> of the batch: each
     /// element from the stored element the map names, or missing (target 0, bin -1, mask 0) where it names none.
     /// </summary>
-    private void MoveTarget(IJointAugmentingMap<T> joint, AugmentationDraw draw, int[] sources, int index, RecordTargets from, int slot, float[] targets,
-        long[] bins, float[] validity)
+    private void MoveTarget(IJointAugmentingMap<T> joint, AugmentationDraw draw, int[] sources, int index, RecordTargets from, int slot, Span<float> targets,
+        Span<long> bins, Span<float> validity)
     {
         int elements = sources.Length;
         joint.TargetSources(draw, sources);
-        long to = (long)slot * elements;
+        int to = slot * elements;
         for (int e = 0; e < elements; e++)
         {
             int source = sources[e];
@@ -230,13 +245,18 @@ public sealed class StreamingSplit<T> : SplitData
     /// <summary>Whether batches are staged in page-locked host memory: for a CUDA device, whose copies from it can run asynchronously.</summary>
     private bool PinsBatches => device.type == TorchSharp.DeviceType.CUDA;
 
-    private static Tensor Pinned(Tensor pageable)
+    /// <summary>A mapped batch on the host, in native tensors the batch owns: record indices, input rows, targets (flat), bins (flat), mask.</summary>
+    private sealed record HostBatch(Tensor Indices, Tensor Inputs, Tensor Targets, Tensor Bins, Tensor? Mask) : IDisposable
     {
-        using (pageable) return pageable.pin_memory();
+        public void Dispose()
+        {
+            Indices.Dispose();
+            Inputs.Dispose();
+            Targets.Dispose();
+            Bins.Dispose();
+            Mask?.Dispose();
+        }
     }
-
-    /// <summary>A mapped batch on the host: its input rows in a native tensor the batch owns, the rest in arrays.</summary>
-    private sealed record HostBatch(long[] Indices, Tensor Inputs, float[] Targets, long[] Bins, float[]? Mask);
 
     /// <summary>A split's targets held whole, in the forms the batches copy.</summary>
     private sealed record HeldTargets(float[] Targets, long[] Bins, float[] Scaled, float[]? Mask);
@@ -253,14 +273,14 @@ public sealed class StreamingSplit<T> : SplitData
         private readonly CancellationTokenSource stop = new();
         private readonly Task producer;
 
-        public Reader(StreamingSplit<T> split, IEnumerable<long[]> batches, Augmentation? augmentation)
+        public Reader(StreamingSplit<T> split, IEnumerable<ReadOnlyMemory<long>> batches, Augmentation? augmentation)
         {
             this.split = split;
             queue = Channel.CreateBounded<Task<HostBatch>>(new BoundedChannelOptions(split.Prefetch) { SingleReader = true, SingleWriter = true });
             producer = Task.Run(() => Produce(batches, augmentation, stop.Token));
         }
 
-        private async Task Produce(IEnumerable<long[]> batches, Augmentation? augmentation, CancellationToken token)
+        private async Task Produce(IEnumerable<ReadOnlyMemory<long>> batches, Augmentation? augmentation, CancellationToken token)
         {
             try
             {
@@ -274,7 +294,7 @@ public sealed class StreamingSplit<T> : SplitData
                     catch (OperationCanceledException)
                     {
                         // Stopped while waiting for room: this batch never reaches the queue, so its rows are freed here.
-                        _ = mapped.ContinueWith(static t => t.Result.Inputs.Dispose(), CancellationToken.None,
+                        _ = mapped.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None,
                             TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
                         throw;
                     }
@@ -303,21 +323,24 @@ public sealed class StreamingSplit<T> : SplitData
             }
             // A mapping error (a bad record) surfaces here as itself, naming the split, record and member.
             var host = next.GetAwaiter().GetResult();
-            int n = host.Indices.Length;
             var device = split.device;
             var shape = split.Shape;
-            // The rows move into the caller's dispose scope: a copy to the device (asynchronous from pinned memory; the
-            // caching host allocator keeps the pinned block until the copy is done), or on the CPU a new handle on them.
-            Tensor inputs;
-            using (host.Inputs) inputs = host.Inputs.to(device, non_blocking: split.PinsBatches);
-            return new DataBatch(
-                tensor(host.Indices, device: device),
-                inputs,
-                tensor(host.Targets, shape.BatchShape(n)).to(device),
-                shape.IsScalar ? tensor(host.Bins).to(device) : tensor(host.Bins, shape.BatchShape(n)).to(device))
+            long n = host.Indices.shape[0];
+            // The tensors move into the caller's dispose scope: copies to the device (asynchronous from pinned memory; the
+            // caching host allocator keeps a pinned block until its copy is done), or on the CPU new handles on them.
+            bool nonBlocking = split.PinsBatches;
+            using (host)
             {
-                Mask = host.Mask is null ? null : tensor(host.Mask, shape.BatchShape(n)).to(device),
-            };
+                var targets = host.Targets.reshape(shape.BatchShape(n));
+                return new DataBatch(
+                    host.Indices.to(device, non_blocking: nonBlocking),
+                    host.Inputs.to(device, non_blocking: nonBlocking),
+                    targets.to(device, non_blocking: nonBlocking),
+                    (shape.IsScalar ? host.Bins : host.Bins.reshape(shape.BatchShape(n))).to(device, non_blocking: nonBlocking))
+                {
+                    Mask = host.Mask?.reshape(shape.BatchShape(n)).to(device, non_blocking: nonBlocking),
+                };
+            }
         }
 
         public void Dispose()
@@ -328,7 +351,7 @@ public sealed class StreamingSplit<T> : SplitData
             try { producer.Wait(); } catch (AggregateException) { }
             while (queue.Reader.TryRead(out var pending))
             {
-                try { pending.Result.Inputs.Dispose(); } catch (AggregateException) { }
+                try { pending.Result.Dispose(); } catch (AggregateException) { }
             }
             stop.Dispose();
         }

@@ -223,27 +223,30 @@ public sealed class FeatureStatistics : nn.Module
         // kernels round it): plainly for features that need no gradient (the statistics pass), and as one autograd node
         // (HostCalibration) for training features, whose gradient is then the output's gradient times the scale, the one
         // product the tensor form's backward computes.
-        if (!TensorKernels && HostBins(features, index) is { } rowBins)
-            return features.requires_grad && is_grad_enabled() ? HostCalibration.apply(features, this, rowBins) : CalibrateRows(features, rowBins);
+        if (!TensorKernels && HostIndex(features, index) is { } rowBins)
+            return features.requires_grad && is_grad_enabled()
+                ? HostCalibration.apply(features, this, rowBins)
+                : CalibrateRows(features, MemoryMarshal.Cast<byte, long>(rowBins.bytes));
         // add with an explicit kept alpha: Tensor + Tensor would create a temporary Scalar (see KeptScalars).
         return ((features - calibration_centre.index_select(0, index)) * calibration_scale.index_select(0, index))
             .add(calibration_target.index_select(0, index), KeptScalars.Of(1));
     }
 
     /// <summary>
-    /// The bins of a batch whose calibration can run in managed code: float32 features and statistics on the CPU, every bin
-    /// within the statistics. Null otherwise (the tensor form then runs, and refuses a bin outside as it always has).
+    /// The bins of a batch whose calibration can run in managed code, as a contiguous int64 CPU tensor (read in place, no
+    /// managed copy): float32 features and statistics on the CPU, one bin per row, every bin within the statistics. Null
+    /// otherwise (the tensor form then runs, and refuses a bin outside or a count that disagrees as it always has).
     /// </summary>
-    private long[]? HostBins(Tensor features, Tensor index)
+    private Tensor? HostIndex(Tensor features, Tensor index)
     {
         if (features.device_type != DeviceType.CPU || features.dtype != ScalarType.Float32 || features.ndim != 2
-            || calibration_centre.device_type != DeviceType.CPU || index.device_type != DeviceType.CPU || index.ndim != 1)
+            || calibration_centre.device_type != DeviceType.CPU || index.device_type != DeviceType.CPU || index.ndim != 1
+            || index.shape[0] != features.shape[0])
             return null;
-        using var scope = NewDisposeScope();
-        var rowBins = MemoryMarshal.Cast<byte, long>(index.contiguous().bytes).ToArray();
-        foreach (long bin in rowBins)
+        var rows = index.contiguous();
+        foreach (long bin in MemoryMarshal.Cast<byte, long>(rows.bytes))
             if ((ulong)bin >= (ulong)Bins) return null;
-        return rowBins;
+        return rows;
     }
 
     /// <summary>
@@ -252,7 +255,7 @@ public sealed class FeatureStatistics : nn.Module
     /// fused multiply-add), so the values are the same floats without three gathers and three kernels. No gradient flows
     /// through it (<see cref="HostCalibration"/> gives it one).
     /// </summary>
-    internal Tensor CalibrateRows(Tensor features, long[] rowBins)
+    internal Tensor CalibrateRows(Tensor features, ReadOnlySpan<long> rowBins)
     {
         using var scope = NewDisposeScope();
         var rows = features.detach().contiguous();
@@ -275,7 +278,7 @@ public sealed class FeatureStatistics : nn.Module
     /// The gradient of the calibration's input from its output's, [n, D] in bins <paramref name="rowBins"/>: each element
     /// times its bin's scale, the product the tensor form's backward computes (the centre and the target add nothing).
     /// </summary>
-    internal Tensor ScaleRows(Tensor gradient, long[] rowBins)
+    internal Tensor ScaleRows(Tensor gradient, ReadOnlySpan<long> rowBins)
     {
         using var scope = NewDisposeScope();
         var rows = gradient.contiguous();
@@ -405,21 +408,26 @@ internal sealed class HostCalibration : torch.autograd.SingleTensorFunction<Host
     /// <inheritdoc />
     public override string Name => "FdsCalibration";
 
-    /// <summary>Arguments: the features [n, D], the <see cref="FeatureStatistics"/>, the rows' bins (long[]).</summary>
+    /// <summary>
+    /// Arguments: the features [n, D], the <see cref="FeatureStatistics"/>, the rows' bins (a contiguous int64 CPU tensor,
+    /// saved for backward as autograd saves a tensor: kept until the backward pass, which reads it in place).
+    /// </summary>
     public override Tensor forward(torch.autograd.AutogradContext ctx, params object[] vars)
     {
         var statistics = (FeatureStatistics)vars[1];
-        var bins = (long[])vars[2];
+        var bins = (Tensor)vars[2];
         ctx.save_data("statistics", statistics);
-        ctx.save_data("bins", bins);
-        return statistics.CalibrateRows((Tensor)vars[0], bins);
+        ctx.save_for_backward(new List<Tensor> { bins });
+        return statistics.CalibrateRows((Tensor)vars[0], MemoryMarshal.Cast<byte, long>(bins.bytes));
     }
 
     /// <summary>The features' gradient; the statistics and the bins have none.</summary>
     public override List<Tensor> backward(torch.autograd.AutogradContext ctx, Tensor grad_output)
     {
         var statistics = (FeatureStatistics)ctx.get_data("statistics");
-        var bins = (long[])ctx.get_data("bins");
-        return new List<Tensor> { statistics.ScaleRows(grad_output, bins), null!, null! };
+        using var scope = NewDisposeScope();
+        var bins = ctx.get_saved_variables()[0];
+        var gradient = statistics.ScaleRows(grad_output, MemoryMarshal.Cast<byte, long>(bins.bytes));
+        return new List<Tensor> { gradient.MoveToOuterDisposeScope(), null!, null! };
     }
 }

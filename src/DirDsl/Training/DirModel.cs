@@ -151,7 +151,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The reference's statistics pass: training-mode features of the batches, calibrated, without gradients.</summary>
-    private void EncodeTraining(SplitData split, IEnumerable<long[]> batches, Augmentation augmentation, int epoch, Action<Tensor, Tensor> visit)
+    private void EncodeTraining(SplitData split, IEnumerable<ReadOnlyMemory<long>> batches, Augmentation augmentation, int epoch, Action<Tensor, Tensor> visit)
     {
         bool wasTraining = training;
         // Training mode, as the reference's pass runs: normalisation layers use (and update) batch statistics.
@@ -171,7 +171,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The depth code's statistics pass: training-mode raw features of unaugmented batches, without gradients.</summary>
-    private void EncodeUnaugmented(SplitData split, IEnumerable<long[]> batches, Action<Tensor, Tensor> visit)
+    private void EncodeUnaugmented(SplitData split, IEnumerable<ReadOnlyMemory<long>> batches, Action<Tensor, Tensor> visit)
     {
         bool wasTraining = training;
         train();
@@ -187,16 +187,16 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
 
     /// <summary>Batches of <paramref name="batchSize"/> of the given training-split indices, in their order.</summary>
     /// <exception cref="ArgumentException">An index outside the split.</exception>
-    private static IEnumerable<long[]> InOrder(IReadOnlyList<int> records, int count, int batchSize)
+    private static IEnumerable<ReadOnlyMemory<long>> InOrder(IReadOnlyList<int> records, int count, int batchSize)
     {
         foreach (var record in records)
             if (record < 0 || record >= count)
                 throw new ArgumentException($"The FDS subset names training record {record}, but the training split has {count} records (0..{count - 1}).");
-        return records.Chunk(batchSize).Select(chunk => chunk.Select(r => (long)r).ToArray());
+        return records.Chunk(batchSize).Select(chunk => (ReadOnlyMemory<long>)chunk.Select(r => (long)r).ToArray());
     }
 
     /// <summary>The encoder's raw features of the batches in evaluation mode, without gradients.</summary>
-    private void EncodeEvaluation(SplitData split, IEnumerable<long[]> batches, Augmentation augmentation, Action<Tensor, Tensor> visit)
+    private void EncodeEvaluation(SplitData split, IEnumerable<ReadOnlyMemory<long>> batches, Augmentation augmentation, Action<Tensor, Tensor> visit)
     {
         bool wasTraining = encoder.training;
         encoder.eval();
@@ -214,7 +214,7 @@ public abstract class DirModel : nn.Module<Tensor, Tensor>
     /// Reads <paramref name="batches"/> of <paramref name="split"/> without gradients, one dispose scope per batch, and
     /// hands each batch's encoder features, as <paramref name="features"/> finishes them, to <paramref name="visit"/>.
     /// </summary>
-    private void EncodeBatches(SplitData split, IEnumerable<long[]> batches, Augmentation? augmentation, Action<Tensor, Tensor> visit,
+    private void EncodeBatches(SplitData split, IEnumerable<ReadOnlyMemory<long>> batches, Augmentation? augmentation, Action<Tensor, Tensor> visit,
         Func<Tensor, Tensor, Tensor> features)
     {
         using var noGrad = no_grad();

@@ -47,15 +47,16 @@ public static class TrainingKit
     /// <summary>
     /// The mini-batches of an epoch: a permutation of 0..n-1 drawn from (seed, epoch) alone, cut
     /// into batches of <paramref name="batchSize"/> (the last may be smaller). <paramref name="round"/> 0 is the training
-    /// steps' order; another round (<see cref="Augmentation.StatisticsPass"/>) draws its own permutation.
+    /// steps' order; another round (<see cref="Augmentation.StatisticsPass"/>) draws its own permutation. Each batch is a
+    /// slice of the epoch's one permutation array, so a step allocates nothing in proportion to its batch.
     /// </summary>
-    public static IEnumerable<long[]> Batches(int count, int batchSize, int seed, int epoch, int round = 0)
+    public static IEnumerable<ReadOnlyMemory<long>> Batches(int count, int batchSize, int seed, int epoch, int round = 0)
     {
         var order = new long[count];
         for (int i = 0; i < count; i++) order[i] = i;
         new Random(round == 0 ? StableSeed(seed, epoch) : StableSeed(StableSeed(seed, epoch), round)).Shuffle(order);
         for (int start = 0; start < count; start += batchSize)
-            yield return order.AsSpan(start, Math.Min(batchSize, count - start)).ToArray();
+            yield return order.AsMemory(start, Math.Min(batchSize, count - start));
     }
 
     /// <summary>
@@ -71,11 +72,11 @@ public static class TrainingKit
     }
 
     /// <summary>The record indices 0..count-1 as consecutive batches of <paramref name="chunk"/> (the last may be smaller).</summary>
-    public static IEnumerable<long[]> InOrder(int count, int chunk) => Chunks(count, chunk).Select(c =>
+    public static IEnumerable<ReadOnlyMemory<long>> InOrder(int count, int chunk) => Chunks(count, chunk).Select(c =>
     {
         var indices = new long[c.Length];
         for (long i = 0; i < c.Length; i++) indices[i] = c.Start + i;
-        return indices;
+        return (ReadOnlyMemory<long>)indices;
     });
 
     /// <summary>Consecutive index ranges for no-grad passes over a split.</summary>

@@ -94,7 +94,7 @@ public sealed class GeneratedExperimentTests : IDisposable
             foreach (var batch in TrainingKit.Batches(train.Count, 32, 7, epoch))
             {
                 using var scope = NewDisposeScope();
-                var index = tensor(batch);
+                var index = tensor(batch.ToArray());
                 optimizer.zero_grad();
                 var prediction = model.forward(train.Inputs.index_select(0, index));
                 var loss = ((prediction - train.ScaledTargets.index_select(0, index)).pow(2) * weights.index_select(0, index)).mean();
