@@ -24,7 +24,7 @@ namespace DirDsl;
 /// <para>On the CPU the same arithmetic runs in managed code as each batch comes (<see cref="AddOnHost"/>): one pass over
 /// the batch's rows for the shifted sums, then the merge of each bin it touched. Every float32 and float64 operation is
 /// the one the tensor kernels perform, in the same order (sums in row order, a product and a sum never fused into one
-/// rounding), so the moments are the same floats (a test compares both forms, and the per-batch formulation, on five
+/// rounding), so the moments are the same floats (a test compares both forms, and the per-batch formulation, on six
 /// batch shapes), without some twenty kernel calls and their temporaries per group.</para>
 /// </remarks>
 public sealed class BinMoments : IDisposable
@@ -176,7 +176,7 @@ public sealed class BinMoments : IDisposable
         for (int i = 0; i < n; i++)
         {
             int bin = (int)rowBins[i];
-            AccumulateShifted(rows.Slice(i * width, width), rows.Slice(last[bin] * width, width),
+            HostVectors.AccumulateShifted(rows.Slice(i * width, width), rows.Slice(last[bin] * width, width),
                 sums.AsSpan(bin * width, width), squares.AsSpan(bin * width, width));
         }
 
@@ -200,25 +200,6 @@ public sealed class BinMoments : IDisposable
 
     /// <summary>A bin's float32 factors of one batch's merge: its rows, its share of the new count, Chan's cross term's weight.</summary>
     private readonly record struct MergeWeights(float Rows, float Share, float Cross);
-
-    /// <summary>sum += row - shift and squares += (row - shift)^2, element by element.</summary>
-    private static void AccumulateShifted(ReadOnlySpan<float> row, ReadOnlySpan<float> shift, Span<float> sum, Span<float> squares)
-    {
-        int d = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (; d <= row.Length - Vector<float>.Count; d += Vector<float>.Count)
-            {
-                var deviation = new Vector<float>(row.Slice(d)) - new Vector<float>(shift.Slice(d));
-                (new Vector<float>(sum.Slice(d)) + deviation).CopyTo(sum.Slice(d));
-                (new Vector<float>(squares.Slice(d)) + deviation * deviation).CopyTo(squares.Slice(d));
-            }
-        for (; d < row.Length; d++)
-        {
-            float deviation = row[d] - shift[d];
-            sum[d] += deviation;
-            squares[d] += deviation * deviation;
-        }
-    }
 
     /// <summary>One bin's batch moments from its sums, merged into its running mean and M2 (the order of the tensor form).</summary>
     private static void MergeBin(ReadOnlySpan<float> shift, ReadOnlySpan<float> sum, ReadOnlySpan<float> squares, MergeWeights weights,

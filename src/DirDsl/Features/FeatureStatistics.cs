@@ -1,4 +1,3 @@
-using System.Numerics;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -269,7 +268,7 @@ public sealed class FeatureStatistics : nn.Module
         for (int i = 0; i < rowBins.Length; i++)
         {
             int at = (int)rowBins[i] * width;
-            CalibrateRow(source.Slice(i * width, width), centre.Slice(at, width), scale.Slice(at, width), moved.Slice(at, width), target.Slice(i * width, width));
+            HostVectors.Calibrate(source.Slice(i * width, width), centre.Slice(at, width), scale.Slice(at, width), moved.Slice(at, width), target.Slice(i * width, width));
         }
         return output.MoveToOuterDisposeScope();
     }
@@ -289,27 +288,10 @@ public sealed class FeatureStatistics : nn.Module
         int width = FeatureDim;
         for (int i = 0; i < rowBins.Length; i++)
         {
-            var row = source.Slice(i * width, width);
-            var rowScale = scale.Slice((int)rowBins[i] * width, width);
-            var into = target.Slice(i * width, width);
-            int d = 0;
-            if (Vector.IsHardwareAccelerated)
-                for (; d <= width - Vector<float>.Count; d += Vector<float>.Count)
-                    (new Vector<float>(row.Slice(d)) * new Vector<float>(rowScale.Slice(d))).CopyTo(into.Slice(d));
-            for (; d < width; d++) into[d] = row[d] * rowScale[d];
+            int at = (int)rowBins[i] * width;
+            HostVectors.Multiply(source.Slice(i * width, width), scale.Slice(at, width), target.Slice(i * width, width));
         }
         return output.MoveToOuterDisposeScope();
-    }
-
-    /// <summary>output = ((z - centre) * scale) + target, element by element.</summary>
-    private static void CalibrateRow(ReadOnlySpan<float> z, ReadOnlySpan<float> centre, ReadOnlySpan<float> scale, ReadOnlySpan<float> target, Span<float> output)
-    {
-        int d = 0;
-        if (Vector.IsHardwareAccelerated)
-            for (; d <= z.Length - Vector<float>.Count; d += Vector<float>.Count)
-                ((new Vector<float>(z.Slice(d)) - new Vector<float>(centre.Slice(d))) * new Vector<float>(scale.Slice(d))
-                    + new Vector<float>(target.Slice(d))).CopyTo(output.Slice(d));
-        for (; d < z.Length; d++) output[d] = (z[d] - centre[d]) * scale[d] + target[d];
     }
 
     /// <summary>
