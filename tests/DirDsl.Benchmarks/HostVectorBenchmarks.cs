@@ -5,8 +5,8 @@ namespace DirDsl.Benchmarks;
 
 /// <summary>
 /// FDS's managed CPU loops on #23's shapes (a batch of 256 rows of 256 features, 100 bins): <see cref="HostVectors"/>
-/// (the widest vectors the CPU runs, loads and stores by reference) against the loops they replaced (Vector&lt;T&gt;, 256
-/// bits here, over span slices), kept here as the baseline. Both give the same floats (FeatureStatisticsTests).
+/// (Vector&lt;T&gt; loaded and stored by reference) against the loops they replaced (Vector&lt;T&gt; over a span slice per
+/// vector), kept here as the baseline. Both give the same floats (FeatureStatisticsTests).
 /// </summary>
 public abstract class HostVectorData
 {

@@ -164,7 +164,7 @@ public sealed class FeatureStatisticsTests
     [InlineData(5000, 10, 3)]     // a batch above a group's rows, merged on its own
     [InlineData(64, 100, 8)]      // a group closed by its batch-bins (40 x 100 <= 4,096) before its rows
     [InlineData(200, 30, 13)]     // a width of one vector and a tail (8 + 5 or 16 - 3 lanes)
-    [InlineData(300, 20, 31)]     // one vector of each width the CPU may run (16, 8 and 4 lanes) and a tail of 3
+    [InlineData(300, 20, 31)]     // vectors and a tail of 7 (8 lanes) or 15 (16 lanes)
     public void BothKernels_AreBitForBit_TheMomentsOfMergingEachBatchAsItComes(int batchSize, int binCount, int width)
     {
         var random = new Random(batchSize + binCount);
@@ -216,7 +216,7 @@ public sealed class FeatureStatisticsTests
 
     [Theory]
     [InlineData(256)]    // whole vectors (#23's width)
-    [InlineData(31)]     // one vector of each width the CPU may run (16, 8 and 4 lanes) and a tail of 3
+    [InlineData(31)]     // vectors and a tail of 7 (8 lanes) or 15 (16 lanes)
     [InlineData(13)]     // a vector and a tail
     [InlineData(3)]      // a tail only
     public void Calibration_OnTheCpu_IsBitForBit_TheTensorKernels_ValuesAndGradients(int width)

@@ -1,14 +1,14 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace DirDsl;
 
 /// <summary>
-/// The element-wise loops of FDS's managed CPU kernels, in the widest vectors the CPU runs (512, 256 or 128 bits, then
-/// one element at a time for the tail). Each lane performs the same IEEE float32 operations as the scalar code and as
-/// the tensor kernels, each rounded once: a vector's width changes how many elements go at once, never a value (no
-/// fused multiply-add is formed: the JIT does not contract a product and a sum into one).
+/// The element-wise loops of FDS's managed CPU kernels: <see cref="Vector{T}"/> loads and stores by reference (no span
+/// slice per vector), then one element at a time for the tail. Each lane performs the same IEEE float32 operations as
+/// the scalar code and as the tensor kernels, each rounded once: the vector's width changes how many elements go at
+/// once, never a value (the JIT does not contract a product and a sum into one fused multiply-add).
 /// </summary>
 internal static class HostVectors
 {
@@ -23,16 +23,10 @@ internal static class HostVectors
         ref float sr = ref MemoryMarshal.GetReference(scale);
         ref float tr = ref MemoryMarshal.GetReference(target);
         ref float or = ref MemoryMarshal.GetReference(output);
-        nuint i = 0, count = (nuint)n;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + (nuint)Vector512<float>.Count <= count; i += (nuint)Vector512<float>.Count)
-                ((Vector512.LoadUnsafe(ref zr, i) - Vector512.LoadUnsafe(ref cr, i)) * Vector512.LoadUnsafe(ref sr, i) + Vector512.LoadUnsafe(ref tr, i)).StoreUnsafe(ref or, i);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i + (nuint)Vector256<float>.Count <= count; i += (nuint)Vector256<float>.Count)
-                ((Vector256.LoadUnsafe(ref zr, i) - Vector256.LoadUnsafe(ref cr, i)) * Vector256.LoadUnsafe(ref sr, i) + Vector256.LoadUnsafe(ref tr, i)).StoreUnsafe(ref or, i);
-        if (Vector128.IsHardwareAccelerated)
-            for (; i + (nuint)Vector128<float>.Count <= count; i += (nuint)Vector128<float>.Count)
-                ((Vector128.LoadUnsafe(ref zr, i) - Vector128.LoadUnsafe(ref cr, i)) * Vector128.LoadUnsafe(ref sr, i) + Vector128.LoadUnsafe(ref tr, i)).StoreUnsafe(ref or, i);
+        nuint i = 0, count = (nuint)n, lanes = (nuint)Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+            for (; i + lanes <= count; i += lanes)
+                ((Vector.LoadUnsafe(ref zr, i) - Vector.LoadUnsafe(ref cr, i)) * Vector.LoadUnsafe(ref sr, i) + Vector.LoadUnsafe(ref tr, i)).StoreUnsafe(ref or, i);
         for (; i < count; i++)
             Unsafe.Add(ref or, i) = (Unsafe.Add(ref zr, i) - Unsafe.Add(ref cr, i)) * Unsafe.Add(ref sr, i) + Unsafe.Add(ref tr, i);
     }
@@ -45,16 +39,10 @@ internal static class HostVectors
         ref float ar = ref MemoryMarshal.GetReference(a);
         ref float br = ref MemoryMarshal.GetReference(b);
         ref float or = ref MemoryMarshal.GetReference(output);
-        nuint i = 0, count = (nuint)n;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + (nuint)Vector512<float>.Count <= count; i += (nuint)Vector512<float>.Count)
-                (Vector512.LoadUnsafe(ref ar, i) * Vector512.LoadUnsafe(ref br, i)).StoreUnsafe(ref or, i);
-        if (Vector256.IsHardwareAccelerated)
-            for (; i + (nuint)Vector256<float>.Count <= count; i += (nuint)Vector256<float>.Count)
-                (Vector256.LoadUnsafe(ref ar, i) * Vector256.LoadUnsafe(ref br, i)).StoreUnsafe(ref or, i);
-        if (Vector128.IsHardwareAccelerated)
-            for (; i + (nuint)Vector128<float>.Count <= count; i += (nuint)Vector128<float>.Count)
-                (Vector128.LoadUnsafe(ref ar, i) * Vector128.LoadUnsafe(ref br, i)).StoreUnsafe(ref or, i);
+        nuint i = 0, count = (nuint)n, lanes = (nuint)Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+            for (; i + lanes <= count; i += lanes)
+                (Vector.LoadUnsafe(ref ar, i) * Vector.LoadUnsafe(ref br, i)).StoreUnsafe(ref or, i);
         for (; i < count; i++) Unsafe.Add(ref or, i) = Unsafe.Add(ref ar, i) * Unsafe.Add(ref br, i);
     }
 
@@ -67,27 +55,13 @@ internal static class HostVectors
         ref float hr = ref MemoryMarshal.GetReference(shift);
         ref float sr = ref MemoryMarshal.GetReference(sum);
         ref float qr = ref MemoryMarshal.GetReference(squares);
-        nuint i = 0, count = (nuint)n;
-        if (Vector512.IsHardwareAccelerated)
-            for (; i + (nuint)Vector512<float>.Count <= count; i += (nuint)Vector512<float>.Count)
+        nuint i = 0, count = (nuint)n, lanes = (nuint)Vector<float>.Count;
+        if (Vector.IsHardwareAccelerated)
+            for (; i + lanes <= count; i += lanes)
             {
-                var deviation = Vector512.LoadUnsafe(ref rr, i) - Vector512.LoadUnsafe(ref hr, i);
-                (Vector512.LoadUnsafe(ref sr, i) + deviation).StoreUnsafe(ref sr, i);
-                (Vector512.LoadUnsafe(ref qr, i) + deviation * deviation).StoreUnsafe(ref qr, i);
-            }
-        if (Vector256.IsHardwareAccelerated)
-            for (; i + (nuint)Vector256<float>.Count <= count; i += (nuint)Vector256<float>.Count)
-            {
-                var deviation = Vector256.LoadUnsafe(ref rr, i) - Vector256.LoadUnsafe(ref hr, i);
-                (Vector256.LoadUnsafe(ref sr, i) + deviation).StoreUnsafe(ref sr, i);
-                (Vector256.LoadUnsafe(ref qr, i) + deviation * deviation).StoreUnsafe(ref qr, i);
-            }
-        if (Vector128.IsHardwareAccelerated)
-            for (; i + (nuint)Vector128<float>.Count <= count; i += (nuint)Vector128<float>.Count)
-            {
-                var deviation = Vector128.LoadUnsafe(ref rr, i) - Vector128.LoadUnsafe(ref hr, i);
-                (Vector128.LoadUnsafe(ref sr, i) + deviation).StoreUnsafe(ref sr, i);
-                (Vector128.LoadUnsafe(ref qr, i) + deviation * deviation).StoreUnsafe(ref qr, i);
+                var deviation = Vector.LoadUnsafe(ref rr, i) - Vector.LoadUnsafe(ref hr, i);
+                (Vector.LoadUnsafe(ref sr, i) + deviation).StoreUnsafe(ref sr, i);
+                (Vector.LoadUnsafe(ref qr, i) + deviation * deviation).StoreUnsafe(ref qr, i);
             }
         for (; i < count; i++)
         {
